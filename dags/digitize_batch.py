@@ -1,0 +1,72 @@
+"""digitize_batch: one batch of scanned dossiers in, validated TT 05/2025 packages out. Wiring only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import DAG, Param, TriggerRule, task_group
+
+from operators.batch import DeliverOperator, QualityChecksOperator
+from operators.base import RETRY_DEFAULTS
+from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
+from operators.ingest import ScanImportOperator
+
+with DAG(
+    dag_id="digitize_batch",
+    description="Scanned dossiers → cleaned, OCR'd, described, checked, packaged (TT 05/2025) and delivered",
+    schedule=None,
+    start_date=datetime(2025, 7, 1),
+    catchup=False,
+    max_active_runs=4,
+    tags=["sohoa", "digitization", "tt05-2025"],
+    default_args=dict(RETRY_DEFAULTS),
+    doc_md=__doc__,
+    params={
+        "batch_uri": Param(
+            "", type="string", minLength=1, title="Batch",
+            description="Folder or s3://bucket/prefix holding dossiers.csv (optional) and one folder per dossier.",
+        ),
+        "output_uri": Param(
+            "", type="string", minLength=1, title="Output",
+            description="Folder or s3://bucket/prefix; results go to <output>/<batch_id>/ with report.json last.",
+        ),
+        "batch_id": Param(
+            "", type="string", title="Batch id",
+            description="Name of this batch's output folder. Empty: the batch folder's name (re-runs replace it).",
+        ),
+        "campaign": Param(
+            "", type="string", title="Campaign",
+            description="Digitization campaign (đợt số hóa) this batch belongs to; recorded in the report and EAD.",
+        ),
+    },
+) as dag:
+    scan_import = ScanImportOperator(
+        task_id="scan_import",
+        batch_uri="{{ params.batch_uri }}",
+        output_uri="{{ params.output_uri }}",
+        batch_id="{{ params.batch_id }}",
+        campaign="{{ params.campaign }}",
+    )
+
+    @task_group(group_id="per_dossier", prefix_group_id=False)
+    def per_dossier(dossier: str) -> None:
+        clean = CleanOperator(task_id="clean", dossier=dossier)
+        ocr = OcrOperator(task_id="ocr", dossier=dossier)
+        extract = ExtractMetadataOperator(task_id="extract_metadata", dossier=dossier)
+        clean >> ocr >> extract
+
+    described = per_dossier.expand(dossier=scan_import.output)
+
+    quality_checks = QualityChecksOperator(
+        task_id="quality_checks", work=scan_import.output["work"], trigger_rule=TriggerRule.ALL_DONE
+    )
+    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE).expand(
+        dossier=scan_import.output
+    )
+    deliver = DeliverOperator(
+        task_id="deliver",
+        work=scan_import.output["work"],
+        output_uri="{{ params.output_uri }}",
+        trigger_rule=TriggerRule.ALL_DONE,
+    )
+    described >> quality_checks >> package >> deliver

@@ -1,0 +1,126 @@
+"""``sohoa run``: the digitize_batch DAG run in-process on the embedded default (``dag.test()``).
+
+Embedded default: SQLite metadata database under a project-local AIRFLOW_HOME, local storage, no
+services; OpenLineage events go to a JSON-lines file there. Registered into the ``sohoa`` command
+line through the ``sohoa.commands`` entry point, so that ``sohoa/`` itself never imports Airflow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def embedded_environment(home: Path | None = None) -> dict[str, str]:
+    """Environment variables of the embedded default (those already set by the user win)."""
+    home = Path(os.environ.get("AIRFLOW_HOME") or home or REPO / ".airflow")
+    lineage = home / "lineage" / "events.jsonl"
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(lineage), "append": True}),
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "sohoa",
+        "SOHOA_WORK_DIR": str(home.parent / ".sohoa-work") if home == REPO / ".airflow" else str(home / "work"),
+    }
+
+
+def prepare_airflow() -> None:
+    """Set the embedded default environment and migrate its database (fast when already current)."""
+    for key, value in embedded_environment().items():
+        os.environ.setdefault(key, value)
+    home = Path(os.environ["AIRFLOW_HOME"])
+    (home / "lineage").mkdir(parents=True, exist_ok=True)
+    marker = home / ".sohoa-db-migrated"
+    import airflow
+
+    if marker.exists() and marker.read_text() == airflow.__version__:
+        return
+    proc = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
+    marker.write_text(airflow.__version__)
+
+
+def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> tuple[str, Path | None]:
+    """Run digitize_batch once; returns the final DAG run state and the report path (if written)."""
+    prepare_airflow()
+    from dags.digitize_batch import dag
+    from sohoa.pipeline import default_batch_id
+
+    batch_id = batch_id or default_batch_id(batch_uri)
+    conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
+    dag_run = dag.test(run_conf=conf)
+    report = Path(output_uri) / batch_id / "report.json" if "://" not in output_uri else None
+    state = str(getattr(dag_run, "state", "unknown"))
+    return state, report if report and report.exists() else None
+
+
+def summary(report: dict[str, Any], where: Path) -> str:
+    counts = report["counts"]
+    pages = ", ".join(f"{n} {s}" for s, n in sorted(counts["pages"].items()))
+    dossiers = ", ".join(f"{n} {s}" for s, n in sorted(counts["dossiers"].items()))
+    lines = [f"batch {report['batch_id']}: {len(report['dossiers'])} dossier(s) ({dossiers}), "
+             f"{counts['documents']} document(s), {len(report['pages'])} page(s) ({pages})",
+             f"quality: {report['quality']['expectations']} expectations, {report['quality']['failed']} failed",
+             f"report:   {where / 'report.json'}", f"packages: {where / 'packages'}"]
+    for d in report["dossiers"]:
+        lines.append(f"  {d['dossier_code']}: {d['status']}, {len(d['documents'])} document(s)"
+                     + (f" ({d['reason']})" if d.get("reason") else ""))
+    return "\n".join(lines)
+
+
+def _command(args: argparse.Namespace) -> int:
+    from sohoa.ingest import BatchError, scan_batch
+    from sohoa.pipeline import default_batch_id
+
+    batch = args.batch
+    if "://" not in batch:
+        try:
+            scan_batch(Path(batch), "check")
+        except BatchError as exc:
+            print(f"sohoa: {exc}", file=sys.stderr)
+            return 2
+        batch = str(Path(batch).resolve())
+    out = args.out if "://" in args.out else str(Path(args.out).resolve())
+    batch_id = args.batch_id or default_batch_id(batch)
+    state, report = run_batch(batch, out, batch_id, args.campaign)
+    if report is None:
+        where = f"{out}/{batch_id}"
+        if "://" in out:
+            print(f"DAG run {state}; results published to {where}")
+            return 0 if state == "success" else 1
+        print(f"sohoa: the batch could not be processed (DAG run {state}); see the task logs above.",
+              file=sys.stderr)
+        return 1
+    print(summary(json.loads(report.read_text(encoding="utf-8")), report.parent))
+    return 0
+
+
+def _standalone(args: argparse.Namespace) -> int:
+    """``airflow standalone`` on the embedded default, with the project's DAGs and plugins."""
+    prepare_airflow()
+    os.execvp(sys.executable, [sys.executable, "-m", "airflow", "standalone"])
+
+
+def register(subparsers: Any) -> None:
+    run = subparsers.add_parser("run", help="run the digitize_batch DAG on one batch (embedded Airflow)")
+    run.add_argument("batch", help="batch folder (or s3://bucket/prefix)")
+    run.add_argument("--out", required=True, help="output folder (or s3://bucket/prefix)")
+    run.add_argument("--batch-id", default="", help="output sub-folder name (default: the batch folder's name)")
+    run.add_argument("--campaign", default="", help="campaign name recorded in the report")
+    run.set_defaults(func=_command)
+    standalone = subparsers.add_parser("airflow", help="start Airflow (UI, scheduler) with the project's DAGs")
+    standalone.set_defaults(func=_standalone)

@@ -1,0 +1,1 @@
+"""Airflow operators of sohoa: one per stage, thin wrappers that pass references and call ``sohoa``."""

@@ -1,0 +1,57 @@
+"""What every sohoa operator shares: retries with exponential backoff, lineage of its inputs and outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from airflow.sdk import BaseOperator
+
+RETRY_DEFAULTS: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+def lineage_dataset(uri: str) -> tuple[str, str]:
+    """OpenLineage (namespace, name) of a local path or an s3:// URI."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "s3":
+        return f"s3://{parsed.netloc}", parsed.path.lstrip("/")
+    return "file", parsed.path if parsed.scheme == "file" else uri
+
+
+class SohoaOperator(BaseOperator):
+    """Base of the stage operators. Subclasses name their inputs and outputs for lineage."""
+
+    ui_color = "#e8f1e4"
+
+    def __init__(self, **kwargs: Any) -> None:
+        for key, value in RETRY_DEFAULTS.items():
+            kwargs.setdefault(key, value)
+        super().__init__(**kwargs)
+
+    def lineage_inputs(self) -> Sequence[str]:
+        return ()
+
+    def lineage_outputs(self) -> Sequence[str]:
+        return ()
+
+    def _lineage(self) -> Any:
+        from airflow.providers.openlineage.extractors import OperatorLineage
+        from openlineage.client.event_v2 import Dataset
+
+        def datasets(uris: Sequence[str]) -> list[Any]:
+            return [Dataset(namespace=ns, name=name) for ns, name in map(lineage_dataset, uris) if name]
+
+        return OperatorLineage(inputs=datasets(self.lineage_inputs()), outputs=datasets(self.lineage_outputs()))
+
+    def get_openlineage_facets_on_start(self) -> Any:
+        return self._lineage()
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        return self._lineage()

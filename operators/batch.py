@@ -1,0 +1,64 @@
+"""The stages that run once per batch: quality_checks and deliver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from operators.base import SohoaOperator
+
+
+def _require(work: str | None) -> None:
+    if not work:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException("scan_import did not complete: there is no work area to read")
+
+
+class QualityChecksOperator(SohoaOperator):
+    """Great Expectations suites over the page and document tables of the batch."""
+
+    template_fields: Sequence[str] = ("work",)
+
+    def __init__(self, *, work: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.work = work
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from sohoa.pipeline import run_quality
+
+        _require(self.work)
+        summary = run_quality(self.work)
+        self.log.info("quality: %s", summary)
+        return summary
+
+    def lineage_inputs(self) -> Sequence[str]:
+        return [str(Path(self.work) / "dossiers")]
+
+    def lineage_outputs(self) -> Sequence[str]:
+        return [str(Path(self.work) / "quality.json")]
+
+
+class DeliverOperator(SohoaOperator):
+    """Publishes packages, quarantine and report.json (last) to ``<output>/<batch_id>/``."""
+
+    template_fields: Sequence[str] = ("work", "output_uri")
+
+    def __init__(self, *, work: str, output_uri: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.work, self.output_uri = work, output_uri
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from sohoa.pipeline import run_deliver
+
+        _require(self.work)
+        result = run_deliver(self.work, self.output_uri)
+        self.log.info("delivered to %s: %s", result["destination"], result)
+        return result
+
+    def lineage_inputs(self) -> Sequence[str]:
+        return [str(Path(self.work) / "dossiers")]
+
+    def lineage_outputs(self) -> Sequence[str]:
+        return [f"{self.output_uri.rstrip('/')}/{Path(self.work).name}"]

@@ -1,0 +1,74 @@
+"""The stages that run once per dossier (mapped): clean, ocr, extract_metadata, package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from operators.base import SohoaOperator
+
+
+class DossierStageOperator(SohoaOperator):
+    """Runs one ``sohoa.pipeline`` stage on one dossier's work folder; returns the same folder path."""
+
+    template_fields: Sequence[str] = ("dossier",)
+    stage: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]]
+    writes: ClassVar[tuple[str, ...]]
+
+    def __init__(self, *, dossier: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dossier = dossier
+
+    def run_stage(self) -> Callable[[str], dict[str, Any]]:
+        from sohoa import pipeline
+
+        return getattr(pipeline, f"run_{self.stage}")  # type: ignore[no-any-return]
+
+    def execute(self, context: Any) -> str:
+        counts = self.run_stage()(self.dossier)
+        self.log.info("%s of dossier %s: %s", self.stage, Path(self.dossier).name, counts)
+        context["ti"].xcom_push(key="counts", value=counts)
+        return self.dossier
+
+    def lineage_inputs(self) -> Sequence[str]:
+        return [str(Path(self.dossier) / part) for part in self.reads]
+
+    def lineage_outputs(self) -> Sequence[str]:
+        return [str(Path(self.dossier) / part) for part in self.writes]
+
+
+class CleanOperator(DossierStageOperator):
+    """Orientation, border crop, deskew, blank pages; 24-bit masters and OCR working copies."""
+
+    stage, reads, writes = "clean", ("pages",), ("clean",)
+
+
+class OcrOperator(DossierStageOperator):
+    """Tesseract (vie), one process per core: hOCR and text-only PDF per page."""
+
+    stage, reads, writes = "ocr", ("clean",), ("ocr",)
+
+
+class ExtractMetadataOperator(DossierStageOperator):
+    """Documents of the dossier and their TT 05/2025 metadata with confidences."""
+
+    stage, reads, writes = "extract", ("ocr",), ("documents.json",)
+
+
+class PackageOperator(DossierStageOperator):
+    """PDF/A two-layer files and the SIP_hoso package (XSD-validated) with its zip.
+
+    Runs for every dossier once the quality checks are done; a dossier whose earlier stages failed is
+    skipped here and reported as failed by deliver.
+    """
+
+    stage, reads, writes = "package", ("clean", "ocr", "documents.json"), ("package",)
+
+    def execute(self, context: Any) -> str:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        if not (Path(self.dossier) / "documents.json").exists():
+            raise AirflowSkipException(f"dossier {Path(self.dossier).name} did not reach extract_metadata")
+        return super().execute(context)

@@ -1,0 +1,49 @@
+"""scan_import: read the batch, give every input a state, hand the dossiers to the mapped stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from operators.base import SohoaOperator
+
+
+class ScanImportOperator(SohoaOperator):
+    """Imports a batch into the work area.
+
+    Returns the list of dossier work paths (the mapped stages expand over it) and pushes ``work``
+    (the batch work path) and ``batch_id`` as XComs: references only, never page data.
+    """
+
+    template_fields: Sequence[str] = ("batch_uri", "output_uri", "batch_id", "campaign")
+
+    def __init__(self, *, batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.batch_uri, self.output_uri, self.batch_id, self.campaign = batch_uri, output_uri, batch_id, campaign
+        self._dossiers: list[str] = []
+
+    def execute(self, context: Any) -> list[str]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from sohoa.ingest import BatchError
+        from sohoa.pipeline import run_import
+
+        try:
+            result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign)
+        except BatchError as exc:  # the batch itself cannot be read: retrying will not help
+            raise AirflowFailException(str(exc)) from exc
+        ti = context["ti"]
+        ti.xcom_push(key="work", value=result["work"])
+        ti.xcom_push(key="batch_id", value=result["batch_id"])
+        self._dossiers = result["dossiers"]
+        self.log.info("batch %s: %d dossier(s) to process, work area %s", result["batch_id"],
+                      len(self._dossiers), result["work"])
+        return self._dossiers
+
+    def lineage_inputs(self) -> Sequence[str]:
+        return [self.batch_uri]
+
+    def lineage_outputs(self) -> Sequence[str]:
+        return [str(Path(d) / "pages") for d in self._dossiers]

@@ -1,0 +1,111 @@
+"""The package stage over one dossier: a PDF/A two-layer file per document, then the TT 05/2025 SIP_hoso."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sohoa import __version__, tesseract
+from sohoa.package import DocumentDescription, DossierDescription, PackageError, build_sip, zip_package
+from sohoa.pdfa import PdfPage, build_pdfa
+from sohoa.vocab import LANGUAGE_CODES, MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, code_for
+from sohoa.workspace import DossierWork, read_json, write_json
+
+log = logging.getLogger(__name__)
+
+VN = timezone(timedelta(hours=7))
+SOFTWARE = "sohoa"
+
+
+def _date(iso: str | None) -> date | None:
+    if not iso or len(iso) != 10:
+        return None
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def dossier_description(code: str, catalogue: dict[str, str], documents: list[dict[str, Any]],
+                        pages: int, campaign: str) -> DossierDescription:
+    dates = sorted(d for d in (_date(doc["metadata"].get("issued_date")) for doc in documents) if d)
+    title = catalogue.get("title") or f"Hồ sơ {code}"
+    note = f"Số hóa bằng {SOFTWARE} {__version__}" + (f"; đợt {campaign}" if campaign else "")
+    return DossierDescription(
+        file_code=code,
+        title=title,
+        maintenance=code_for(MAINTENANCE_CODES, catalogue.get("retention"), "01"),
+        mode=code_for(MODE_CODES, catalogue.get("access"), "01"),
+        language="01",
+        start_date=dates[0] if dates else None,
+        end_date=dates[-1] if dates else None,
+        total_doc=len(documents),
+        number_of_paper=pages,
+        number_of_page=pages,
+        paper_file_code=catalogue.get("paper_file_code") or code,
+        fond_code=catalogue.get("fond") or "",
+        description=note,
+    )
+
+
+def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescription) -> DocumentDescription:
+    meta = doc["metadata"]
+    return DocumentDescription(
+        ordinal=doc["ordinal"],
+        pdf=pdf,
+        type_code=TYPE_CODES.get(meta.get("document_type") or "", TYPE_CODES["Khác"]),
+        code_number=meta.get("number") or "",
+        code_notation=meta.get("symbol") or "",
+        issued_date=_date(meta.get("issued_date")),
+        organ_name=meta.get("issuing_agency") or "",
+        subject=meta.get("subject") or "",
+        language=LANGUAGE_CODES.get(meta.get("language") or "vi", "01"),
+        number_of_page=len(doc["pages"]),
+        mode=dossier.mode,
+        maintenance=dossier.maintenance,
+    )
+
+
+def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "") -> dict[str, Any]:
+    """Build the dossier's PDFs and package into ``package/``; writes and returns package.json."""
+    pages = {p.source: p for p in dw.pages()}
+    documents = read_json(dw.documents_json)
+    created = datetime.now(VN).replace(microsecond=0)
+    stage = dw.root / "package.partial"
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "pdf").mkdir(parents=True)
+    tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
+    dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign)
+    described = []
+    for doc in documents:
+        pdf_pages = []
+        for source in doc["pages"]:
+            p = pages[source]
+            assert p.master and p.width and p.height and p.dpi
+            pdf_pages.append(PdfPage(dw.path(p.master), p.width, p.height, p.dpi,
+                                     dw.path(p.text_pdf) if p.text_pdf else None))
+        meta = doc["metadata"]
+        pdf = build_pdfa(pdf_pages, stage / "pdf" / f"{doc['doc_id']}.pdf",
+                         title=meta.get("subject") or doc["doc_id"], author=meta.get("issuing_agency") or "",
+                         subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"),
+                                                        meta.get("symbol")])),
+                         created=created, creator_tool=tool)
+        described.append(document_description(doc, pdf, dossier))
+    result: dict[str, Any] = {"built": False, "problems": []}
+    try:
+        folder = build_sip(dossier, described, stage / dw.code, created=created, software=SOFTWARE,
+                           software_version=__version__)
+        zip_package(folder, stage / f"{dw.code}.zip")
+    except (PackageError, ValueError) as exc:
+        problems = exc.problems if isinstance(exc, PackageError) else [str(exc)]
+        log.warning("dossier %s: package not built: %s", dw.code, problems)
+        result["problems"] = problems
+    else:
+        shutil.rmtree(stage / "pdf")
+        result["built"] = True
+    shutil.rmtree(dw.package_dir, ignore_errors=True)
+    stage.rename(dw.package_dir)
+    write_json(dw.root / "package.json", result)
+    return result

@@ -1,0 +1,87 @@
+"""The clean stage over one dossier: orientation, border crop, deskew, blank detection, master and working copy."""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from sohoa import images, tesseract
+from sohoa.workspace import DossierWork, Page
+
+log = logging.getLogger(__name__)
+
+OSD_MIN_CONFIDENCE = 2.0
+JPEG_QUALITY = 90
+
+
+def workers() -> int:
+    return max(1, int(os.environ.get("SOHOA_WORKERS", "0")) or (os.cpu_count() or 1))
+
+
+def _orientation(grey: np.ndarray, dpi: float, scratch: Path) -> int:
+    """Clockwise turn that makes the page upright, from Tesseract OSD on the grey copy (0 when unsure)."""
+    cv2.imwrite(str(scratch), grey)
+    try:
+        found = tesseract.detect_orientation(scratch, int(round(dpi)))
+    except tesseract.TesseractError as exc:
+        log.info("orientation unknown for %s: %s", scratch.name, exc)
+        return 0
+    finally:
+        scratch.unlink(missing_ok=True)
+    return found.rotate if found.confidence >= OSD_MIN_CONFIDENCE else 0
+
+
+def clean_page(dw: DossierWork, page: Page) -> Page:
+    assert page.image is not None and page.dpi is not None
+    img = cv2.imread(str(dw.path(page.image)), cv2.IMREAD_COLOR)
+    if img is None:
+        page.quarantine("cleaning failed: the imported page image cannot be read back")
+        return page
+    dpi = page.dpi
+    img, box = images.crop_border(img)
+    grey = images.ink_free_grey(img)
+    if images.is_blank(grey):
+        page.status, page.reason = "blank", f"blank page: ink covers {images.ink_coverage(grey) * 100:.2f} % of it"
+        return page
+    stem = f"clean/{page.index:04d}"
+    dw.path("clean").mkdir(exist_ok=True)
+    rotation = _orientation(grey, dpi, dw.path(f"{stem}.osd.png"))
+    img = images.rotate_quadrant(img, rotation)
+    grey = images.rotate_quadrant(grey, rotation)
+    skew = images.estimate_skew(grey)
+    img = images.rotate_small(img, skew)
+    work = images.working_copy(img)
+    cv2.imwrite(str(dw.path(f"{stem}.jpg")), img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    cv2.imwrite(str(dw.path(f"{stem}.work.png")), work, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    page.master, page.work_copy = f"{stem}.jpg", f"{stem}.work.png"
+    page.rotation, page.skew = rotation, skew
+    page.height, page.width = img.shape[:2]
+    page.extra["crop"] = list(box)
+    return page
+
+
+def _safe_clean(dw: DossierWork, page: Page) -> Page:
+    try:
+        return clean_page(dw, page)
+    except Exception as exc:  # one bad page must not stop the dossier
+        log.exception("cleaning %s failed", page.source)
+        page.quarantine(f"cleaning failed: {type(exc).__name__}: {exc}")
+        return page
+
+
+def clean_dossier(dw: DossierWork) -> dict[str, int]:
+    pages = dw.pages()
+    todo = [p for p in pages if p.status == "ok"]
+    cv2.setNumThreads(1)
+    with ThreadPoolExecutor(workers()) as pool:
+        list(pool.map(lambda p: _safe_clean(dw, p), todo))
+    dw.save(pages)
+    counts = {"pages": len(todo), "blank": sum(p.status == "blank" for p in todo),
+              "rotated": sum(bool(p.rotation) for p in todo)}
+    log.info("dossier %s cleaned: %s", dw.code, counts)
+    return counts

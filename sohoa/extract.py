@@ -1,0 +1,383 @@
+"""Split a dossier's OCR pages into documents and read each document's metadata (STANDARDS.md §4).
+
+Works on the layout Tesseract found (word boxes from hOCR), not only on the text: the header of an
+administrative document is two columns (issuing body and ``Số:`` on the left, national title and
+place-date line on the right), the type name and trích yếu are centred under it, and the signer block
+sits at the bottom right of the last page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from typing import Any
+
+from sohoa import hocr
+from sohoa.hocr import HocrPage, Line, Word
+from sohoa.vocab import AUTHORITY_PREFIXES, TYPE_ABBREVIATIONS, TYPE_CODES, URGENCY_MARKS, nfc
+from sohoa.workspace import DossierWork, write_json
+
+log = logging.getLogger(__name__)
+
+HEADER_ZONE = 0.42  # share of page height where the header block lies
+COLUMN_SPLIT = 0.47  # share of page width between the left and right header columns
+REQUIRED = ("document_type", "issued_date", "issuing_agency", "subject")
+REVIEW_BELOW = 0.5  # a required field with a lower confidence sends the document to review
+
+# words that open an issuing unit's name; a header line starting otherwise continues the previous unit
+UNIT_STARTS = (
+    "UBND", "UY BAN", "BO ", "SO ", "CUC ", "CHI CUC", "TONG CUC", "VU ", "BAN ", "PHONG ", "VAN PHONG",
+    "TRUNG TAM", "HOI DONG", "TRUONG ", "BENH VIEN", "THANH TRA", "DANG UY", "CONG TY", "VIEN ", "THU TUONG",
+    "CHINH PHU", "KHO BAC", "TOA AN", "VIEN KIEM SAT", "BO CHI HUY", "CONG AN", "DOAN ", "HOC VIEN",
+)
+BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
+
+
+def fold(text: str) -> str:
+    """Upper-case, diacritics removed, one character for one character (indices stay aligned)."""
+    out = []
+    for ch in nfc(text):
+        if ch in "đĐ":
+            out.append("D")
+        else:
+            out.append(unicodedata.normalize("NFD", ch)[0].upper())
+    return "".join(out)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def is_upper(text: str) -> bool:
+    letters = _letters(text)
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _conf(words: list[Word]) -> float:
+    return round(sum(w.conf for w in words) / len(words) / 100, 2) if words else 0.0
+
+
+def _clean_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" \t|_—–-:;,.")
+
+
+def split_columns(lines: list[Line], width: int, split: float = COLUMN_SPLIT) -> tuple[list[Line], list[Line]]:
+    """The left and right parts of header lines (a Tesseract line may run across both columns)."""
+    left, right = [], []
+    cut = width * split
+    for line in lines:
+        lw = [w for w in line.words if w.cx < cut]
+        rw = [w for w in line.words if w.cx >= cut]
+        if lw:
+            left.append(Line(lw))
+        if rw:
+            right.append(Line(rw))
+    return left, right
+
+
+def _header(page: HocrPage) -> list[Line]:
+    return [ln for ln in page.lines if ln.box[1] < page.height * HEADER_ZONE]
+
+
+def starts_document(page: HocrPage) -> bool:
+    """A page opens a document when its header carries the national title/motto or a ``Số:`` block."""
+    top = [ln for ln in page.lines if ln.box[1] < page.height * 0.25]
+    folded = [fold(ln.text).replace(" ", "") for ln in top]
+    for text in folded:
+        if any(key in text for key in ("CONGHOA", "XAHOICHUNGHIA", "CHUNGHIAVIET", "DOCLAP-TUDO", "TUDO-HANH")):
+            return True
+    left, _ = split_columns(top, page.width)
+    has_number = any(_NUMBER.search(fold(ln.text)) for ln in left)
+    has_agency = any(is_upper(ln.text) for ln in left)
+    return has_number and has_agency
+
+
+_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*[:;.,]?\s*(\d{0,5}[\w.]{0,3})\s*/\s*(\S.*)$")
+_DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
+_DATE_NO_DAY = re.compile(r"THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
+
+
+@dataclass
+class Extraction:
+    metadata: dict[str, Any] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    def put(self, name: str, value: Any, conf: float) -> None:
+        self.metadata[name] = value
+        self.confidence[name] = round(conf, 2) if value is not None else 0.0
+
+    @property
+    def needs_review(self) -> bool:
+        return any(self.metadata.get(f) is None or self.confidence.get(f, 0) < REVIEW_BELOW for f in REQUIRED)
+
+
+def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
+    """(parent agency, issuing agency, confidence) from the left header lines above ``Số:``."""
+    units: list[list[Line]] = []
+    for line in lines:
+        text = _clean_spaces(line.text)
+        if len(_letters(text)) < 2 or not is_upper(text):
+            continue
+        key = fold(text)
+        if not units or (key.startswith(UNIT_STARTS) and not fold(units[-1][-1].text).endswith((" VA", " CUA"))):
+            units.append([line])
+        else:
+            units[-1].append(line)
+    if not units:
+        return None, None, 0.0
+    agency = " ".join(_clean_spaces(ln.text) for ln in units[-1])
+    parent = " ".join(" ".join(_clean_spaces(ln.text) for ln in u) for u in units[:-1]) or None
+    return parent, agency, _conf([w for ln in units[-1] for w in ln.words])
+
+
+def _number(text: str) -> tuple[str | None, str | None]:
+    folded = fold(text)
+    m = _NUMBER.search(folded)
+    if not m:
+        return None, None
+    number = re.sub(r"\D", "", text[m.start(1):m.end(1)]) or None
+    symbol = re.sub(r"\s+", "", text[m.start(2):]).strip(".,;:|")
+    symbol = symbol.replace("—", "-").replace("–", "-")
+    return number, symbol or None
+
+
+def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line | None]:
+    candidates = [ln.text for ln in lines]
+    candidates += [a.text + " " + b.text for a, b in zip(lines, lines[1:], strict=False)]
+    for i, text in enumerate(candidates):
+        folded = fold(text)
+        m = _DATE.search(folded)
+        day: int | None = None
+        if m:
+            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        else:
+            m = _DATE_NO_DAY.search(folded)
+            if not m:
+                continue
+            month, year = int(m.group(1)), int(m.group(2))
+        try:
+            issued = date(year, month, day or 1)
+        except ValueError:
+            continue
+        iso = issued.isoformat() if day else f"{year:04d}-{month:02d}"
+        place_part = text[: m.start()]
+        place = _clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
+        src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
+        conf = _conf(src.words)
+        return iso, place, conf if day else conf * 0.6, src
+    return None, None, 0.0, None
+
+
+def _type_of(text: str) -> str | None:
+    key = fold(text).replace(" ", "")
+    best, score = None, 0.0
+    for name in TYPE_CODES:
+        target = fold(name).replace(" ", "")
+        s = _similar(key, target)
+        if s > score:
+            best, score = name, s
+    return best if score >= 0.84 else None
+
+
+def _strip_subject(text: str) -> str:
+    text = _clean_spaces(text)
+    for prefix in ("V/v", "V/V", "v/v", "Về việc", "VỀ VIỆC"):
+        if text.startswith(prefix):
+            return text[len(prefix):].strip(" :.,")
+    return text
+
+
+def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
+    """Consecutive lines from ``start`` until a wide gap, an upper-case line or the body's first words."""
+    out = [lines[start]]
+    for prev, line in zip(lines[start:], lines[start + 1:], strict=False):
+        height = max(prev.box[3] - prev.box[1], 1)
+        if line.box[1] - prev.box[3] > 1.1 * height:
+            break
+        text = _clean_spaces(line.text)
+        if not _letters(text) or fold(text).startswith(BODY_STARTS) or (stop_upper and is_upper(text)):
+            break
+        out.append(line)
+    return out
+
+
+def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
+    """(title lines top to bottom, signer name, confidence) from the signer block of a page."""
+    start_y = page.height * 0.4
+    for line in page.lines:
+        if fold(line.text).replace(" ", "").startswith("NOINHAN"):
+            start_y = line.box[1] - (line.box[3] - line.box[1])
+            break
+    region = [ln for ln in page.lines if ln.box[1] >= start_y]
+    _, right = split_columns(region, page.width, 0.5)
+    titles: list[Line] = []
+    name: Line | None = None
+    for line in right:
+        text = _clean_spaces(line.text)
+        if len(_letters(text)) < 2:
+            continue
+        if is_upper(text) and name is None:
+            if titles:
+                prev = titles[-1]
+                if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
+                    continue  # seal or stamp text under the titles
+            titles.append(line)
+        elif titles and _looks_like_name(text) and line.conf >= 40:
+            name = line
+    if not titles:
+        return [], None, 0.0
+    words = [w for ln in titles for w in ln.words] + (name.words if name else [])
+    return [_clean_spaces(t.text) for t in titles], (_clean_spaces(name.text) if name else None), _conf(words)
+
+
+def _looks_like_name(text: str) -> bool:
+    parts = text.split()
+    return 2 <= len(parts) <= 6 and all(p[:1].isupper() and (len(p) == 1 or not p[1:].isupper()) for p in parts)
+
+
+def _authority(titles: list[str]) -> tuple[str | None, str | None]:
+    prefixes = []
+    for t in titles:
+        head = fold(t).split(" ", 1)[0].replace(",", ".")
+        for p in AUTHORITY_PREFIXES:
+            if head == p or head == p.rstrip("."):
+                prefixes.append(p)
+    title = titles[-1] if titles else None
+    if title:
+        first = fold(title).split(" ", 1)[0]
+        if any(first in (p, p.rstrip(".")) for p in AUTHORITY_PREFIXES) and " " in title:
+            title = title.split(" ", 1)[1]
+    return (" ".join(prefixes) or None), title
+
+
+def _mark(lines: list[Line], marks: tuple[str, ...]) -> str | None:
+    for line in lines:
+        key = re.sub(r"[^A-Z ]", "", fold(line.text)).strip()
+        for mark in marks:
+            if key == fold(mark):
+                return mark
+    return None
+
+
+def extract_document(pages: list[HocrPage]) -> Extraction:
+    """Metadata of one document from its OCR pages (first page: header; last signed page: signer)."""
+    ex = Extraction()
+    first = pages[0]
+    header = _header(first)
+    left, right = split_columns(header, first.width)
+    number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
+    agency_lines = left[:number_at] if number_at is not None else [ln for ln in left if is_upper(ln.text)][:4]
+    parent, agency, agency_conf = _agency(agency_lines)
+    ex.put("issuing_agency", agency, agency_conf)
+    ex.put("parent_agency", parent, agency_conf)
+    number = symbol = None
+    number_conf = 0.0
+    if number_at is not None:
+        number, symbol = _number(left[number_at].text)
+        number_conf = _conf(left[number_at].words)
+    ex.put("number", number, number_conf)
+    ex.put("symbol", symbol, number_conf)
+    issued, place, date_conf, date_line = _date_place(right or header)
+    if issued is None:
+        issued, place, date_conf, date_line = _date_place(header)
+    ex.put("issued_date", issued, date_conf)
+    ex.put("place", place, date_conf)
+
+    # công văn: "V/v" under the number in the left column
+    doc_type: str | None = None
+    subject: str | None = None
+    type_conf = subject_conf = 0.0
+    if number_at is not None:
+        for i in range(number_at + 1, min(number_at + 3, len(left))):
+            if fold(left[i].text).replace(" ", "").startswith("V/V"):
+                block = _block(left, i, stop_upper=True)
+                subject = _strip_subject(" ".join(ln.text for ln in block))
+                subject_conf = _conf([w for ln in block for w in ln.words])
+                doc_type, type_conf = "Công văn", subject_conf
+                break
+    if doc_type is None:
+        anchors = ([left[number_at]] if number_at is not None else []) + ([date_line] if date_line else [])
+        bottom = max((ln.box[3] for ln in anchors), default=0)
+        body = [ln for ln in first.lines if ln.box[1] > bottom - 2]
+        for i, line in enumerate(body[:10]):
+            text = _clean_spaces(line.text)
+            if not is_upper(text):
+                continue
+            found = _type_of(text)
+            if found:
+                doc_type, type_conf = found, _conf(line.words)
+                if i + 1 < len(body):
+                    block = _block(body, i + 1, stop_upper=True)
+                    subject = _strip_subject(" ".join(ln.text for ln in block)) or None
+                    subject_conf = _conf([w for ln in block for w in ln.words])
+                break
+    if doc_type is None and symbol:
+        abbreviation = symbol.split("/")[-1].split("-")[0]
+        doc_type = next((t for t, a in TYPE_ABBREVIATIONS.items() if fold(a) == fold(abbreviation)), None)
+        type_conf = 0.55 if doc_type else 0.0
+    ex.put("document_type", doc_type, type_conf)
+    ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
+    ex.put("subject", subject, subject_conf)
+
+    titles: list[str] = []
+    signer = None
+    signer_conf = 0.0
+    for page in reversed(pages):
+        titles, signer, signer_conf = _signer(page)
+        if signer:
+            break
+    authority, signer_title = _authority(titles)
+    ex.put("signer", signer, signer_conf)
+    ex.put("signer_title", signer_title, signer_conf)
+    ex.put("authority", authority, signer_conf)
+    ex.put("urgency", _mark(first.lines[: max(1, len(header) + 6)], URGENCY_MARKS), 1.0)
+    ex.put("secrecy", _mark(first.lines[: max(1, len(header) + 6)], ("TUYỆT MẬT", "TỐI MẬT", "MẬT")), 1.0)
+    ex.put("language", "vi", 1.0)
+    ex.put("page_count", len(pages), 1.0)
+    return ex
+
+
+def segment(pages: list[HocrPage]) -> list[list[int]]:
+    """Indices of the pages of each document: a new document opens at a page with a document header."""
+    groups: list[list[int]] = []
+    for i, page in enumerate(pages):
+        if not groups or starts_document(page):
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
+
+
+def extract_dossier(dw: DossierWork) -> dict[str, int]:
+    """Segment one dossier's OCR'd pages into documents and describe each; writes documents.json."""
+    pages = dw.pages()
+    ocred = [p for p in pages if p.status == "ok" and p.hocr]
+    parsed = [hocr.parse(dw.path(p.hocr)) for p in ocred if p.hocr]
+    documents = []
+    for ordinal, group in enumerate(segment(parsed), start=1):
+        doc_id = f"{dw.code}.{ordinal}"
+        ex = extract_document([parsed[i] for i in group])
+        for i in group:
+            ocred[i].document = doc_id
+        documents.append({
+            "doc_id": doc_id,
+            "ordinal": ordinal,
+            "pages": [ocred[i].source for i in group],
+            "metadata": ex.metadata,
+            "confidence": ex.confidence,
+            "needs_review": ex.needs_review,
+        })
+        log.info("document %s: pages %d, %s %s/%s of %s, review=%s", doc_id, len(group),
+                 ex.metadata.get("document_type"), ex.metadata.get("number"), ex.metadata.get("symbol"),
+                 ex.metadata.get("issued_date"), ex.needs_review)
+    dw.save(pages)
+    write_json(dw.documents_json, documents)
+    return {"documents": len(documents), "needs_review": sum(d["needs_review"] for d in documents)}

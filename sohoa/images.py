@@ -1,0 +1,114 @@
+"""Image cleaning: small pure functions over numpy images (OpenCV, BGR uint8).
+
+The archival master stays 24-bit colour at 100 % scale; only the OCR working copy is turned grey.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WHITE = (255, 255, 255)
+
+
+def rotate_quadrant(img: np.ndarray, degrees: int) -> np.ndarray:
+    """Turn an image clockwise by 0, 90, 180 or 270 degrees (lossless)."""
+    degrees %= 360
+    if degrees == 0:
+        return img
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[degrees]
+    return cv2.rotate(img, code)
+
+
+def ink_free_grey(img: np.ndarray) -> np.ndarray:
+    """Grey image where red seals and blue signatures fade to paper: the max of the colour channels.
+
+    Black print is dark in every channel and stays dark; coloured ink is bright in at least one channel.
+    """
+    if img.ndim == 2:
+        return img
+    return img.max(axis=2)
+
+
+def _text_mask(grey: np.ndarray) -> np.ndarray:
+    """Binary mask (uint8 0/1) of dark print, from Otsu's threshold."""
+    _, mask = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return mask
+
+
+def crop_border(img: np.ndarray, dark: int = 90, min_paper: float = 0.6) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Remove dark scanner-bed margins: trim edge rows/columns whose pixels are mostly dark.
+
+    Returns the cropped image and the box (x0, y0, x1, y1) kept.
+    """
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    paper = grey > dark
+    rows = paper.mean(axis=1) >= min_paper
+    cols = paper.mean(axis=0) >= min_paper
+    h, w = grey.shape
+    if not rows.any() or not cols.any():
+        return img, (0, 0, w, h)
+    y0, y1 = int(np.argmax(rows)), int(h - np.argmax(rows[::-1]))
+    x0, x1 = int(np.argmax(cols)), int(w - np.argmax(cols[::-1]))
+    # never crop more than a quarter of a side: a dark photo or a black page is not a border
+    if (x1 - x0) < 0.75 * w or (y1 - y0) < 0.75 * h:
+        return img, (0, 0, w, h)
+    if (x0, y0, x1, y1) == (0, 0, w, h):
+        return img, (0, 0, w, h)
+    return img[y0:y1, x0:x1].copy(), (x0, y0, x1, y1)
+
+
+def estimate_skew(grey: np.ndarray, max_angle: float = 5.0) -> float:
+    """The small rotation (degrees, counter-clockwise positive as in OpenCV) that makes text lines level.
+
+    Maximises the variance of the row profile of the text mask over candidate angles, coarse then fine,
+    on a copy reduced to about 100 dpi equivalent for speed.
+    """
+    scale = min(1.0, 1000.0 / max(grey.shape))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    mask = _text_mask(small).astype(np.float32)
+    if mask.mean() < 0.002:
+        return 0.0
+    h, w = mask.shape
+    centre = (w / 2, h / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rotated = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        profile = rotated.sum(axis=1)
+        return float(np.var(profile))
+
+    coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    return round(float(max(fine, key=score)), 2)
+
+
+def rotate_small(img: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by a small angle (degrees, counter-clockwise positive as in OpenCV), same size, white fill."""
+    if abs(angle) < 0.05:
+        return img
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    fill = WHITE if img.ndim == 3 else 255
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+def ink_coverage(grey: np.ndarray) -> float:
+    """Share of the page covered by print, ignoring isolated specks (scanner noise, dust)."""
+    dark = (grey < 140).astype(np.uint8)
+    opened = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return float(opened.mean())
+
+
+def is_blank(grey: np.ndarray, threshold: float = 0.0015) -> bool:
+    return ink_coverage(grey) < threshold
+
+
+def working_copy(img: np.ndarray) -> np.ndarray:
+    """The OCR working copy: coloured ink removed, background flattened, grey."""
+    grey = ink_free_grey(img)
+    # flatten uneven illumination / yellowed paper: divide by a blurred background estimate
+    background = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))
+    flat = cv2.divide(grey, background, scale=255)
+    return flat

@@ -1,0 +1,455 @@
+"""Import a batch: read the catalogue, walk the dossier folders, give every input file one state.
+
+Each readable page is decoded once and written to the work area as an RGB PNG (its archival master
+comes from it); each input file gets its SHA-256 at first touch. Bad inputs are quarantined with a
+specific reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from sohoa import poppler
+from sohoa.vocab import modern_tones, nfc
+from sohoa.workspace import BatchWork, Page, sha256_file, write_json
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
+SYSTEM_DIRS = {"__macosx", "$recycle.bin", "system volume information"}
+CATALOGUE = "dossiers.csv"
+MIN_DPI = 200
+MIN_SIDE_PX = 600  # a page image narrower than this cannot hold a legible A5 page at 200 dpi
+MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
+PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
+
+# Accepted headings of dossiers.csv, English and Vietnamese (DESIGN.md, input contract).
+HEADINGS = {
+    "dossier_code": ("dossier_code", "mã hồ sơ", "ma ho so", "code"),
+    "title": ("title", "tiêu đề hồ sơ", "tiêu đề"),
+    "fond": ("fond", "phông", "mã phông"),
+    "year": ("year", "năm"),
+    "retention": ("retention", "thời hạn bảo quản", "thời hạn lưu trữ"),
+    "access": ("access", "chế độ sử dụng", "mức độ tiếp cận"),
+}
+
+
+class BatchError(Exception):
+    """The batch itself cannot be read (missing folder, no dossiers)."""
+
+
+@dataclass
+class Dossier:
+    code: str
+    folder: str | None  # relative folder name in the batch, None when missing
+    catalogue: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None  # why the dossier cannot be processed at all
+
+
+@dataclass
+class Inventory:
+    batch_id: str
+    batch_uri: str
+    started: str
+    catalogue_columns: list[str]
+    dossiers: list[Dossier]
+    problems: list[str]  # batch-level notes (catalogue unreadable, ...)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def natural_key(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def _heading(name: str) -> str:
+    key = modern_tones(name.strip().lstrip("\ufeff")).casefold()
+    for canonical, names in HEADINGS.items():
+        if key in {modern_tones(n).casefold() for n in names}:
+            return canonical
+    return nfc(name.strip())
+
+
+def read_catalogue(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Rows of dossiers.csv with canonical keys; unknown columns are kept under their own heading."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{CATALOGUE} is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(nfc(text)), dialect)
+    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    if not rows:
+        return [], []
+    columns = [_heading(h) for h in rows[0]]
+    if "dossier_code" not in columns:
+        raise ValueError(f"{CATALOGUE} has no dossier_code (Mã hồ sơ) column; its headings are {rows[0]}")
+    out = []
+    for row in rows[1:]:
+        record = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns)}
+        out.append(record)
+    return columns, out
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name.casefold() in SYSTEM_FILES or name.startswith("~$")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _unsafe_code(code: str) -> bool:
+    return not code or code in {".", ".."} or "/" in code or "\\" in code or code.startswith("~") or ".." in code
+
+
+def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tuple[Inventory, list[Page]]:
+    """Inventory of a batch folder and the records of the files outside any dossier.
+
+    Raises BatchError when the batch itself cannot be read.
+    """
+    if not batch.exists():
+        raise BatchError(f"The batch folder {batch} does not exist.")
+    if not batch.is_dir():
+        raise BatchError(f"The batch {batch} is not a folder.")
+    root = Path(os.path.realpath(batch))
+    loose: list[Page] = []
+    folders: dict[str, str] = {}
+    problems: list[str] = []
+    catalogue_path: Path | None = None
+    for entry in sorted(os.scandir(batch), key=lambda e: natural_key(e.name)):
+        name = nfc(entry.name)
+        path = Path(entry.path)
+        if _is_hidden(name) or name.casefold() in SYSTEM_DIRS:
+            loose.append(Page(source=name, sha256=None, status="ignored", reason="hidden or system file"))
+        elif entry.is_symlink() and not _inside(path, root):
+            loose.append(Page(source=name, sha256=None, status="quarantined",
+                              reason="link leaving the batch: not followed"))
+        elif entry.is_dir():
+            folders[name] = entry.name
+        elif name.casefold() == CATALOGUE:
+            catalogue_path = path
+        else:
+            loose.append(Page(source=name, sha256=sha256_file(path), status="quarantined",
+                              reason="outside any dossier folder: inputs belong in <batch>/<dossier_code>/"))
+    columns: list[str] = []
+    rows: list[dict[str, str]] = []
+    if catalogue_path is not None:
+        try:
+            columns, rows = read_catalogue(catalogue_path)
+        except (ValueError, csv.Error) as exc:
+            problems.append(f"{CATALOGUE} could not be read: {exc}")
+    dossiers: list[Dossier] = []
+    seen: set[str] = set()
+    for row in rows:
+        code = nfc(row.get("dossier_code", "").strip())
+        if code in seen:
+            problems.append(f"{CATALOGUE} lists dossier {code!r} more than once; the first row is used")
+            continue
+        seen.add(code)
+        if _unsafe_code(code):
+            dossiers.append(Dossier(code, None, row, problem=(
+                f"dossier code {code!r} in {CATALOGUE} leaves the batch or is not a folder name; not followed")))
+        elif code not in folders:
+            dossiers.append(Dossier(code, None, row, problem=(
+                f"listed in {CATALOGUE} but its folder {code!r} is missing from the batch")))
+        else:
+            dossiers.append(Dossier(code, folders[code], row))
+    for code, folder in folders.items():
+        if code not in seen:
+            dossiers.append(Dossier(code, folder, {}))
+    if not folders:
+        raise BatchError(f"The batch {batch} holds no dossier folders (expected <batch>/<dossier_code>/<pages>).")
+    inventory = Inventory(
+        batch_id=batch_id,
+        batch_uri=batch_uri or str(batch),
+        started=datetime.now(UTC).isoformat(timespec="seconds"),
+        catalogue_columns=columns,
+        dossiers=dossiers,
+        problems=problems,
+    )
+    return inventory, loose
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, Path, str | None]]:
+    """(relative path, path, state reason) of every file under a dossier folder, natural order.
+
+    Symbolic links are never followed out of the dossier's batch; hidden folders are reported whole.
+    """
+    entries: list[tuple[str, Path, str | None]] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        for d in list(dirnames):
+            sub = base / d
+            if sub.is_symlink():
+                dirnames.remove(d)
+                entries.append((str(sub.relative_to(folder)), sub, "link"))
+            elif _is_hidden(d) or d.casefold() in SYSTEM_DIRS:
+                dirnames.remove(d)
+                for hp in sorted(p for p in sub.rglob("*") if p.is_file() or p.is_symlink()):
+                    entries.append((str(hp.relative_to(folder)), hp, "hidden"))
+        for f in filenames:
+            p = base / f
+            entries.append((str(p.relative_to(folder)), p, None))
+    entries.sort(key=lambda e: [natural_key(part) for part in Path(e[0]).parts])
+    for rel, path, note in entries:
+        yield nfc(rel), path, note
+
+
+def _dpi_of(img: Image.Image) -> float | None:
+    dpi = img.info.get("dpi")
+    if dpi:
+        try:
+            value = float(min(dpi[0], dpi[1]))
+        except (TypeError, IndexError):
+            value = float(dpi)  # type: ignore[arg-type]
+        return value if value > 1 else None
+    return None
+
+
+def _to_rgb(frame: Image.Image) -> Image.Image:
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(frame, dtype=np.float64)
+        top = arr.max() or 1.0
+        frame = Image.fromarray((arr * (255.0 / top)).astype(np.uint8), "L")
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return frame.convert("RGB")
+
+
+class _Reject(Exception):
+    """An input (or one of its pages) that cannot be used; the message is the reason."""
+
+
+def _check_size(width: int, height: int, dpi: float | None) -> float:
+    if width * height > MAX_PIXELS:
+        raise _Reject(f"decompression bomb: {width}×{height} px exceeds the limit of {MAX_PIXELS:,} pixels")
+    if min(width, height) < MIN_SIDE_PX:
+        raise _Reject(f"too small: {width}×{height} px (a page needs at least {MIN_SIDE_PX} px on each side)")
+    if dpi is None:
+        dpi = round(min(width, height) / 8.27)  # no resolution recorded: assume an A4 page
+    if dpi < MIN_DPI - 0.5:
+        raise _Reject(f"below {MIN_DPI} dpi: {dpi:g} dpi")
+    return float(dpi)
+
+
+class PageWriter:
+    """Writes the pages of one dossier into its work folder."""
+
+    def __init__(self, dossier_root: Path, code: str) -> None:
+        self.root = dossier_root
+        self.code = code
+        self.pages: list[Page] = []
+        (self.root / "pages").mkdir(parents=True, exist_ok=True)
+
+    def add(self, page: Page) -> Page:
+        page.dossier = self.code
+        page.index = len(self.pages)
+        self.pages.append(page)
+        return page
+
+    def save_image(self, page: Page, img: Image.Image, dpi: float, mode: str) -> None:
+        rel = f"pages/{page.index:04d}.png"
+        img.save(self.root / rel, format="PNG", compress_level=1, dpi=(dpi, dpi))
+        page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, mode
+
+
+def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(path)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _Reject(f"decompression bomb: {exc}") from exc
+        except UnidentifiedImageError as exc:
+            raise _Reject("not an image: the content is not a TIFF, JPEG or PNG picture") from exc
+        except OSError as exc:
+            raise _Reject(f"not an image: {exc}") from exc
+        with img:
+            try:
+                frames = getattr(img, "n_frames", 1)
+            except (OSError, EOFError, SyntaxError, ValueError) as exc:
+                raise _Reject(f"truncated image: {exc}") from exc
+            for i in range(frames):
+                page_source = f"{source}#{i + 1}" if frames > 1 else source
+                page = writer.add(Page(source=page_source, sha256=sha))
+                try:
+                    try:
+                        img.seek(i)
+                    except (OSError, EOFError, SyntaxError, ValueError) as exc:
+                        raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
+                    dpi = _check_size(img.width, img.height, _dpi_of(img))
+                    mode = img.mode
+                    try:
+                        img.load()
+                    except (OSError, SyntaxError, ValueError) as exc:
+                        raise _Reject(f"truncated image: {exc}") from exc
+                    writer.save_image(page, _to_rgb(img), dpi, mode)
+                except _Reject as exc:
+                    if frames == 1:
+                        writer.pages.pop()
+                        raise
+                    page.quarantine(str(exc))
+
+
+def _pdf_page_dpi(page: Any) -> tuple[float, float, float]:
+    """(width in inches, height in inches, native dpi) of a PDF page: the resolution of its largest image."""
+    box = [float(v) for v in page.mediabox]
+    w_in, h_in = abs(box[2] - box[0]) / 72.0, abs(box[3] - box[1]) / 72.0
+    if int(page.obj.get("/Rotate", 0)) % 180 == 90:
+        w_in, h_in = h_in, w_in
+    best = 0.0
+    try:
+        images = list(page.images.values())
+    except Exception:  # a malformed resource dictionary: render at the default resolution
+        images = []
+    for image in images:
+        try:
+            px_w, px_h = int(image.Width), int(image.Height)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        best = max(best, min(max(px_w, px_h) / max(w_in, h_in, 1e-6), min(px_w, px_h) / max(min(w_in, h_in), 1e-6)))
+    return w_in, h_in, round(best) if best else float(PDF_DEFAULT_DPI)
+
+
+def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise _Reject("encrypted PDF: a password is needed to open it") from exc
+    except pikepdf.PdfError as exc:
+        raise _Reject(f"not a readable PDF: {exc}") from exc
+    with pdf:
+        if pdf.is_encrypted:
+            raise _Reject("encrypted PDF: archival copies must not be encrypted")
+        count = len(pdf.pages)
+        if count == 0:
+            raise _Reject("not a readable PDF: it has no pages")
+        for i, pdf_page in enumerate(pdf.pages):
+            page = writer.add(Page(source=f"{source}#{i + 1}" if count > 1 else source, sha256=sha))
+            try:
+                w_in, h_in, dpi = _pdf_page_dpi(pdf_page)
+                _check_size(round(w_in * dpi), round(h_in * dpi), dpi)
+                rel = f"pages/{page.index:04d}.png"
+                try:
+                    poppler.render_page(path, i + 1, dpi, writer.root / rel)
+                except poppler.RenderError as exc:
+                    raise _Reject(f"page could not be rendered: {exc}") from exc
+                with Image.open(writer.root / rel) as img:
+                    rgb = img.convert("RGB") if img.mode != "RGB" else img.copy()
+                writer.save_image(page, rgb, dpi, "PDF")
+            except _Reject as exc:
+                if count == 1:
+                    writer.pages.pop()
+                    raise
+                page.quarantine(str(exc))
+
+
+def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict[str, str]) -> list[Page]:
+    """Every file of one dossier folder as page records; readable pages are written as PNG.
+
+    ``seen`` maps SHA-256 to the first source that had it, across the whole batch (duplicates).
+    """
+    assert dossier.folder is not None
+    folder = batch / dossier.folder
+    root = Path(os.path.realpath(batch))
+    writer = PageWriter(dossier_root, dossier.code)
+    for rel, path, note in _walk(folder):
+        source = f"{dossier.code}/{rel}"
+        name = path.name
+        if note == "hidden" or _is_hidden(name):
+            writer.add(Page(source=source, sha256=None, status="ignored", reason="hidden or system file"))
+            continue
+        if path.is_symlink() and (not _inside(path, root) or note == "link"):
+            reason = "link leaving the batch: not followed" if not _inside(path, root) else (
+                "link to a folder: not followed; put the pages in the dossier folder itself")
+            writer.add(Page(source=source, sha256=None, status="quarantined", reason=reason))
+            continue
+        if not path.is_file():
+            writer.add(Page(source=source, sha256=None, status="quarantined", reason="not a regular file"))
+            continue
+        if path.stat().st_size == 0:
+            writer.add(Page(source=source, sha256=None, status="quarantined", reason="empty file: 0 bytes"))
+            continue
+        sha = sha256_file(path)
+        if sha in seen:
+            writer.add(Page(source=source, sha256=sha, status="duplicate", reason=f"same content as {seen[sha]}"))
+            continue
+        seen[sha] = source
+        suffix = path.suffix.casefold()
+        if suffix not in SUFFIXES:
+            writer.add(Page(source=source, sha256=sha, status="quarantined", reason=(
+                f"unsupported file type {suffix or '(no extension)'}: pages must be TIFF, JPEG, PNG or PDF")))
+            continue
+        try:
+            if suffix == ".pdf":
+                _read_pdf(path, source, sha, writer)
+            else:
+                _read_image(path, source, sha, writer)
+        except _Reject as exc:
+            writer.add(Page(source=source, sha256=sha, status="quarantined", reason=str(exc)))
+        except Exception as exc:  # an unforeseen decoder failure must not stop the batch
+            log.exception("could not read %s", source)
+            writer.add(Page(source=source, sha256=sha, status="quarantined",
+                            reason=f"unreadable: {type(exc).__name__}: {exc}"))
+    for page in writer.pages:
+        if page.status == "quarantined":
+            log.warning("quarantined %s: %s", page.source, page.reason)
+    return writer.pages
+
+
+def import_batch(batch: Path, work: BatchWork, batch_id: str, *, batch_uri: str | None = None,
+                 params: dict[str, Any] | None = None) -> list[str]:
+    """Import a whole batch into the work area; returns the codes of dossiers that have pages to process."""
+    inventory, loose = scan_batch(batch, batch_id, batch_uri)
+    seen: dict[str, str] = {}
+    ready: list[str] = []
+    for dossier in inventory.dossiers:
+        if dossier.problem:
+            log.warning("dossier %s: %s", dossier.code, dossier.problem)
+            continue
+        dw = work.dossier(dossier.code)
+        pages = import_dossier(batch, dossier, dw.root, seen)
+        dw.save(pages)
+        good = sum(p.status == "ok" for p in pages)
+        log.info("dossier %s: %d files/pages, %d readable", dossier.code, len(pages), good)
+        if good:
+            ready.append(dossier.code)
+        elif not pages:
+            dossier.problem = "the dossier folder is empty"
+        else:
+            dossier.problem = "no readable page in the dossier"
+    write_json(work.batch_json, {**inventory.to_json(), "params": params or {}, "local_batch": str(batch),
+                                 "loose": [asdict(p) for p in loose]})
+    return ready

@@ -1,0 +1,95 @@
+"""The pipeline's stages as plain functions over work-area paths: what each Airflow task calls.
+
+Tasks pass only these small references (paths of the work area, counts) to one another; the pages
+themselves stay in the work area (``SOHOA_WORK_DIR``, a local folder by default).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from sohoa.storage import storage_for
+from sohoa.vocab import nfc
+from sohoa.workspace import BatchWork, DossierWork, read_json
+
+log = logging.getLogger(__name__)
+
+
+def work_root() -> Path:
+    return Path(os.environ.get("SOHOA_WORK_DIR") or Path.home() / ".sohoa" / "work").expanduser()
+
+
+def default_batch_id(batch_uri: str) -> str:
+    """The batch folder's name: re-running the same batch reuses (and replaces) the same output."""
+    name = Path(urlparse(batch_uri).path.rstrip("/")).name if "://" in batch_uri else Path(batch_uri).resolve().name
+    return nfc(name) or "batch"
+
+
+def dossier_work(dossier_path: str) -> DossierWork:
+    path = Path(dossier_path)
+    return DossierWork(path, path.name)
+
+
+def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> dict[str, Any]:
+    """Import the batch into a fresh work area; returns the work path and the dossier paths to process."""
+    from sohoa.ingest import import_batch
+
+    batch_id = nfc(batch_id.strip()) or default_batch_id(batch_uri)
+    if "/" in batch_id or batch_id in (".", ".."):
+        raise ValueError(f"batch_id {batch_id!r} must be a plain name")
+    work = BatchWork(work_root() / batch_id)
+    if work.root.exists():
+        for stale in ("dossiers", "out", "gx", "batch.json", "quality.json"):
+            target = work.root / stale
+            shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    local = storage_for(batch_uri).download_tree(work.root / "input")
+    params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
+    ready = import_batch(local, work, batch_id, batch_uri=batch_uri, params=params)
+    return {"work": str(work.root), "batch_id": batch_id,
+            "dossiers": [str(work.dossier(code).root) for code in ready]}
+
+
+def run_clean(dossier_path: str) -> dict[str, Any]:
+    from sohoa.clean import clean_dossier
+
+    return clean_dossier(dossier_work(dossier_path))
+
+
+def run_ocr(dossier_path: str) -> dict[str, Any]:
+    from sohoa.ocr import ocr_dossier
+
+    return ocr_dossier(dossier_work(dossier_path))
+
+
+def run_extract(dossier_path: str) -> dict[str, Any]:
+    from sohoa.extract import extract_dossier
+
+    return extract_dossier(dossier_work(dossier_path))
+
+
+def run_quality(work_path: str) -> dict[str, Any]:
+    from sohoa.quality import run_checks
+
+    summary = run_checks(BatchWork(Path(work_path)))
+    return {"expectations": summary["expectations"], "failed": summary["failed"]}
+
+
+def run_package(dossier_path: str) -> dict[str, Any]:
+    from sohoa.assemble import package_dossier
+
+    dw = dossier_work(dossier_path)
+    batch = read_json(dw.batch.batch_json)
+    entry = next(d for d in batch["dossiers"] if d["code"] == dw.code)
+    result = package_dossier(dw, entry.get("catalogue") or {}, batch.get("params", {}).get("campaign", ""))
+    return {"built": result["built"], "problems": len(result["problems"])}
+
+
+def run_deliver(work_path: str, output_uri: str) -> dict[str, Any]:
+    from sohoa.report import deliver
+
+    return deliver(BatchWork(Path(work_path)), output_uri)

@@ -1,0 +1,190 @@
+"""The run report (DESIGN.md, output contract) and the delivery of a batch's results.
+
+Every input ends in exactly one state; a dossier with a quarantined page, a document that needs a
+look, a failed quality expectation or a secrecy mark is held for review, never delivered silently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sohoa import code_version
+from sohoa.storage import storage_for
+from sohoa.workspace import BatchWork, DossierWork, Page, read_json, sha256_file, write_json
+
+log = logging.getLogger(__name__)
+
+PAGE_KEYS = ("source", "sha256", "status", "reason", "dossier", "document", "ocr_confidence")
+
+
+def schema_path() -> Path:
+    return Path(__file__).resolve().parents[1] / "include" / "schemas" / "report.schema.json"
+
+
+def validate_report(report: dict[str, Any]) -> None:
+    import jsonschema
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    jsonschema.validate(report, schema)
+
+
+def _page_entry(p: Page) -> dict[str, Any]:
+    entry = {k: asdict(p)[k] for k in PAGE_KEYS}
+    entry.update({"dpi": p.dpi, "rotation": p.rotation, "skew": p.skew})
+    return entry
+
+
+def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> tuple[str, list[str], list[dict]]:
+    """(status, reasons, documents) of a dossier that reached the work area."""
+    reasons: list[str] = []
+    documents: list[dict[str, Any]] = read_json(dw.documents_json) if dw.documents_json.exists() else []
+    package = read_json(dw.root / "package.json") if (dw.root / "package.json").exists() else None
+    if package is None:
+        return "failed", ["processing stopped before the package was built (see the task logs)"], documents
+    if not documents:
+        return "failed", ["no document was found in the dossier"], documents
+    if not package["built"]:
+        reasons += [f"package not built: {p}" for p in package["problems"]]
+    if bad := [p.source for p in pages if p.status == "quarantined"]:
+        reasons.append(f"{len(bad)} page(s) quarantined: {', '.join(bad[:5])}")
+    if review := [d["doc_id"] for d in documents if d["needs_review"]]:
+        reasons.append(f"metadata needs review: {', '.join(review)}")
+    if secret := [d["doc_id"] for d in documents if d["metadata"].get("secrecy")]:
+        reasons.append(f"secrecy mark on {', '.join(secret)}: state secrets stay off networked systems")
+    if dw.code in failing:
+        reasons.append("quality expectations failed (see quality)")
+    return ("review" if reasons else "delivered"), reasons, documents
+
+
+def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
+    """Assemble the output tree (packages, quarantine, quality) in ``out`` and return the report."""
+    batch = read_json(work.batch_json)
+    quality = read_json(work.quality_json) if work.quality_json.exists() else {
+        "expectations": 0, "failed": 0, "data_docs": None, "note": "quality checks did not run"}
+    failing = set(quality.get("failing_dossiers", []))
+    all_pages: list[Page] = [Page.from_dict(d) for d in batch.get("loose", [])]
+    dossiers: list[dict[str, Any]] = []
+    by_code = {dw.code: dw for dw in work.dossiers()}
+    for entry in batch["dossiers"]:
+        code = entry["code"]
+        record: dict[str, Any] = {"dossier_code": code, "status": "failed", "package": None, "documents": [],
+                                  "catalogue": entry.get("catalogue") or {}, "reasons": []}
+        dw = by_code.get(code)
+        pages = dw.pages() if dw else []
+        if entry.get("problem"):
+            record["reasons"].append(entry["problem"])
+        elif dw is not None:
+            status, reasons, documents = _dossier_outcome(dw, pages, failing)
+            record.update(status=status, reasons=reasons, documents=documents)
+            pkg = dw.package_dir / code
+            if status != "failed" and pkg.is_dir():
+                shutil.copytree(pkg, out / "packages" / code)
+                shutil.copyfile(dw.package_dir / f"{code}.zip", out / "packages" / f"{code}.zip")
+                record["package"] = f"packages/{code}"
+                record["zip"] = f"packages/{code}.zip"
+                record["zip_sha256"] = sha256_file(out / "packages" / f"{code}.zip")
+                _link_documents(record, out)
+        for p in pages:
+            if p.status != "ok":
+                continue
+            if not p.document:
+                p.quarantine("page not processed to the end (see the task logs)")
+            elif record["status"] == "failed":
+                p.quarantine(f"dossier not packaged: {'; '.join(record['reasons'])}")
+            else:
+                p.status = record["status"]
+        record["pages"] = sum(p.status in ("delivered", "review") for p in pages)
+        record["reason"] = "; ".join(record["reasons"]) or None
+        all_pages += pages
+        dossiers.append(record)
+    _copy_quarantine(batch, all_pages, out)
+    quality_out = dict(quality)
+    docs_dir = work.root / "gx" / "uncommitted" / "data_docs" / "local_site"
+    if docs_dir.is_dir():
+        shutil.copytree(docs_dir, out / "quality" / "data_docs")
+        quality_out["data_docs"] = "quality/data_docs/index.html"
+    params = batch.get("params", {})
+    return {
+        "batch_id": batch["batch_id"],
+        "batch_uri": batch["batch_uri"],
+        "campaign": params.get("campaign") or None,
+        "started": batch["started"],
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_version": code_version(),
+        "pages": [_page_entry(p) for p in all_pages],
+        "dossiers": dossiers,
+        "quality": quality_out,
+        "problems": batch.get("problems", []),
+        "counts": _counts(all_pages, dossiers),
+    }
+
+
+def _link_documents(record: dict[str, Any], out: Path) -> None:
+    data = out / record["package"] / "representations" / "rep1" / "data"
+    for doc in record["documents"]:
+        name = f"{record['dossier_code']}.{doc['ordinal']:07d}.pdf"
+        if (data / name).exists():
+            doc["pdf"] = f"{record['package']}/representations/rep1/data/{name}"
+            doc["pdf_sha256"] = sha256_file(data / name)
+
+
+def _counts(pages: list[Page], dossiers: list[dict[str, Any]]) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    for p in pages:
+        by_status[p.status] = by_status.get(p.status, 0) + 1
+    dossier_status: dict[str, int] = {}
+    for d in dossiers:
+        dossier_status[d["status"]] = dossier_status.get(d["status"], 0) + 1
+    return {"pages": by_status, "dossiers": dossier_status, "documents": sum(len(d["documents"]) for d in dossiers)}
+
+
+def _copy_quarantine(batch: dict[str, Any], pages: list[Page], out: Path) -> None:
+    """Copies of quarantined input files (never through a link) and the reason of every undelivered input."""
+    source_root = Path(batch["local_batch"])
+    reasons = []
+    copied: set[str] = set()
+    for p in pages:
+        if p.status in ("delivered", "review"):
+            continue
+        reasons.append({"source": p.source, "status": p.status, "reason": p.reason, "sha256": p.sha256})
+        file_rel = p.source.split("#", 1)[0]
+        if p.status != "quarantined" or file_rel in copied:
+            continue
+        src = _source_path(source_root, batch, file_rel)
+        if src is not None and src.is_file() and not src.is_symlink():
+            dst = out / "quarantine" / file_rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+            copied.add(file_rel)
+    write_json(out / "quarantine" / "reasons.json", reasons)
+
+
+def _source_path(root: Path, batch: dict[str, Any], file_rel: str) -> Path | None:
+    head, _, rest = file_rel.partition("/")
+    folders = {d["code"]: d["folder"] for d in batch["dossiers"] if d.get("folder")}
+    if rest and head in folders:
+        return root / folders[head] / rest
+    candidate = root / file_rel
+    return candidate if candidate.exists() else None
+
+
+def deliver(work: BatchWork, output_uri: str) -> dict[str, Any]:
+    """Build the output tree, verify it, and publish it to ``<output>/<batch_id>/``; report.json last."""
+    out = work.root / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    report = build_report(work, out)
+    validate_report(report)
+    write_json(out / "report.json", report)
+    destination = storage_for(output_uri).publish_tree(out, report["batch_id"], last="report.json")
+    log.info("delivered batch %s to %s: %s", report["batch_id"], destination, report["counts"])
+    if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):
+        shutil.rmtree(out, ignore_errors=True)
+    return {"destination": destination, **report["counts"]}

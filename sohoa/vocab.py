@@ -1,0 +1,123 @@
+"""Vocabularies of Vietnamese administrative documents and TT 05/2025 code lists (STANDARDS.md §3.5, §4.3)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# TT 05/2025 typeName codes (STANDARDS.md §3.5), document type -> code.
+TYPE_CODES: dict[str, str] = {
+    "Nghị quyết": "01",
+    "Quyết định": "02",
+    "Chỉ thị": "03",
+    "Quy chế": "04",
+    "Quy định": "05",
+    "Thông cáo": "06",
+    "Thông báo": "07",
+    "Hướng dẫn": "08",
+    "Chương trình": "09",
+    "Kế hoạch": "10",
+    "Phương án": "11",
+    "Đề án": "12",
+    "Dự án": "13",
+    "Báo cáo": "14",
+    "Tờ trình": "15",
+    "Giấy ủy quyền": "16",
+    "Phiếu gửi": "17",
+    "Phiếu chuyển": "18",
+    "Phiếu báo": "19",
+    "Biên bản": "20",
+    "Hợp đồng": "21",
+    "Công văn": "22",
+    "Công điện": "23",
+    "Bản ghi nhớ": "24",
+    "Bản thỏa thuận": "25",
+    "Giấy mời": "26",
+    "Giấy giới thiệu": "27",
+    "Giấy nghỉ phép": "28",
+    "Thư công": "29",
+    "Bản đồ": "30",
+    "Bản vẽ kỹ thuật": "31",
+    "Khác": "32",
+}
+
+# NĐ 30/2020 Phụ lục III abbreviations (STANDARDS.md §4.3). Công văn and Thư công have none.
+TYPE_ABBREVIATIONS: dict[str, str] = {
+    "Nghị quyết": "NQ",
+    "Quyết định": "QĐ",
+    "Chỉ thị": "CT",
+    "Quy chế": "QC",
+    "Quy định": "QyĐ",
+    "Thông cáo": "TC",
+    "Thông báo": "TB",
+    "Hướng dẫn": "HD",
+    "Chương trình": "CTr",
+    "Kế hoạch": "KH",
+    "Phương án": "PA",
+    "Đề án": "ĐA",
+    "Dự án": "DA",
+    "Báo cáo": "BC",
+    "Biên bản": "BB",
+    "Tờ trình": "TTr",
+    "Hợp đồng": "HĐ",
+    "Công điện": "CĐ",
+    "Bản ghi nhớ": "BGN",
+    "Bản thỏa thuận": "BTT",
+    "Giấy ủy quyền": "GUQ",
+    "Giấy mời": "GM",
+    "Giấy giới thiệu": "GGT",
+    "Giấy nghỉ phép": "GNP",
+    "Phiếu gửi": "PG",
+    "Phiếu chuyển": "PC",
+    "Phiếu báo": "PB",
+}
+
+MAINTENANCE_CODES: dict[str, str] = {
+    "Vĩnh viễn": "01",
+    "70 năm": "02",
+    "50 năm": "03",
+    "30 năm": "04",
+    "20 năm": "05",
+    "10 năm": "06",
+    "Khác": "07",
+}
+MODE_CODES: dict[str, str] = {"Công khai": "01", "Sử dụng có điều kiện": "02", "Mật": "03"}
+LANGUAGE_CODES: dict[str, str] = {"vi": "01", "en": "02", "fr": "03", "ru": "04", "zh": "05"}
+
+AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+URGENCY_MARKS = ("HỎA TỐC", "THƯỢNG KHẨN", "KHẨN")
+SECRECY_MARKS = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+# Old ("hoà", "uỷ") and new ("hòa", "ủy") tone-mark placement: map old to new.
+_OLD_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def modern_tones(text: str) -> str:
+    """NFC text with the old tone-mark placement ("Hoà", "Uỷ") moved to the modern one ("Hòa", "Ủy")."""
+    text = nfc(text)
+    for old, new in _OLD_TONES.items():
+        text = text.replace(old, new).replace(old.upper(), new.upper()).replace(old.capitalize(), new.capitalize())
+    return text
+
+
+def code_for(table: dict[str, str], value: str | None, default: str) -> str:
+    """The TT05 code for a label or a code given in a catalogue ("Vĩnh viễn", "01", "1"), else default."""
+    if not value:
+        return default
+    value = modern_tones(value.strip())
+    codes = set(table.values())
+    if value.zfill(2) in codes and value.isdigit():
+        return value.zfill(2)
+    for label, code in table.items():
+        if modern_tones(label).casefold() == value.casefold():
+            return code
+    return default
