@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param, TriggerRule, task_group
+from airflow.sdk import DAG, Param, TriggerRule, XComArg, task_group
 
-from operators.batch import DeliverOperator, QualityChecksOperator
 from operators.base import RETRY_DEFAULTS
+from operators.batch import DeliverOperator, QualityChecksOperator
 from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
 from operators.ingest import ScanImportOperator
 
@@ -56,16 +56,17 @@ with DAG(
         clean >> ocr >> extract
 
     described = per_dossier.expand(dossier=scan_import.output)
+    work = XComArg(scan_import, key="work")  # the batch's work area path
 
     quality_checks = QualityChecksOperator(
-        task_id="quality_checks", work=scan_import.output["work"], trigger_rule=TriggerRule.ALL_DONE
+        task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE
     )
     package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE).expand(
         dossier=scan_import.output
     )
     deliver = DeliverOperator(
         task_id="deliver",
-        work=scan_import.output["work"],
+        work=work,
         output_uri="{{ params.output_uri }}",
         trigger_rule=TriggerRule.ALL_DONE,
     )

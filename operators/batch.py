@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from operators.base import SohoaOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import XComArg
 
 
 def _require(work: str | None) -> None:
@@ -21,9 +24,9 @@ class QualityChecksOperator(SohoaOperator):
 
     template_fields: Sequence[str] = ("work",)
 
-    def __init__(self, *, work: str, **kwargs: Any) -> None:
+    def __init__(self, *, work: str | XComArg, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.work = work
+        self.work: str = work  # type: ignore[assignment]  # an XComArg is resolved before execute
 
     def execute(self, context: Any) -> dict[str, Any]:
         from sohoa.pipeline import run_quality
@@ -45,9 +48,10 @@ class DeliverOperator(SohoaOperator):
 
     template_fields: Sequence[str] = ("work", "output_uri")
 
-    def __init__(self, *, work: str, output_uri: str, **kwargs: Any) -> None:
+    def __init__(self, *, work: str | XComArg, output_uri: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.work, self.output_uri = work, output_uri
+        self.work: str = work  # type: ignore[assignment]  # an XComArg is resolved before execute
+        self.output_uri = output_uri
 
     def execute(self, context: Any) -> dict[str, Any]:
         from sohoa.pipeline import run_deliver

@@ -24,7 +24,8 @@ class DossierStageOperator(SohoaOperator):
     def run_stage(self) -> Callable[[str], dict[str, Any]]:
         from sohoa import pipeline
 
-        return getattr(pipeline, f"run_{self.stage}")  # type: ignore[no-any-return]
+        stage: Callable[[str], dict[str, Any]] = getattr(pipeline, f"run_{self.stage}")
+        return stage
 
     def execute(self, context: Any) -> str:
         counts = self.run_stage()(self.dossier)

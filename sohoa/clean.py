@@ -56,6 +56,12 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
     skew = images.estimate_skew(grey)
     img = images.rotate_small(img, skew)
     work = images.working_copy(img)
+    stamps = []
+    for k, stamp in enumerate(images.stamp_boxes(img)):
+        rel = f"{stem}.stamp{k}.png"
+        cv2.imwrite(str(dw.path(rel)), images.stamp_image(img, stamp))
+        stamps.append(rel)
+    page.extra["stamp_images"] = stamps
     cv2.imwrite(str(dw.path(f"{stem}.jpg")), img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     cv2.imwrite(str(dw.path(f"{stem}.work.png")), work, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     page.master, page.work_copy = f"{stem}.jpg", f"{stem}.work.png"

@@ -18,7 +18,15 @@ from typing import Any
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.vocab import AUTHORITY_PREFIXES, TYPE_ABBREVIATIONS, TYPE_CODES, URGENCY_MARKS, nfc
+from sohoa.vocab import (
+    AUTHORITY_PREFIXES,
+    SECRECY_MARKS,
+    SIGNER_TITLES,
+    TYPE_ABBREVIATIONS,
+    TYPE_CODES,
+    URGENCY_MARKS,
+    nfc,
+)
 from sohoa.workspace import DossierWork, write_json
 
 log = logging.getLogger(__name__)
@@ -203,7 +211,8 @@ def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
         if line.box[1] - prev.box[3] > 1.1 * height:
             break
         text = _clean_spaces(line.text)
-        if not _letters(text) or fold(text).startswith(BODY_STARTS) or (stop_upper and is_upper(text)):
+        if not any(ch.isalnum() for ch in text) or fold(text).startswith(BODY_STARTS) or (
+                stop_upper and is_upper(text)):
             break
         out.append(line)
     return out
@@ -255,20 +264,28 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
         first = fold(title).split(" ", 1)[0]
         if any(first in (p, p.rstrip(".")) for p in AUTHORITY_PREFIXES) and " " in title:
             title = title.split(" ", 1)[1]
+        title = _KNOWN_TITLES.get(fold(title), title)
     return (" ".join(prefixes) or None), title
 
 
-def _mark(lines: list[Line], marks: tuple[str, ...]) -> str | None:
-    for line in lines:
-        key = re.sub(r"[^A-Z ]", "", fold(line.text)).strip()
+_KNOWN_TITLES = {fold(t): t for t in SIGNER_TITLES}
+
+
+def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
+    """The first mark (urgency or secrecy) printed alone on a line or stamp, tone marks tolerated."""
+    for text in texts:
+        key = re.sub(r"[^A-Z ]", "", fold(text)).strip()
         for mark in marks:
             if key == fold(mark):
                 return mark
     return None
 
 
-def extract_document(pages: list[HocrPage]) -> Extraction:
-    """Metadata of one document from its OCR pages (first page: header; last signed page: signer)."""
+def extract_document(pages: list[HocrPage], stamps: list[str] | None = None) -> Extraction:
+    """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
+
+    ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks).
+    """
     ex = Extraction()
     first = pages[0]
     header = _header(first)
@@ -338,8 +355,9 @@ def extract_document(pages: list[HocrPage]) -> Extraction:
     ex.put("signer", signer, signer_conf)
     ex.put("signer_title", signer_title, signer_conf)
     ex.put("authority", authority, signer_conf)
-    ex.put("urgency", _mark(first.lines[: max(1, len(header) + 6)], URGENCY_MARKS), 1.0)
-    ex.put("secrecy", _mark(first.lines[: max(1, len(header) + 6)], ("TUYỆT MẬT", "TỐI MẬT", "MẬT")), 1.0)
+    marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
+    ex.put("urgency", _mark(marked, URGENCY_MARKS), 1.0)
+    ex.put("secrecy", _mark(marked, SECRECY_MARKS), 1.0)
     ex.put("language", "vi", 1.0)
     ex.put("page_count", len(pages), 1.0)
     return ex
@@ -361,10 +379,10 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
     pages = dw.pages()
     ocred = [p for p in pages if p.status == "ok" and p.hocr]
     parsed = [hocr.parse(dw.path(p.hocr)) for p in ocred if p.hocr]
-    documents = []
+    documents: list[dict[str, Any]] = []
     for ordinal, group in enumerate(segment(parsed), start=1):
         doc_id = f"{dw.code}.{ordinal}"
-        ex = extract_document([parsed[i] for i in group])
+        ex = extract_document([parsed[i] for i in group], ocred[group[0]].extra.get("stamps", []))
         for i in group:
             ocred[i].document = doc_id
         documents.append({

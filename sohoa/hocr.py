@@ -10,6 +10,8 @@ from lxml import etree, html
 
 from sohoa.vocab import nfc
 
+# letters Tesseract confuses with Vietnamese ones: Icelandic eth for Đ, Spanish ñ
+_CONFUSABLES = str.maketrans({"Ð": "Đ", "ð": "đ", "Ñ": "N", "ñ": "n"})
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _CONF = re.compile(r"x_wconf (\d+)")
 
@@ -79,7 +81,7 @@ def parse(path: Path) -> HocrPage:
             continue
         line = Line()
         for w in line_el.iterfind(".//span[@class='ocrx_word']"):
-            text = nfc("".join(w.itertext()).strip())
+            text = nfc("".join(w.itertext()).strip()).translate(_CONFUSABLES)
             box = _BBOX.search(_title(w))
             if not text or not box:
                 continue

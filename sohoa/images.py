@@ -112,3 +112,38 @@ def working_copy(img: np.ndarray) -> np.ndarray:
     background = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))
     flat = cv2.divide(grey, background, scale=255)
     return flat
+
+
+def red_ink(img: np.ndarray) -> np.ndarray:
+    """Mask (uint8 0/255) of red ink: seals and urgency/secrecy stamps (NĐ 30/2020 prints them red)."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    low = cv2.inRange(hsv, (0, 70, 50), (10, 255, 255))
+    high = cv2.inRange(hsv, (165, 70, 50), (180, 255, 255))
+    return cv2.bitwise_or(low, high)
+
+
+def stamp_boxes(img: np.ndarray, top: float = 0.5) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of rectangular red stamps in the upper part of a page; round seals excluded."""
+    h, w = img.shape[:2]
+    mask = red_ink(img[: int(h * top)])
+    joined = cv2.dilate(mask, np.ones((9, 25), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    boxes = []
+    for x, y, bw, bh, area in stats[1:count]:
+        if bw < w * 0.04 or bh < h * 0.008 or bw < 1.6 * bh or area < 0.15 * bw * bh:
+            continue
+        boxes.append((int(x), int(y), int(x + bw), int(y + bh)))
+    return boxes
+
+
+def stamp_image(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Black-on-white image of the red ink inside a box, for OCR of the stamp's words."""
+    x0, y0, x1, y1 = box
+    ink = red_ink(img[y0:y1, x0:x1])
+    h, w = ink.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    for i in range(1, count):  # drop the stamp's frame: what touches the box's edge
+        x, y, bw, bh, _ = stats[i]
+        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+            ink[labels == i] = 0
+    return cv2.copyMakeBorder(255 - ink, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)

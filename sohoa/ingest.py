@@ -227,8 +227,10 @@ def _dpi_of(img: Image.Image) -> float | None:
         try:
             value = float(min(dpi[0], dpi[1]))
         except (TypeError, IndexError):
-            value = float(dpi)  # type: ignore[arg-type]
-        return value if value > 1 else None
+            value = float(dpi)
+        if value <= 1:
+            return None
+        return float(round(value)) if abs(value - round(value)) < 0.05 else round(value, 2)
     return None
 
 

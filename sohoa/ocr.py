@@ -22,10 +22,19 @@ def ocr_page(dw: DossierWork, page: Page) -> Page:
         log.warning("OCR of %s failed: %s", page.source, exc)
         page.quarantine(f"OCR failed: {exc}")
         return page
+    page.extra["stamps"] = [_read_stamp(dw, rel, page.dpi) for rel in page.extra.get("stamp_images", [])]
     page.hocr, page.text_pdf = f"ocr/{base.name}.hocr", f"ocr/{base.name}.pdf"
     page.ocr_confidence = parsed.confidence
     page.words = len(parsed.words)
     return page
+
+
+def _read_stamp(dw: DossierWork, rel: str, dpi: float) -> str:
+    try:
+        return tesseract.ocr_text(dw.path(rel), int(round(dpi)), psm=7)
+    except tesseract.TesseractError as exc:
+        log.info("stamp %s unreadable: %s", rel, exc)
+        return ""
 
 
 def ocr_dossier(dw: DossierWork) -> dict[str, float]:

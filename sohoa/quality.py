@@ -7,6 +7,7 @@ results and GX Data Docs go into the work area, and their summary into ``report.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,16 @@ def _suites() -> dict[str, list[Any]]:
 def run_checks(work: BatchWork) -> dict[str, Any]:
     """Run both suites, build Data Docs, write quality.json; returns the summary for report.json."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no usage statistics leave the archive
     import great_expectations as gx
     import pandas as pd
 
     gx_root = work.root / "gx"
     shutil.rmtree(gx_root, ignore_errors=True)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="file", project_root_dir=str(work.root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas("sohoa")
     tables = {"pages": page_table(work), "documents": document_table(work)}
     columns = {"pages": ["source", "dossier", "dpi", "width", "height", "ocr_confidence"],
@@ -92,12 +97,14 @@ def run_checks(work: BatchWork) -> dict[str, Any]:
         results = []
         for vr in run.run_results.values():
             for r in vr.results:
-                kwargs = r.expectation_config.kwargs
+                config = r.expectation_config
+                assert config is not None
+                kwargs = config.kwargs
                 bad_rows = r.result.get("unexpected_index_list") or []
                 dossiers = sorted({str(frame.iloc[i]["dossier"]) for i in bad_rows if isinstance(i, int)})
                 if not r.success:
                     failing.update(dossiers)
-                results.append({"expectation": r.expectation_config.type, "column": kwargs.get("column"),
+                results.append({"expectation": config.type, "column": kwargs.get("column"),
                                 "success": bool(r.success), "unexpected": int(r.result.get("unexpected_count") or 0),
                                 "dossiers": dossiers})
         summary["suites"][name] = {"rows": len(frame), "results": results}

@@ -66,9 +66,9 @@ def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> t
 def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
     """Assemble the output tree (packages, quarantine, quality) in ``out`` and return the report."""
     batch = read_json(work.batch_json)
-    quality = read_json(work.quality_json) if work.quality_json.exists() else {
+    quality: dict[str, Any] = read_json(work.quality_json) if work.quality_json.exists() else {
         "expectations": 0, "failed": 0, "data_docs": None, "note": "quality checks did not run"}
-    failing = set(quality.get("failing_dossiers", []))
+    failing = set(quality.get("failing_dossiers") or [])
     all_pages: list[Page] = [Page.from_dict(d) for d in batch.get("loose", [])]
     dossiers: list[dict[str, Any]] = []
     by_code = {dw.code: dw for dw in work.dossiers()}

@@ -34,7 +34,8 @@ def files_under(folder: Path) -> Iterator[tuple[str, Path]]:
 
 
 class Storage(Protocol):
-    uri: str
+    @property
+    def uri(self) -> str: ...
 
     def download_tree(self, dest: Path) -> Path: ...
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +70,9 @@ def ocr_page(image: Path, out_base: Path, dpi: int, *, lang: str = LANG, psm: in
     if not hocr.exists() or not pdf.exists():
         raise TesseractError("tesseract produced no hOCR or PDF output")
     return hocr, pdf
+
+
+def ocr_text(image: Path, dpi: int, *, lang: str = LANG, psm: int = 7, timeout: float = 60) -> str:
+    """Plain text of a small image (a stamp, one line), NFC."""
+    proc = _run([str(image), "-", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)], timeout)
+    return unicodedata.normalize("NFC", proc.stdout.decode("utf-8", "replace")).strip()

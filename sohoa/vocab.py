@@ -86,6 +86,16 @@ LANGUAGE_CODES: dict[str, str] = {"vi": "01", "en": "02", "fr": "03", "ru": "04"
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 URGENCY_MARKS = ("HỎA TỐC", "THƯỢNG KHẨN", "KHẨN")
 SECRECY_MARKS = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
+# Titles printed above a signer's name (NĐ 30/2020 ô 7); OCR often drops a tone mark on bold capitals.
+SIGNER_TITLES = (
+    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC",
+    "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "TRƯỞNG PHÒNG",
+    "PHÓ TRƯỞNG PHÒNG", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG", "CHI CỤC TRƯỞNG",
+    "PHÓ CHI CỤC TRƯỞNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "CHÁNH THANH TRA",
+    "PHÓ CHÁNH THANH TRA", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "PHÓ VIỆN TRƯỞNG",
+    "TỔNG CỤC TRƯỞNG", "PHÓ TỔNG CỤC TRƯỞNG", "TRƯỞNG ĐOÀN", "BÍ THƯ", "PHÓ BÍ THƯ", "THỦ TRƯỞNG",
+    "TRƯỞNG TRUNG TÂM", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TỔ TRƯỞNG", "THƯ KÝ", "CHỦ TỌA", "KẾ TOÁN TRƯỞNG",
+)
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 

@@ -1,0 +1,45 @@
+"""Shared fixtures: pages rendered with a Vietnamese-capable serif font, at a known resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
+
+
+def font(points: float, dpi: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
+    return ImageFont.truetype(str(FONT_DIR / name), int(points * dpi / 72))
+
+
+def text_page(lines: list[tuple[float, float, str, bool]], dpi: int = 200) -> Image.Image:
+    """An A4 page with ``(x, y, text, bold)`` lines placed at fractions of the page size, 13 pt."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    for x, y, text, bold in lines:
+        draw.text((x * width, y * height), text, font=font(13, dpi, bold), fill="black")
+    return img
+
+
+@pytest.fixture
+def page_lines() -> list[tuple[float, float, str, bool]]:
+    body = "Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024 của Quốc hội;"
+    return [
+        (0.10, 0.06, "UBND TỈNH QUẢNG NGÃI", False),
+        (0.16, 0.08, "SỞ NỘI VỤ", True),
+        (0.12, 0.12, "Số: 07/QĐ-SNV", False),
+        (0.52, 0.06, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
+        (0.58, 0.08, "Độc lập - Tự do - Hạnh phúc", True),
+        (0.55, 0.12, "Quảng Ngãi, ngày 05 tháng 3 năm 2020", False),
+        (0.42, 0.19, "QUYẾT ĐỊNH", True),
+        (0.22, 0.22, "Về việc phê duyệt kế hoạch số hóa tài liệu lưu trữ", True),
+        *((0.12, 0.28 + 0.03 * i, body, False) for i in range(8)),
+        (0.10, 0.70, "Nơi nhận:", True),
+        (0.62, 0.70, "KT. GIÁM ĐỐC", True),
+        (0.62, 0.72, "PHÓ GIÁM ĐỐC", True),
+        (0.62, 0.82, "Trần Thị Bình", True),
+    ]

@@ -1,0 +1,194 @@
+"""A generated batch through ``sohoa run``: the real DAG under dag.test(), checked against the contracts.
+
+One batch holds good dossiers and a dossier of bad inputs; the run must go to the end and account for
+every input file, find the words and fields the generator printed, and deliver valid packages whose
+checksums hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from sohoa import poppler
+from sohoa.package import validate_package
+from sohoa.report import validate_report
+from sohoa.synth import add_bad_inputs, make_batch
+from sohoa.vocab import modern_tones, nfc
+
+pytestmark = pytest.mark.slow
+METS = "{http://www.loc.gov/METS/}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def sohoa(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sohoa.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=1800, check=False)
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("airflow")
+    return {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(home / "work")}
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("e2e")
+    batch = root / "lô_01"
+    truth = make_batch(batch, dossiers=2, docs_per_dossier=(2, 2), seed=11)
+    bad = add_bad_inputs(batch, seed=11)
+    truth = json.loads((root / "lô_01.truth.json").read_text(encoding="utf-8"))
+    proc = sohoa("run", str(batch), "--out", str(root / "out"), env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = root / "out" / "lô_01"
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return {"batch": batch, "truth": truth, "bad": bad, "out": out, "report": report, "stdout": proc.stdout,
+            "home": Path(env["AIRFLOW_HOME"])}
+
+
+def _norm(text: str | None) -> str:
+    return modern_tones(nfc(text or "")).casefold().replace(" ", "")
+
+
+def test_report_follows_the_contract(run: dict[str, Any]) -> None:
+    report = run["report"]
+    validate_report(report)
+    assert report["batch_id"] == "lô_01"
+    assert report["started"] <= report["finished"]
+    assert report["code_version"].startswith("0.")
+    assert "lô_01" in run["stdout"] and "delivered" in run["stdout"]
+
+
+def test_every_input_file_is_accounted_for_exactly_once(run: dict[str, Any]) -> None:
+    batch: Path = run["batch"]
+    sources = [p["source"] for p in run["report"]["pages"]]
+    assert len(sources) == len(set(sources))
+    files = {nfc(p.relative_to(batch).as_posix()) for p in batch.rglob("*")
+             if (p.is_file() or p.is_symlink()) and p.name != "dossiers.csv"}
+    assert {s.split("#")[0] for s in sources} == files
+    for page in run["report"]["pages"]:
+        if page["sha256"]:
+            path = batch / page["source"].split("#")[0]
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == page["sha256"]
+
+
+def test_good_pages_are_delivered_and_bad_ones_have_their_reason(run: dict[str, Any]) -> None:
+    pages = {p["source"]: p for p in run["report"]["pages"]}
+    for source, expected in run["truth"]["pages"].items():
+        assert source in pages, source
+        got = pages[source]
+        if expected["status"] == "delivered":
+            good_dossier = not source.startswith("BAD.01/")
+            assert got["status"] == ("delivered" if good_dossier else "review"), (source, got)
+            assert got["document"] and got["ocr_confidence"] > 60
+        else:
+            assert got["status"] == expected["status"], (source, got)
+            assert got["reason"].startswith(expected["reason"]), (source, got["reason"])
+    quarantined = [s for s, p in pages.items() if p["status"] == "quarantined" and not os.path.islink(
+        run["batch"] / s.split("#")[0]) and (run["batch"] / s.split("#")[0]).stat().st_size]
+    for source in quarantined:
+        assert (run["out"] / "quarantine" / source.split("#")[0]).is_file(), source
+    reasons = json.loads((run["out"] / "quarantine" / "reasons.json").read_text(encoding="utf-8"))
+    assert {r["source"] for r in reasons} >= set(quarantined)
+
+
+def test_dossier_states(run: dict[str, Any]) -> None:
+    dossiers = {d["dossier_code"]: d for d in run["report"]["dossiers"]}
+    for d in run["truth"]["dossiers"]:
+        expected = "review" if d["dossier_code"] == "BAD.01" else "delivered"
+        assert dossiers[d["dossier_code"]]["status"] == expected, dossiers[d["dossier_code"]]["reason"]
+    assert dossiers["MISSING.01"]["status"] == "failed" and "missing" in dossiers["MISSING.01"]["reason"]
+    assert dossiers["../escape"]["status"] == "failed" and "leaves the batch" in dossiers["../escape"]["reason"]
+    assert dossiers["BAD.01"]["package"] == "packages/BAD.01"
+    assert "quarantined" in dossiers["BAD.01"]["reason"]
+
+
+def test_documents_boundaries_and_fields_match_the_truth(run: dict[str, Any]) -> None:
+    dossiers = {d["dossier_code"]: d for d in run["report"]["dossiers"]}
+    for d in run["truth"]["dossiers"]:
+        got = dossiers[d["dossier_code"]]["documents"]
+        assert [doc["pages"] for doc in got] == [doc["pages"] for doc in d["documents"]]
+        for want, have in zip(d["documents"], got, strict=True):
+            w, h = want["metadata"], have["metadata"]
+            for field in ("document_type", "number", "symbol", "issued_date"):
+                assert h[field] == w[field], (d["dossier_code"], field, h[field], w[field])
+            for field in ("issuing_agency", "place", "subject", "signer"):
+                assert _norm(h[field]) == _norm(w[field]), (d["dossier_code"], field, h[field], w[field])
+            assert have["doc_id"].startswith(d["dossier_code"] + ".")
+            assert not have["needs_review"]
+
+
+def test_text_layer_holds_the_printed_words(run: dict[str, Any]) -> None:
+    dossiers = {d["dossier_code"]: d for d in run["report"]["dossiers"]}
+    for d in run["truth"]["dossiers"]:
+        for want, have in zip(d["documents"], dossiers[d["dossier_code"]]["documents"], strict=True):
+            text = _norm(poppler.pdf_text(run["out"] / have["pdf"]))
+            found = [w for w in want["words"] if _norm(w) in text]
+            assert len(found) >= 0.9 * len(want["words"]), (have["doc_id"], set(want["words"]) - set(found))
+
+
+def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
+    for d in run["report"]["dossiers"]:
+        if not d["package"]:
+            continue
+        folder = run["out"] / d["package"]
+        assert validate_package(folder) == []
+        rep1 = etree.parse(str(folder / "representations" / "rep1" / "METS.xml"))
+        files = rep1.findall(f".//{METS}file")
+        assert len(files) == 2 * len(d["documents"])  # one PDF and one EAD_doc per document
+        for f in files:
+            href = f.find(f"{METS}FLocat").get(f"{XLINK}href")
+            data = (folder / "representations" / "rep1" / href).read_bytes()
+            assert hashlib.sha256(data).hexdigest().upper() == f.get("CHECKSUM")
+        for doc in d["documents"]:
+            pdf = run["out"] / doc["pdf"]
+            assert hashlib.sha256(pdf.read_bytes()).hexdigest() == doc["pdf_sha256"]
+            assert pdf.read_bytes().startswith(b"%PDF-1.7")
+        archive = run["out"] / d["zip"]
+        assert hashlib.sha256(archive.read_bytes()).hexdigest() == d["zip_sha256"]
+        with zipfile.ZipFile(archive) as z:
+            assert z.testzip() is None
+            names = {n.split("/", 1)[1] for n in z.namelist()}
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        assert names == on_disk
+
+
+def test_ead_doc_carries_the_extracted_values(run: dict[str, Any]) -> None:
+    d = next(d for d in run["report"]["dossiers"] if d["status"] == "delivered")
+    doc = d["documents"][0]
+    code = d["dossier_code"]
+    xml = etree.parse(str(run["out"] / d["package"] / "representations" / "rep1" / "metadata" / "descriptive"
+                          / f"EAD_doc_{code}.0000001.xml"))
+    values = {el.tag.split("}")[-1]: el.text or "" for el in xml.getroot()}
+    meta = doc["metadata"]
+    assert values["docCode"] == f"{code}.0000001" and values["docId"] == f"{code}.1"
+    assert values["typeName"] == meta["type_code"]
+    assert values["codeNumber"] == meta["number"] and values["codeNotation"] == meta["symbol"]
+    year, month, day = meta["issued_date"].split("-")
+    assert values["issuedDate"] == f"{day}/{month}/{year}"
+
+
+def test_lineage_events_name_the_batch_and_the_delivery(run: dict[str, Any]) -> None:
+    events = [json.loads(line) for line in (run["home"] / "lineage" / "events.jsonl").read_text().splitlines()]
+    complete = {e["job"]["name"]: e for e in events if e["eventType"] == "COMPLETE"}
+    assert [i["name"] for i in complete["digitize_batch.scan_import"]["inputs"]] == [str(run["batch"])]
+    assert [o["name"] for o in complete["digitize_batch.deliver"]["outputs"]] == [str(run["out"])]
+
+
+def test_unreadable_batches_fail_with_one_sentence(tmp_path: Path, env: dict[str, str]) -> None:
+    proc = sohoa("run", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"), env=env)
+    assert proc.returncode == 2 and proc.stderr.strip().endswith("does not exist.")
+    (tmp_path / "empty").mkdir()
+    proc = sohoa("run", str(tmp_path / "empty"), "--out", str(tmp_path / "o"), env=env)
+    assert proc.returncode == 2 and "no dossier folders" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -1,0 +1,102 @@
+"""Extraction rules pinned on layouts built word by word, and once on a real Tesseract run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sohoa import hocr, tesseract
+from sohoa.extract import extract_document, segment, starts_document
+from sohoa.hocr import HocrPage, Line, Word
+from tests.conftest import text_page
+
+W, H = 1654, 2339
+
+
+def line(x: float, y: float, text: str, conf: float = 95) -> Line:
+    """A line of words starting at (x, y) fractions of the page, 28 px per character."""
+    words, cursor = [], x * W
+    for token in text.split():
+        width = 28 * len(token)
+        words.append(Word(token, conf, (int(cursor), int(y * H), int(cursor + width), int(y * H + 40))))
+        cursor += width + 14
+    return Line(words)
+
+
+def page(*lines: Line) -> HocrPage:
+    return HocrPage(W, H, sorted(lines, key=lambda ln: ln.box[1]))
+
+
+HEADER = [
+    line(0.06, 0.05, "UBND TỈNH QUẢNG NGÃI"), line(0.10, 0.07, "SỞ NỘI VỤ"),
+    line(0.52, 0.05, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), line(0.56, 0.07, "Độc lập - Tự do - Hạnh phúc"),
+]
+SIGNER = [line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"), line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN"),
+          line(0.62, 0.72, "KT. CHỦ TỊCH"), line(0.62, 0.74, "PHÓ CHỦ TỊCH"), line(0.62, 0.84, "Lê Văn Cường")]
+
+
+def test_decision_fields() -> None:
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 7 / 2025/QĐ-UBND"),
+               line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc ban hành Quy chế quản lý tài liệu"),
+               line(0.25, 0.20, "lưu trữ số của tỉnh"), line(0.10, 0.26, "Căn cứ Luật Lưu trữ;"), *SIGNER)
+    ex = extract_document([doc])
+    m = ex.metadata
+    assert (m["document_type"], m["type_code"], m["number"], m["symbol"]) == ("Quyết định", "02", "7", "2025/QĐ-UBND")
+    assert (m["issued_date"], m["place"]) == ("2025-01-05", "Quảng Ngãi")
+    assert (m["parent_agency"], m["issuing_agency"]) == ("UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ")
+    assert m["subject"] == "ban hành Quy chế quản lý tài liệu lưu trữ số của tỉnh"
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Lê Văn Cường", "PHÓ CHỦ TỊCH", "TM. KT.")
+    assert not ex.needs_review
+
+
+def test_official_letter_wrapped_agency_and_vv_subject() -> None:
+    doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"),
+               *HEADER[2:], line(0.08, 0.11, "Số: 125/UBND-VX"), line(0.52, 0.11, "Vị Thanh, ngày 29 tháng 6 năm 2019"),
+               line(0.06, 0.13, "V/v nâng bậc lương"), line(0.06, 0.15, "năm 2019"),
+               line(0.30, 0.20, "Kính gửi: Sở Tài chính"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert m["document_type"] == "Công văn" and m["type_code"] == "22"
+    assert m["issuing_agency"] == "ỦY BAN NHÂN DÂN TỈNH HẬU GIANG" and m["parent_agency"] is None
+    assert m["subject"] == "nâng bậc lương năm 2019"
+    assert (m["number"], m["symbol"], m["issued_date"], m["place"]) == ("125", "UBND-VX", "2019-06-29", "Vị Thanh")
+
+
+def test_missing_fields_send_the_document_to_review() -> None:
+    ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
+    assert ex.needs_review
+    assert ex.metadata["issued_date"] is None and ex.confidence["issued_date"] == 0.0
+
+
+def test_urgency_mark_and_segmentation() -> None:
+    first = page(*HEADER, line(0.08, 0.11, "Số: 12/TB-SNV"), line(0.12, 0.13, "KHẨN"),
+                 line(0.52, 0.11, "Quảng Ngãi, ngày 10 tháng 10 năm 2023"), line(0.42, 0.17, "THÔNG BÁO"),
+                 line(0.30, 0.19, "Kết luận của Giám đốc"))
+    continued = page(line(0.48, 0.03, "2"), line(0.10, 0.08, "tiếp theo nội dung của thông báo"), *SIGNER)
+    assert starts_document(first) and not starts_document(continued)
+    assert segment([first, continued, first]) == [[0, 1], [2]]
+    m = extract_document([first, continued]).metadata
+    assert m["urgency"] == "KHẨN" and m["document_type"] == "Thông báo" and m["signer"] == "Lê Văn Cường"
+
+
+def test_real_tesseract_page(tmp_path: Path, page_lines: list) -> None:
+    png = tmp_path / "p.png"
+    text_page(page_lines).save(png, dpi=(200, 200))
+    hocr_path, pdf = tesseract.ocr_page(png, tmp_path / "p", 200)
+    parsed = hocr.parse(hocr_path)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in parsed.text
+    assert parsed.confidence is not None and parsed.confidence > 80
+    m = extract_document([parsed]).metadata
+    assert (m["document_type"], m["number"], m["symbol"], m["issued_date"]) == ("Quyết định", "07", "QĐ-SNV",
+                                                                                  "2020-03-05")
+    assert m["subject"] == "phê duyệt kế hoạch số hóa tài liệu lưu trữ"
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Thị Bình", "PHÓ GIÁM ĐỐC", "KT.")
+    assert pdf.stat().st_size > 0
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_orientation_detection(tmp_path: Path, page_lines: list, turn: int) -> None:
+    png = tmp_path / "r.png"
+    text_page(page_lines).rotate(-turn, expand=True).save(png, dpi=(200, 200))
+    assert tesseract.detect_orientation(png, 200).rotate == (360 - turn) % 360

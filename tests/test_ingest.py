@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from sohoa.ingest import BatchError, import_batch, read_catalogue, scan_batch
+from sohoa.workspace import BatchWork, read_json
+
+
+def a4(dpi: int, colour: str = "white") -> Image.Image:
+    return Image.new("RGB", (round(8.27 * dpi), round(11.69 * dpi)), colour)
+
+
+def run(batch: Path, tmp_path: Path) -> tuple[list[str], dict[str, dict]]:
+    work = BatchWork(tmp_path / "work")
+    ready = import_batch(batch, work, "b1")
+    pages = {}
+    for dw in work.dossiers():
+        for p in dw.pages():
+            pages[p.source] = {"status": p.status, "reason": p.reason, "dpi": p.dpi, "sha": p.sha256,
+                               "image": p.image}
+    for p in read_json(work.batch_json)["loose"]:
+        pages[p["source"]] = {"status": p["status"], "reason": p["reason"]}
+    return ready, pages
+
+
+def test_catalogue_vietnamese_headings_bom_and_unknown_columns(tmp_path: Path) -> None:
+    csv = tmp_path / "dossiers.csv"
+    csv.write_bytes("\ufeffMã hồ sơ;Tiêu đề hồ sơ;Thời hạn bảo quản;Ghi chú kho\nHS.01;Hồ sơ kế hoạch;Vĩnh viễn;Kệ 3\n"
+                    .encode("utf-8"))
+    columns, rows = read_catalogue(csv)
+    assert columns == ["dossier_code", "title", "retention", "Ghi chú kho"]
+    assert rows == [{"dossier_code": "HS.01", "title": "Hồ sơ kế hoạch", "retention": "Vĩnh viễn",
+                     "Ghi chú kho": "Kệ 3"}]
+
+
+def test_missing_batch_and_batch_without_dossiers_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(BatchError, match="does not exist"):
+        scan_batch(tmp_path / "nope", "x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "dossiers.csv").write_text("dossier_code\nA\n")
+    with pytest.raises(BatchError, match="no dossier folders"):
+        scan_batch(tmp_path / "empty", "x")
+
+
+def test_natural_order_formats_and_native_resolution(tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    for n, grey in ((10, "#fefefe"), (2, "#fdfdfd"), (1, "white")):
+        a4(200, grey).save(d / f"trang_{n}.png", dpi=(200, 200))
+    frames = [a4(300).convert("1"), a4(300, "#888").convert("1")]
+    frames[0].save(d / "trang_11.tif", save_all=True, append_images=frames[1:], compression="group4", dpi=(300, 300))
+    jpeg = tmp_path / "p.jpg"
+    a4(240).save(jpeg, quality=80)
+    pdf = pikepdf.new()
+    for _ in range(2):
+        page = pdf.add_blank_page(page_size=(595.3, 841.9))
+        image = pikepdf.Stream(pdf, jpeg.read_bytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                               Width=round(8.27 * 240), Height=round(11.69 * 240),
+                               ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pikepdf.Stream(pdf, b"q 595.3 0 0 841.9 0 0 cm /Im0 Do Q")
+    pdf.save(d / "trang_12.pdf")
+    ready, pages = run(tmp_path / "batch", tmp_path)
+    assert ready == ["HS.01"]
+    assert list(pages) == ["HS.01/trang_1.png", "HS.01/trang_2.png", "HS.01/trang_10.png", "HS.01/trang_11.tif#1",
+                           "HS.01/trang_11.tif#2", "HS.01/trang_12.pdf#1", "HS.01/trang_12.pdf#2"]
+    assert [pages[s]["dpi"] for s in pages] == [200, 200, 200, 300, 300, 240, 240]
+    assert all(p["status"] == "ok" for p in pages.values())
+    png = Image.open(tmp_path / "work" / "dossiers" / "HS.01" / pages["HS.01/trang_11.tif#2"]["image"])
+    assert png.mode == "RGB" and png.size == (round(8.27 * 300), round(11.69 * 300))
+
+
+def _bomb_png(path: Path, side: int) -> None:
+    raw = zlib.compressobj(9)
+    body = b"".join(raw.compress(b"\x00" + b"\xff" * side) for _ in range(side)) + raw.flush()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    d = batch / "HS.02"
+    d.mkdir(parents=True)
+    a4(200).save(d / "01.png", dpi=(200, 200))
+    (d / "02.png").write_bytes((d / "01.png").read_bytes())
+    (d / "03.png").write_bytes(b"")
+    good_jpeg = tmp_path / "good.jpg"
+    a4(200, "#eee").save(good_jpeg, dpi=(200, 200))
+    (d / "04.jpg").write_bytes(good_jpeg.read_bytes()[: good_jpeg.stat().st_size // 2])
+    (d / "05.tif").write_text("this is not a picture")
+    Image.new("RGB", (120, 80), "white").save(d / "06.png", dpi=(300, 300))
+    a4(100).save(d / "07.jpg", dpi=(100, 100))
+    secret = pikepdf.new()
+    secret.add_blank_page()
+    secret.save(d / "08.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    _bomb_png(d / "09.png", 20000)
+    os.symlink("/etc/hostname", d / "10.png")
+    (d / "11.docx").write_bytes(b"PK\x03\x04")
+    (d / ".DS_Store").write_bytes(b"x")
+    (d / "Thumbs.db").write_bytes(b"x")
+    (batch / "loose.png").write_bytes((d / "01.png").read_bytes() + b"x")
+    (batch / "dossiers.csv").write_text("dossier_code,title\nHS.02,A\nMISSING.01,B\n../escape,C\n", encoding="utf-8")
+    ready, pages = run(batch, tmp_path)
+    expected = {
+        "HS.02/01.png": ("ok", None),
+        "HS.02/02.png": ("duplicate", "same content as HS.02/01.png"),
+        "HS.02/03.png": ("quarantined", "empty file"),
+        "HS.02/04.jpg": ("quarantined", "truncated image"),
+        "HS.02/05.tif": ("quarantined", "not an image"),
+        "HS.02/06.png": ("quarantined", "too small"),
+        "HS.02/07.jpg": ("quarantined", "below 200 dpi"),
+        "HS.02/08.pdf": ("quarantined", "encrypted PDF"),
+        "HS.02/09.png": ("quarantined", "decompression bomb"),
+        "HS.02/10.png": ("quarantined", "link leaving the batch"),
+        "HS.02/11.docx": ("quarantined", "unsupported file type .docx"),
+        "HS.02/.DS_Store": ("ignored", "hidden or system file"),
+        "HS.02/Thumbs.db": ("ignored", "hidden or system file"),
+        "loose.png": ("quarantined", "outside any dossier folder"),
+    }
+    assert set(pages) == set(expected)
+    for source, (status, reason) in expected.items():
+        assert pages[source]["status"] == status, source
+        if reason:
+            assert pages[source]["reason"].startswith(reason), (source, pages[source]["reason"])
+    assert ready == ["HS.02"]
+    dossiers = {d["code"]: d for d in read_json(tmp_path / "work" / "batch.json")["dossiers"]}
+    assert "folder 'MISSING.01' is missing" in dossiers["MISSING.01"]["problem"]
+    assert "leaves the batch" in dossiers["../escape"]["problem"]
+    assert not (tmp_path / "work" / "dossiers" / "escape").exists()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sohoa.storage import LocalStorage, S3Storage, StorageError, storage_for
+
+
+def test_storage_for_uris(tmp_path: Path) -> None:
+    assert isinstance(storage_for(str(tmp_path)), LocalStorage)
+    s3 = storage_for("s3://archive/batches/2025")
+    assert isinstance(s3, S3Storage) and (s3.bucket, s3.prefix) == ("archive", "batches/2025")
+    with pytest.raises(StorageError, match="unsupported"):
+        storage_for("ftp://x/y")
+
+
+def test_local_publish_replaces_atomically_and_writes_last_file(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "packages" / "Hồ sơ").mkdir(parents=True)
+    (src / "packages" / "Hồ sơ" / "a.pdf").write_bytes(b"%PDF-1.7 a")
+    (src / "report.json").write_text('{"ok": true}')
+    out = tmp_path / "out"
+    (out / "b1").mkdir(parents=True)
+    (out / "b1" / "stale.txt").write_text("from an earlier run")
+    dest = LocalStorage(out).publish_tree(src, "b1", last="report.json")
+    assert dest == str(out / "b1")
+    assert sorted(p.relative_to(out / "b1").as_posix() for p in (out / "b1").rglob("*") if p.is_file()) == [
+        "packages/Hồ sơ/a.pdf", "report.json"]
+    assert [p.name for p in out.iterdir()] == ["b1"]  # no staging or old copies left behind
