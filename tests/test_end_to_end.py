@@ -194,6 +194,17 @@ def test_lineage_events_name_the_batch_and_the_delivery(run: dict[str, Any]) -> 
     assert [o["name"] for o in complete["digitize_batch.deliver"]["outputs"]] == [str(run["out"])]
 
 
+def test_audit_trail_names_every_task_and_the_code_version(run: dict[str, Any]) -> None:
+    lines = [json.loads(line) for line in (run["home"] / "audit" / "tasks.jsonl").read_text().splitlines()]
+    done = {(entry["task_id"], entry["map_index"]): entry for entry in lines if entry["state"] == "success"}
+    dossiers = [d for d in run["report"]["dossiers"] if d["package"]]
+    for task_id in ("clean", "ocr", "extract_metadata", "package"):
+        handled = {Path(e["dossier"]).name for (t, _), e in done.items() if t == task_id}
+        assert handled == {d["dossier_code"] for d in dossiers}, task_id
+    assert {("scan_import", -1), ("quality_checks", -1), ("deliver", -1)} <= set(done)
+    assert {e["code_version"] for e in lines} == {run["report"]["code_version"]}
+
+
 def test_unreadable_batches_fail_with_one_sentence(tmp_path: Path, env: dict[str, str]) -> None:
     proc = sohoa("run", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"), env=env)
     assert proc.returncode == 2 and proc.stderr.strip().endswith("does not exist.")

@@ -291,10 +291,10 @@ def test_too_long_fields_raise_value_error(pdfs: list[Path], tmp_path: Path) -> 
         )
     with pytest.raises(ValueError, match="subject"):
         build(pdfs, dest, subject="Trích yếu " * 60)
-    # a real dossier code of 100 characters is allowed, but code + "." + STT exceeds docId's 25 characters
-    with pytest.raises(ValueError, match="docId"):
+    # a dossier code of 100 characters is allowed by fileCode, but then docId and docCode are too long
+    with pytest.raises(ValueError, match="docId is 102 characters long"):
         build_sip(
-            dossier(file_code="H49.64.33.2021.01.HC.TCCB.QLNN"), documents(pdfs), dest,
+            dossier(file_code="H49.64.33." + "1" * 90), documents(pdfs), dest,
             created=CREATED, software="sohoa", software_version="0.1.0",
         )
     assert not dest.exists()

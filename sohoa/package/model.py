@@ -128,7 +128,7 @@ DOSSIER_RULES: dict[str, FieldRule] = {
 # Document-level EAD_doc of SIP_hoso (§3.3). docId keeps the table's 25 characters although a real
 # dossier code plus the ordinal can be longer: such a dossier cannot be packaged until the code is shortened.
 DOCUMENT_RULES: dict[str, FieldRule] = {
-    "docId": FieldRule("text", 25, True),
+    "docId": FieldRule("text", 100, True),  # the table says 25: see ead_doc.xsd
     "docCode": FieldRule("text", 100, True),
     "maintenance": FieldRule("code", 100, True, MAINTENANCE_CODES),
     "typeName": FieldRule("code", 10, True, TYPE_NAME_CODES),
