@@ -9,7 +9,6 @@ written); on S3 every object is uploaded with a SHA-256 checksum the server veri
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import shutil
 import uuid
@@ -128,7 +127,7 @@ class S3Storage:
         if last is not None:
             items.append((last, folder / last))
         for key, path in items:
-            digest = hashlib.sha256(path.read_bytes()).digest()
+            digest = bytes.fromhex(sha256_file(path))
             with open(path, "rb") as fh:
                 client.put_object(Bucket=self.bucket, Key=self._key(name, key), Body=fh,
                                   ChecksumSHA256=base64.b64encode(digest).decode())

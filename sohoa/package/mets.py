@@ -7,7 +7,6 @@ SHA-256 (upper-case hex); hrefs are relative to the folder of the METS file that
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from sohoa import workspace
 from sohoa.vocab import nfc
 
 METS_NS = "http://www.loc.gov/METS/"
@@ -58,11 +58,8 @@ def package_uuid(file_code: str, element_path: str) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest().upper()
+    """SHA-256 as METS writes it: upper-case hex (the TT05 sample package's convention)."""
+    return workspace.sha256_file(path).upper()
 
 
 @dataclass(frozen=True)
