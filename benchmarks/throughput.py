@@ -20,18 +20,18 @@ from sohoa.synth import make_batch
 
 
 def stage_times(audit: Path, since: str) -> dict[str, float]:
-    """Wall time per task id from the audit trail: first start is not logged, so use end-to-end gaps."""
+    """Wall time per stage (summed over its mapped instances) from the audit trail's running/success lines."""
     lines = [json.loads(x) for x in audit.read_text().splitlines()] if audit.exists() else []
-    lines = [x for x in lines if x["time"] >= since and x["state"] == "success"]
-    ends: dict[str, str] = {}
+    started: dict[tuple[str, int], datetime] = {}
+    out: dict[str, float] = {}
     for entry in lines:
-        ends[entry["task_id"]] = max(ends.get(entry["task_id"], ""), entry["time"])
-    order = ["scan_import", "clean", "ocr", "extract_metadata", "quality_checks", "package", "deliver"]
-    out, previous = {}, since
-    for task in order:
-        if task in ends:
-            out[task] = (datetime.fromisoformat(ends[task]) - datetime.fromisoformat(previous)).total_seconds()
-            previous = ends[task]
+        if entry["time"] < since:
+            continue
+        key, moment = (entry["task_id"], entry["map_index"]), datetime.fromisoformat(entry["time"])
+        if entry["state"] == "running":
+            started[key] = moment
+        elif entry["state"] == "success" and key in started:
+            out[key[0]] = out.get(key[0], 0.0) + (moment - started.pop(key)).total_seconds()
     return out
 
 

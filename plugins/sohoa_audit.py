@@ -58,6 +58,11 @@ def _record(task_instance: Any, state: str, error: Any = None) -> None:
 
 
 @hookimpl
+def on_task_instance_running(previous_state: Any, task_instance: Any) -> None:
+    _record(task_instance, "running")
+
+
+@hookimpl
 def on_task_instance_success(previous_state: Any, task_instance: Any) -> None:
     _record(task_instance, "success")
 
