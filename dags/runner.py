@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -61,6 +62,7 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
     from sohoa.pipeline import default_batch_id
 
     batch_id = batch_id or default_batch_id(batch_uri)
+    _log_to_file(batch_id)
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
     dag_run = dag.test(run_conf=conf)
     report = Path(output_uri) / batch_id / "report.json" if "://" not in output_uri else None
@@ -82,10 +84,28 @@ def summary(report: dict[str, Any], where: Path) -> str:
     return "\n".join(lines)
 
 
+def _log_path(batch_id: str) -> Path:
+    return Path(os.environ["AIRFLOW_HOME"]) / "logs" / f"sohoa-run-{batch_id}.log"
+
+
+def _log_to_file(batch_id: str) -> None:
+    """sohoa's own log lines (states, reasons, documents found) of this run, kept in AIRFLOW_HOME/logs."""
+    path = _log_path(batch_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("sohoa")
+    logger.disabled = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+
 def _command(args: argparse.Namespace) -> int:
     from sohoa.ingest import BatchError, scan_batch
     from sohoa.pipeline import default_batch_id
 
+    if not args.verbose:  # the task logs stay in AIRFLOW_HOME/logs; print only warnings and the summary
+        os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     batch = args.batch
     if "://" not in batch:
         try:
@@ -97,6 +117,7 @@ def _command(args: argparse.Namespace) -> int:
     out = args.out if "://" in args.out else str(Path(args.out).resolve())
     batch_id = args.batch_id or default_batch_id(batch)
     state, report = run_batch(batch, out, batch_id, args.campaign)
+    log_file = _log_path(batch_id)
     if report is None:
         where = f"{out}/{batch_id}"
         if "://" in out:
@@ -106,12 +127,15 @@ def _command(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     print(summary(json.loads(report.read_text(encoding="utf-8")), report.parent))
+    print(f"log:      {log_file}")
     return 0
 
 
 def _standalone(args: argparse.Namespace) -> int:
     """``airflow standalone`` on the embedded default, with the project's DAGs and plugins."""
     prepare_airflow()
+    # standalone starts its components as `airflow ...` processes: they must be this venv's
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.execvp(sys.executable, [sys.executable, "-m", "airflow", "standalone"])
 
 
