@@ -363,13 +363,10 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
             try:
                 w_in, h_in, dpi = _pdf_page_dpi(pdf_page)
                 _check_size(round(w_in * dpi), round(h_in * dpi), dpi)
-                rel = f"pages/{page.index:04d}.png"
                 try:
-                    poppler.render_page(path, i + 1, dpi, writer.root / rel)
+                    rgb = poppler.render_page(path, i + 1, dpi, writer.root / "pages" / f"{page.index:04d}.ppm")
                 except poppler.RenderError as exc:
                     raise _Reject(f"page could not be rendered: {exc}") from exc
-                with Image.open(writer.root / rel) as img:
-                    rgb = img.convert("RGB") if img.mode != "RGB" else img.copy()
                 writer.save_image(page, rgb, dpi, "PDF")
             except _Reject as exc:
                 if count == 1:

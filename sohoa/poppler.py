@@ -5,29 +5,33 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from PIL import Image
+
 
 class RenderError(RuntimeError):
     pass
 
 
-def render_page(pdf: Path, page: int, dpi: float, out_png: Path, timeout: float = 300) -> Path:
-    """Render 1-based ``page`` of ``pdf`` at ``dpi`` to ``out_png`` (RGB PNG)."""
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    stem = out_png.with_suffix("")
-    cmd = [
-        "pdftoppm", "-png", "-r", f"{dpi:.2f}", "-f", str(page), "-l", str(page), "-singlefile",
-        str(pdf), str(stem),
-    ]
+def render_page(pdf: Path, page: int, dpi: float, scratch: Path, timeout: float = 300) -> Image.Image:
+    """Render 1-based ``page`` of ``pdf`` at ``dpi`` as an RGB image.
+
+    pdftoppm writes an uncompressed PPM (its PNG writer is about 20 times slower) into ``scratch``,
+    which is removed once the image is loaded.
+    """
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    stem = scratch.with_suffix("")
+    cmd = ["pdftoppm", "-r", f"{dpi:.2f}", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)]
+    produced = stem.with_suffix(".ppm")
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        if proc.returncode != 0 or not produced.exists():
+            raise RenderError(proc.stderr.decode("utf-8", "replace").strip() or f"pdftoppm exit {proc.returncode}")
+        with Image.open(produced) as img:
+            return img.convert("RGB")
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pdftoppm timed out after {timeout:.0f} s") from exc
-    produced = stem.with_suffix(".png")
-    if proc.returncode != 0 or not produced.exists():
-        raise RenderError(proc.stderr.decode("utf-8", "replace").strip() or f"pdftoppm exit {proc.returncode}")
-    if produced != out_png:
-        produced.replace(out_png)
-    return out_png
+    finally:
+        produced.unlink(missing_ok=True)
 
 
 def pdf_text(pdf: Path, timeout: float = 120) -> str:
