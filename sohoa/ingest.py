@@ -35,6 +35,7 @@ SYSTEM_DIRS = {"__macosx", "$recycle.bin", "system volume information"}
 CATALOGUE = "dossiers.csv"
 MIN_DPI = 200
 MIN_SIDE_PX = 600  # a page image narrower than this cannot hold a legible A5 page at 200 dpi
+MIN_SIDE_MM = 70  # smaller than an A7 card: a thumbnail or a fragment, not a scanned page
 MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
 PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
 
@@ -260,6 +261,10 @@ def _check_size(width: int, height: int, dpi: float | None) -> float:
         dpi = round(min(width, height) / 8.27)  # no resolution recorded: assume an A4 page
     if dpi < MIN_DPI - 0.5:
         raise _Reject(f"below {MIN_DPI} dpi: {dpi:g} dpi")
+    short_mm = min(width, height) / dpi * 25.4
+    if short_mm < MIN_SIDE_MM:
+        raise _Reject(f"too small: {width / dpi * 25.4:.0f}×{height / dpi * 25.4:.0f} mm at {dpi:g} dpi "
+                      f"(a page needs at least {MIN_SIDE_MM} mm on each side)")
     return float(dpi)
 
 

@@ -100,6 +100,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
     (d / "04.jpg").write_bytes(good_jpeg.read_bytes()[: good_jpeg.stat().st_size // 2])
     (d / "05.tif").write_text("this is not a picture")
     Image.new("RGB", (120, 80), "white").save(d / "06.png", dpi=(300, 300))
+    Image.new("RGB", (800, 700), "#fafafa").save(d / "06b.png", dpi=(600, 600))  # 34 × 30 mm
     a4(100).save(d / "07.jpg", dpi=(100, 100))
     secret = pikepdf.new()
     secret.add_blank_page()
@@ -119,6 +120,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/04.jpg": ("quarantined", "truncated image"),
         "HS.02/05.tif": ("quarantined", "not an image"),
         "HS.02/06.png": ("quarantined", "too small"),
+        "HS.02/06b.png": ("quarantined", "too small: 34×30 mm"),
         "HS.02/07.jpg": ("quarantined", "below 200 dpi"),
         "HS.02/08.pdf": ("quarantined", "encrypted PDF"),
         "HS.02/09.png": ("quarantined", "decompression bomb"),
