@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param, TriggerRule, XComArg, task_group
+from airflow.sdk import DAG, Param, TriggerRule, task_group
 
 from operators.base import RETRY_DEFAULTS
 from operators.batch import DeliverOperator, QualityChecksOperator
@@ -56,7 +56,8 @@ with DAG(
         clean >> ocr >> extract
 
     described = per_dossier.expand(dossier=scan_import.output)
-    work = XComArg(scan_import, key="work")  # the batch's work area path
+    # the batch's work area; empty when scan_import failed, so the batch-level tasks fail at once
+    work = "{{ ti.xcom_pull(task_ids='scan_import', key='work') or '' }}"
 
     quality_checks = QualityChecksOperator(
         task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE

@@ -55,29 +55,30 @@ def prepare_airflow() -> None:
     marker.write_text(airflow.__version__)
 
 
-def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> tuple[str, Path | None]:
-    """Run digitize_batch once; returns the final DAG run state and the report path (if written)."""
+def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> tuple[str, dict | None]:
+    """Run digitize_batch once; returns the final DAG run state and the report (if one was delivered)."""
     prepare_airflow()
     from dags.digitize_batch import dag
     from sohoa.pipeline import default_batch_id
+    from sohoa.storage import storage_for
 
     batch_id = batch_id or default_batch_id(batch_uri)
     _log_to_file(batch_id)
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
     dag_run = dag.test(run_conf=conf)
-    report = Path(output_uri) / batch_id / "report.json" if "://" not in output_uri else None
     state = str(getattr(dag_run, "state", "unknown"))
-    return state, report if report and report.exists() else None
+    data = storage_for(output_uri).read_bytes(f"{batch_id}/report.json")
+    return state, json.loads(data) if data is not None else None
 
 
-def summary(report: dict[str, Any], where: Path) -> str:
+def summary(report: dict[str, Any], where: str) -> str:
     counts = report["counts"]
     pages = ", ".join(f"{n} {s}" for s, n in sorted(counts["pages"].items()))
     dossiers = ", ".join(f"{n} {s}" for s, n in sorted(counts["dossiers"].items()))
     lines = [f"batch {report['batch_id']}: {len(report['dossiers'])} dossier(s) ({dossiers}), "
              f"{counts['documents']} document(s), {len(report['pages'])} page(s) ({pages})",
              f"quality: {report['quality']['expectations']} expectations, {report['quality']['failed']} failed",
-             f"report:   {where / 'report.json'}", f"packages: {where / 'packages'}"]
+             f"report:   {where}/report.json", f"packages: {where}/packages"]
     for d in report["dossiers"]:
         lines.append(f"  {d['dossier_code']}: {d['status']}, {len(d['documents'])} document(s)"
                      + (f" ({d['reason']})" if d.get("reason") else ""))
@@ -103,31 +104,32 @@ def _log_to_file(batch_id: str) -> None:
 def _command(args: argparse.Namespace) -> int:
     from sohoa.ingest import BatchError, scan_batch
     from sohoa.pipeline import default_batch_id
+    from sohoa.storage import StorageError, storage_for
 
     if not args.verbose:  # the task logs stay in AIRFLOW_HOME/logs; print only warnings and the summary
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     batch = args.batch
-    if "://" not in batch:
-        try:
+    try:
+        if "://" in batch:
+            storage_for(batch).probe()
+        else:
             scan_batch(Path(batch), "check")
-        except BatchError as exc:
-            print(f"sohoa: {exc}", file=sys.stderr)
-            return 2
-        batch = str(Path(batch).resolve())
+            batch = str(Path(batch).resolve())
+    except BatchError as exc:
+        print(f"sohoa: {exc}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(f"sohoa: the batch cannot be read: {exc}.", file=sys.stderr)
+        return 2
     out = args.out if "://" in args.out else str(Path(args.out).resolve())
     batch_id = args.batch_id or default_batch_id(batch)
     state, report = run_batch(batch, out, batch_id, args.campaign)
-    log_file = _log_path(batch_id)
     if report is None:
-        where = f"{out}/{batch_id}"
-        if "://" in out:
-            print(f"DAG run {state}; results published to {where}")
-            return 0 if state == "success" else 1
-        print(f"sohoa: the batch could not be processed (DAG run {state}); see the task logs above.",
-              file=sys.stderr)
+        print(f"sohoa: the batch could not be processed (DAG run {state}); see the log above.", file=sys.stderr)
         return 1
-    print(summary(json.loads(report.read_text(encoding="utf-8")), report.parent))
-    print(f"log:      {log_file}")
+    where = f"{out.rstrip('/')}/{batch_id}"
+    print(summary(report, where))
+    print(f"log:      {_log_path(batch_id)}")
     return 0
 
 

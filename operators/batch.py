@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from operators.base import SohoaOperator
-
-if TYPE_CHECKING:
-    from airflow.sdk import XComArg
 
 
 def _require(work: str | None) -> None:
     if not work:
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowFailException
 
-        raise AirflowSkipException("scan_import did not complete: there is no work area to read")
+        raise AirflowFailException("scan_import did not complete: there is no work area to read")
 
 
 class QualityChecksOperator(SohoaOperator):
@@ -24,9 +21,9 @@ class QualityChecksOperator(SohoaOperator):
 
     template_fields: Sequence[str] = ("work",)
 
-    def __init__(self, *, work: str | XComArg, **kwargs: Any) -> None:
+    def __init__(self, *, work: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.work: str = work  # type: ignore[assignment]  # an XComArg is resolved before execute
+        self.work = work
 
     def execute(self, context: Any) -> dict[str, Any]:
         from sohoa.pipeline import run_quality
@@ -37,10 +34,10 @@ class QualityChecksOperator(SohoaOperator):
         return summary
 
     def lineage_inputs(self) -> Sequence[str]:
-        return [str(Path(self.work) / "dossiers")]
+        return [str(Path(self.work) / "dossiers")] if self.work else []
 
     def lineage_outputs(self) -> Sequence[str]:
-        return [str(Path(self.work) / "quality.json")]
+        return [str(Path(self.work) / "quality.json")] if self.work else []
 
 
 class DeliverOperator(SohoaOperator):
@@ -48,9 +45,9 @@ class DeliverOperator(SohoaOperator):
 
     template_fields: Sequence[str] = ("work", "output_uri")
 
-    def __init__(self, *, work: str | XComArg, output_uri: str, **kwargs: Any) -> None:
+    def __init__(self, *, work: str, output_uri: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.work: str = work  # type: ignore[assignment]  # an XComArg is resolved before execute
+        self.work = work
         self.output_uri = output_uri
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -62,7 +59,7 @@ class DeliverOperator(SohoaOperator):
         return result
 
     def lineage_inputs(self) -> Sequence[str]:
-        return [str(Path(self.work) / "dossiers")]
+        return [str(Path(self.work) / "dossiers")] if self.work else []
 
     def lineage_outputs(self) -> Sequence[str]:
-        return [f"{self.output_uri.rstrip('/')}/{Path(self.work).name}"]
+        return [f"{self.output_uri.rstrip('/')}/{Path(self.work).name}"] if self.work else []

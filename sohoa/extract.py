@@ -108,7 +108,8 @@ def starts_document(page: HocrPage) -> bool:
     return has_number and has_agency
 
 
-_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*[:;.,]?\s*(\d{0,5}[\w.]{0,3})\s*/\s*(\S.*)$")
+# "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
+_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{0,5})\s*(?:/\s*)?([A-Z0-9]\S*.*)$")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 _DATE_NO_DAY = re.compile(r"THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from sohoa.storage import storage_for
+from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, DossierWork, read_json
 
@@ -37,7 +37,7 @@ def dossier_work(dossier_path: str) -> DossierWork:
 
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path and the dossier paths to process."""
-    from sohoa.ingest import import_batch
+    from sohoa.ingest import BatchError, import_batch
 
     batch_id = nfc(batch_id.strip()) or default_batch_id(batch_uri)
     if "/" in batch_id or batch_id in (".", ".."):
@@ -47,7 +47,10 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
         for stale in ("dossiers", "out", "gx", "batch.json", "quality.json"):
             target = work.root / stale
             shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
-    local = storage_for(batch_uri).download_tree(work.root / "input")
+    try:
+        local = storage_for(batch_uri).download_tree(work.root / "input")
+    except StorageError as exc:
+        raise BatchError(f"The batch {batch_uri} cannot be read: {exc}.") from exc
     params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
     ready = import_batch(local, work, batch_id, batch_uri=batch_uri, params=params)
     return {"work": str(work.root), "batch_id": batch_id,

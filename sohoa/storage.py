@@ -36,9 +36,14 @@ class Storage(Protocol):
     @property
     def uri(self) -> str: ...
 
+    def probe(self) -> None:
+        """Raises StorageError saying why when nothing can be read here."""
+
     def download_tree(self, dest: Path) -> Path: ...
 
     def publish_tree(self, folder: Path, name: str, last: str | None = None) -> str: ...
+
+    def read_bytes(self, key: str) -> bytes | None: ...
 
 
 @dataclass
@@ -48,6 +53,10 @@ class LocalStorage:
     @property
     def uri(self) -> str:
         return str(self.root)
+
+    def probe(self) -> None:
+        if not self.root.is_dir():
+            raise StorageError(f"{self.root} is not a folder")
 
     def download_tree(self, dest: Path) -> Path:
         return self.root  # already local: read in place
@@ -74,6 +83,10 @@ class LocalStorage:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return str(final)
+
+    def read_bytes(self, key: str) -> bytes | None:
+        path = self.root / key
+        return path.read_bytes() if path.is_file() else None
 
 
 def _copy_verified(src: Path, dst: Path) -> None:
@@ -103,22 +116,33 @@ class S3Storage:
     def _key(self, *parts: str) -> str:
         return "/".join(p.strip("/") for p in (self.prefix, *parts) if p.strip("/"))
 
-    def download_tree(self, dest: Path) -> Path:
-        client = self._client()
+    def _objects(self) -> Iterator[tuple[str, str]]:
+        """(key, key relative to the prefix) of every object under the prefix. StorageError when the bucket
+        cannot be listed (missing, access denied) or holds nothing there; network errors propagate (retry)."""
+        from botocore.exceptions import ClientError
+
         prefix = self._key() + "/" if self.prefix else ""
-        paginator = client.get_paginator("list_objects_v2")
         found = False
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                rel = obj["Key"][len(prefix):]
-                if not rel or rel.endswith("/") or ".." in Path(rel).parts:
-                    continue
-                target = dest / nfc(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                client.download_file(self.bucket, obj["Key"], str(target))
-                found = True
+        try:
+            for page in self._client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    rel = obj["Key"][len(prefix):]
+                    if rel and not rel.endswith("/") and ".." not in Path(rel).parts:
+                        found = True
+                        yield obj["Key"], rel
+        except ClientError as exc:
+            raise StorageError(f"{self.uri} cannot be listed ({exc.response['Error'].get('Code', exc)})") from exc
         if not found:
             raise StorageError(f"nothing under {self.uri}")
+
+    def probe(self) -> None:
+        next(self._objects())
+
+    def download_tree(self, dest: Path) -> Path:
+        for key, rel in self._objects():
+            target = dest / nfc(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._client().download_file(self.bucket, key, str(target))
         return dest
 
     def publish_tree(self, folder: Path, name: str, last: str | None = None) -> str:
@@ -132,6 +156,14 @@ class S3Storage:
                 client.put_object(Bucket=self.bucket, Key=self._key(name, key), Body=fh,
                                   ChecksumSHA256=base64.b64encode(digest).decode())
         return f"s3://{self.bucket}/{self._key(name)}"
+
+    def read_bytes(self, key: str) -> bytes | None:
+        client = self._client()
+        try:
+            body: bytes = client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except client.exceptions.NoSuchKey:
+            return None
+        return body
 
 
 def storage_for(uri: str) -> Storage:

@@ -63,6 +63,15 @@ def test_official_letter_wrapped_agency_and_vv_subject() -> None:
     assert (m["number"], m["symbol"], m["issued_date"], m["place"]) == ("125", "UBND-VX", "2019-06-29", "Vị Thanh")
 
 
+@pytest.mark.parametrize(("printed", "number", "symbol"), [
+    ("Số: 05/QĐ-UBND", "05", "QĐ-UBND"), ("Số: 7 / 2025/QĐ-UBND", "7", "2025/QĐ-UBND"),
+    ("Số:      /QĐ-UBND", None, "QĐ-UBND"), ("Số: 345UBND-QLĐT", "345", "UBND-QLĐT"), ("Số 12/TB - SNV", "12", "TB-SNV"),
+])
+def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
+    m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
+    assert (m["number"], m["symbol"], m["issuing_agency"]) == (number, symbol, "SỞ NỘI VỤ")
+
+
 def test_missing_fields_send_the_document_to_review() -> None:
     ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
     assert ex.needs_review
