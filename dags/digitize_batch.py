@@ -38,6 +38,11 @@ with DAG(
             "", type="string", title="Campaign",
             description="Digitization campaign (đợt số hóa) this batch belongs to; recorded in the report and EAD.",
         ),
+        "max_failed_pages": Param(
+            0.2, type="number", minimum=0, maximum=1, title="Failed pages allowed",
+            description="Share of a dossier's pages whose OCR may fail (each quarantined with its reason) "
+                        "before the whole dossier is stopped as failed.",
+        ),
     },
 ) as dag:
     scan_import = ScanImportOperator(
@@ -51,7 +56,7 @@ with DAG(
     @task_group(group_id="per_dossier", prefix_group_id=False)
     def per_dossier(dossier: str) -> None:
         clean = CleanOperator(task_id="clean", dossier=dossier)
-        ocr = OcrOperator(task_id="ocr", dossier=dossier)
+        ocr = OcrOperator(task_id="ocr", dossier=dossier, max_failed_ratio="{{ params.max_failed_pages }}")
         extract = ExtractMetadataOperator(task_id="extract_metadata", dossier=dossier)
         clean >> ocr >> extract
 

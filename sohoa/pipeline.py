@@ -63,10 +63,11 @@ def run_clean(dossier_path: str) -> dict[str, Any]:
     return clean_dossier(dossier_work(dossier_path))
 
 
-def run_ocr(dossier_path: str) -> dict[str, Any]:
-    from sohoa.ocr import ocr_dossier
+def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[str, Any]:
+    from sohoa.ocr import MAX_FAILED_RATIO, ocr_dossier
 
-    return ocr_dossier(dossier_work(dossier_path))
+    ratio = MAX_FAILED_RATIO if max_failed_ratio is None else max_failed_ratio
+    return ocr_dossier(dossier_work(dossier_path), max_failed_ratio=ratio)
 
 
 def run_extract(dossier_path: str) -> dict[str, Any]:

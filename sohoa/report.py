@@ -46,6 +46,8 @@ def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> t
     reasons: list[str] = []
     documents: list[dict[str, Any]] = read_json(dw.documents_json) if dw.documents_json.exists() else []
     package = read_json(dw.root / "package.json") if (dw.root / "package.json").exists() else None
+    if dw.stopped_json.exists():
+        return "failed", [read_json(dw.stopped_json)["reason"]], documents
     if package is None:
         return "failed", ["processing stopped before the package was built (see the task logs)"], documents
     if not documents:

@@ -6,7 +6,8 @@ Layout under ``<work root>/<batch_id>/``::
     dossiers/<code>/pages.json   the pages of one dossier, updated by each stage
     dossiers/<code>/pages/       page images extracted at import (PNG, RGB)
     dossiers/<code>/clean/       archival masters (JPEG, 24-bit) and OCR working copies
-    dossiers/<code>/ocr/         hOCR and text-only PDF per page
+    dossiers/<code>/ocr/         hOCR, ALTO and text-only PDF per page
+    dossiers/<code>/stopped.json why a stage stopped the dossier (it is reported failed)
     dossiers/<code>/documents.json   segmentation and metadata
     dossiers/<code>/package/     the built package and its zip
     quality.json                 the Great Expectations result
@@ -48,6 +49,10 @@ def write_json(path: Path, data: Any) -> None:
 def read_json(path: Path) -> Any:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+class DossierError(Exception):
+    """A stage stopped the dossier: retrying will not help; it is reported failed with this reason."""
 
 
 # Final states of an input (DESIGN.md, input contract). "ok" is the working state of a page still in flight.
@@ -150,3 +155,12 @@ class DossierWork:
 
     def save(self, pages: list[Page]) -> None:
         save_pages(self.pages_json, pages)
+
+    @property
+    def stopped_json(self) -> Path:
+        return self.root / "stopped.json"
+
+    def stop(self, reason: str) -> None:
+        """Record why the dossier cannot go on, and raise DossierError."""
+        write_json(self.stopped_json, {"reason": reason})
+        raise DossierError(reason)

@@ -151,7 +151,9 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
         rep1 = etree.parse(str(folder / "representations" / "rep1" / "METS.xml"))
         files = rep1.findall(f".//{METS}file")
         refs = rep1.findall(f".//{METS}mdRef")
-        assert len(files) == len(refs) == len(d["documents"])  # one PDF and one EAD_doc per document
+        # one PDF, its ALTO and one EAD_doc per document
+        assert len(files) == 2 * len(refs) == 2 * len(d["documents"])
+        assert sorted(f.get("MIMETYPE") for f in files) == sorted(["application/pdf", "text/xml"] * len(refs))
         for f in files:
             href = f.find(f"{METS}FLocat").get(f"{XLINK}href")
             data = (folder / "representations" / "rep1" / href).read_bytes()
@@ -163,6 +165,11 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
             pdf = run["out"] / doc["pdf"]
             assert hashlib.sha256(pdf.read_bytes()).hexdigest() == doc["pdf_sha256"]
             assert pdf.read_bytes().startswith(b"%PDF-1.7")
+            alto = etree.parse(str(pdf.with_suffix(".alto.xml"))).getroot()
+            pages = alto.findall(".//{*}Page")
+            assert [p.get("PHYSICAL_IMG_NR") for p in pages] == [str(i + 1) for i in range(len(doc["pages"]))]
+            words = alto.xpath("//*[local-name()='String']/@CONTENT")
+            assert {"CỘNG", "HÒA"} <= set(words) and len(set(alto.xpath("//@ID"))) == len(alto.xpath("//@ID"))
         archive = run["out"] / d["zip"]
         assert hashlib.sha256(archive.read_bytes()).hexdigest() == d["zip_sha256"]
         with zipfile.ZipFile(archive) as z:

@@ -92,8 +92,9 @@ def test_urgency_mark_and_segmentation() -> None:
 def test_real_tesseract_page(tmp_path: Path, page_lines: list) -> None:
     png = tmp_path / "p.png"
     text_page(page_lines).save(png, dpi=(200, 200))
-    hocr_path, pdf = tesseract.ocr_page(png, tmp_path / "p", 200)
-    parsed = hocr.parse(hocr_path)
+    with tesseract.Engine() as engine:
+        out = engine.ocr_page(png, tmp_path / "p", 200)
+    parsed = hocr.parse(out.hocr)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in parsed.text
     assert parsed.confidence is not None and parsed.confidence > 80
     m = extract_document([parsed]).metadata
@@ -101,11 +102,12 @@ def test_real_tesseract_page(tmp_path: Path, page_lines: list) -> None:
                                                                                   "2020-03-05")
     assert m["subject"] == "phê duyệt kế hoạch số hóa tài liệu lưu trữ"
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Thị Bình", "PHÓ GIÁM ĐỐC", "KT.")
-    assert pdf.stat().st_size > 0
+    assert out.pdf.stat().st_size > 0
 
 
 @pytest.mark.parametrize("turn", [90, 180])
 def test_orientation_detection(tmp_path: Path, page_lines: list, turn: int) -> None:
     png = tmp_path / "r.png"
     text_page(page_lines).rotate(-turn, expand=True).save(png, dpi=(200, 200))
-    assert tesseract.detect_orientation(png, 200).rotate == (360 - turn) % 360
+    with tesseract.Engine() as engine:
+        assert engine.orientation(png, 200).rotate == (360 - turn) % 360

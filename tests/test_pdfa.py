@@ -14,7 +14,8 @@ def test_two_layer_pdfa(tmp_path: Path, page_lines: list) -> None:
     img = text_page(page_lines, dpi=200)
     img.save(tmp_path / "m.jpg", quality=90)
     img.convert("L").save(tmp_path / "w.png")
-    _, text_pdf = tesseract.ocr_page(tmp_path / "w.png", tmp_path / "ocr", 200)
+    with tesseract.Engine() as engine:
+        text_pdf = engine.ocr_page(tmp_path / "w.png", tmp_path / "ocr", 200).pdf
     created = datetime(2025, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=7)))
     out = build_pdfa([PdfPage(tmp_path / "m.jpg", img.width, img.height, 200, text_pdf)] * 2, tmp_path / "d.pdf",
                      title="phê duyệt kế hoạch", author="SỞ NỘI VỤ", created=created, creator_tool="sohoa test")

@@ -7,7 +7,7 @@ Layout written by `build_sip` (STT7 = the document's ordinal padded to 7 digits)
       metadata/descriptive/EAD.xml
       representations/rep1/METS.xml
       representations/rep1/metadata/descriptive/EAD_doc_<fileCode>.<STT7>.xml
-      representations/rep1/data/<fileCode>.<STT7>.pdf
+      representations/rep1/data/<fileCode>.<STT7>.pdf        (and .alto.xml: its OCR text, when given)
       schemas/ead.xsd, schemas/ead_doc.xsd, schemas/mets_tt05.xsd
 
 The package is assembled under a hidden temporary name next to `dest`, checked (XSD validation of every XML
@@ -150,10 +150,16 @@ def _assemble(
         data_path = rep_dir / "data" / data_name(file_code, document.ordinal)
         data_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(document.pdf, data_path)
+        ocr = None
+        if document.alto is not None:
+            alto_path = data_path.with_suffix(".alto.xml")
+            shutil.copyfile(document.alto, alto_path)
+            ocr = mets.FileRef.of(rep_dir, alto_path, mets.XML_MIMETYPE)
         refs.append(
             mets.DocumentRefs(
                 metadata=mets.FileRef.of(rep_dir, metadata_path, mets.XML_MIMETYPE),
                 data=mets.FileRef.of(rep_dir, data_path, PDF_MIMETYPE),
+                ocr=ocr,
             )
         )
     rep_mets_path = _write(

@@ -79,10 +79,15 @@ class FileRef:
 
 @dataclass(frozen=True)
 class DocumentRefs:
-    """One document of rep1: its EAD_doc metadata file and its data file."""
+    """One document of rep1: its EAD_doc metadata file, its data file (PDF) and the PDF's OCR (ALTO)."""
 
     metadata: FileRef
     data: FileRef
+    ocr: FileRef | None = None
+
+    @property
+    def files(self) -> list[FileRef]:
+        return [self.data, *([self.ocr] if self.ocr else [])]
 
 
 class _Ids:
@@ -205,7 +210,8 @@ def rep1_mets(
     data_group.set("ID", ids.uuid("fileGrp/Data"))
     data_group.set("USE", "Data")
     for doc in documents:
-        _file(data_group, ids.file(f"file/{doc.data.href}"), doc.data, created)
+        for ref in doc.files:
+            _file(data_group, ids.file(f"file/{ref.href}"), ref, created)
     struct = etree.SubElement(root, m("structMap"))
     struct.set("ID", ids.uuid("structMap"))
     struct.set("TYPE", "PHYSICAL")
@@ -214,12 +220,14 @@ def rep1_mets(
     top.set("TYPE", "ORIGINAL")
     data_div = _div(top, ids.uuid("div/Data"), "Data")
     for doc in documents:
-        _fptr(data_div, ids.file(f"file/{doc.data.href}"))
+        for ref in doc.files:
+            _fptr(data_div, ids.file(f"file/{ref.href}"))
     links = _div(top, ids.uuid("div/MetadataLink"), "MetadataLink")
     for doc in documents:
         link = _div(links, ids.uuid(f"div/MetadataLink/{doc.data.href}"), "MetadataLink/File")
         link.set("DMDID", ids.uuid(f"dmdSec/{doc.metadata.href}"))
-        _fptr(link, ids.file(f"file/{doc.data.href}"))
+        for ref in doc.files:
+            _fptr(link, ids.file(f"file/{ref.href}"))
     return _serialize(root)
 
 

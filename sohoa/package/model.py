@@ -72,6 +72,7 @@ class DocumentDescription:
     infor_sign: str = ""
     autograph: str = ""  # bút tích: handwritten annotations of notable persons, not the signer
     process: str = ""  # "", "0" or "1" (a processing-trail file is attached)
+    alto: Path | None = None  # the OCR text with word positions (ALTO XML), put beside the PDF
 
 
 # Code lists (STANDARDS.md §3.5). typeName, maintenance and mode come from sohoa.vocab.

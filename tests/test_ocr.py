@@ -1,0 +1,78 @@
+"""The OCR stage: real Tesseract in worker processes, and the page failure policy (failures injected)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from sohoa import hocr
+from sohoa.ocr import Job, Result, ocr_dossier, recognize, recognize_all
+from sohoa.workspace import DossierError, DossierWork, Page
+from tests.conftest import text_page
+
+
+def crash_on_marked_page(job: Job) -> Result:
+    """Recognizer of the tests: Tesseract 'crashes' (the worker process dies) on pages named crash*."""
+    if job.image.name.startswith("crash"):
+        os.abort()
+    return recognize(job)
+
+
+def dossier(tmp_path: Path, page_lines: list, names: list[str]) -> DossierWork:
+    dw = DossierWork(tmp_path / "D1", "D1")
+    (dw.root / "clean").mkdir(parents=True)
+    pages = []
+    for i, name in enumerate(names):
+        text_page(page_lines).convert("L").save(dw.path(f"clean/{name}.png"))
+        pages.append(Page(source=f"D1/{name}.png", sha256="0" * 64, index=i, dpi=200.0,
+                          work_copy=f"clean/{name}.png"))
+    dw.save(pages)
+    return dw
+
+
+def test_pages_get_hocr_alto_and_text_pdf(tmp_path: Path, page_lines: list) -> None:
+    dw = dossier(tmp_path, page_lines, ["p1", "p2", "p3"])
+    counts = ocr_dossier(dw)
+    assert counts["pages"] == 3 and counts["failed"] == 0 and counts["mean_confidence"] > 80
+    for page in dw.pages():
+        assert page.status == "ok" and page.words and page.words > 100
+        assert "SỞ NỘI VỤ" in hocr.parse(dw.path(page.hocr or "")).text
+        alto = etree.parse(str(dw.path(page.extra["alto"])))
+        words = alto.xpath("//*[local-name()='String']/@CONTENT")
+        assert {"CỘNG", "HÒA", "Bình"} <= set(words)
+        assert dw.path(page.text_pdf or "").read_bytes().startswith(b"%PDF")
+
+
+def test_a_page_that_kills_its_worker_is_quarantined_and_the_rest_go_on(tmp_path: Path, page_lines: list) -> None:
+    dw = dossier(tmp_path, page_lines, ["p1", "crash", "p3", "p4", "p5", "p6"])
+    counts = ocr_dossier(dw, recognize=crash_on_marked_page)
+    pages = {p.source: p for p in dw.pages()}
+    assert counts["failed"] == 1
+    assert pages["D1/crash.png"].status == "quarantined"
+    assert pages["D1/crash.png"].reason == "OCR crashed: the Tesseract worker process died on this page"
+    assert all(p.status == "ok" and p.words for s, p in pages.items() if s != "D1/crash.png")
+    assert not dw.stopped_json.exists()
+
+
+def test_a_page_that_times_out_is_quarantined_with_the_reason(tmp_path: Path, page_lines: list) -> None:
+    dw = dossier(tmp_path, page_lines, ["p1"])
+    job = Job(dw.path("clean/p1.png"), dw.path("ocr/0000"), 200, timeout=0.05)
+    assert recognize_all([job]) == [Result(error="OCR failed: Tesseract timed out after 0.05 s")]
+
+
+def test_an_unreadable_work_copy_is_an_ocr_failure(tmp_path: Path, page_lines: list) -> None:
+    dw = dossier(tmp_path, page_lines, ["p1"])
+    dw.path("clean/p1.png").write_bytes(b"not a png")
+    [result] = recognize_all([Job(dw.path("clean/p1.png"), dw.path("ocr/0000"), 200)])
+    assert result.error and result.error.startswith("OCR failed: ")
+
+
+def test_too_many_failed_pages_stop_the_dossier(tmp_path: Path, page_lines: list) -> None:
+    dw = dossier(tmp_path, page_lines, ["crash1", "p2", "crash3"])
+    with pytest.raises(DossierError, match=r"OCR failed on 2 of 3 page\(s\), more than the 50% allowed"):
+        ocr_dossier(dw, max_failed_ratio=0.5, recognize=crash_on_marked_page)
+    assert "2 of 3" in dw.stopped_json.read_text(encoding="utf-8")
+    assert [p.status for p in dw.pages()] == ["quarantined", "ok", "quarantined"]
