@@ -1433,6 +1433,26 @@ def degrade(page: Image.Image, rng: random.Random, *, skew_deg: float = 0.0, rot
     return img
 
 
+def damage(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Harder scan effects for the OCR benchmark: uneven light and yellowing, coffee or water stains, focus
+    blur, then JPEG artefacts (the image comes back through a low-quality JPEG)."""
+    arr = np.asarray(img.convert("RGB")).astype(np.float32)
+    h, w = arr.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 1.0 - rng.uniform(0.05, 0.2) * ((xs / w - rng.random()) ** 2 + (ys / h - rng.random()) ** 2)
+    arr *= light[:, :, None] * np.array([1.0, rng.uniform(0.95, 0.99), rng.uniform(0.82, 0.93)], np.float32)
+    for _ in range(rng.randint(1, 3)):
+        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0.04, 0.12) * w
+        ring = np.exp(-(((np.hypot(xs - cx, ys - cy) - r) / (0.15 * r)) ** 2))
+        fill = (np.hypot(xs - cx, ys - cy) < r) * 0.35 + ring
+        arr *= 1.0 - rng.uniform(0.1, 0.25) * np.clip(fill, 0, 1)[:, :, None] * np.array([0.3, 0.6, 1.0], np.float32)
+    blurred = cv2.GaussianBlur(np.clip(arr, 0, 255).astype(np.uint8), (0, 0), rng.uniform(0.4, 1.1))
+    ok, jpeg = cv2.imencode(".jpg", blurred, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(35, 70)])
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
+    assert decoded is not None
+    return Image.fromarray(decoded, "RGB")
+
+
 def _add_border(img: Image.Image, rng: random.Random, nrng: np.random.Generator) -> Image.Image:
     w, h = img.size
     sides = [s for s in ("left", "top", "right", "bottom") if rng.random() < 0.6] or [rng.choice(("left", "top"))]

@@ -491,3 +491,17 @@ def test_tesseract_reads_the_header(tmp_path: Path) -> None:
     assert "QUYẾTĐỊNH" in text
     assert "CỘNGHÒA" in text
     assert f"Số:{doc.number}/" in text
+
+
+def test_damage_yellows_stains_blurs_and_keeps_the_text_readable() -> None:
+    rng = random.Random(3)
+    rendered = synth.render_with_text(synth.random_document(rng, pages=1), 200, rng)
+    clean = rendered.pages[0].convert("RGB")
+    damaged = synth.damage(clean, random.Random(4))
+    assert damaged.size == clean.size and damaged.mode == "RGB"
+    before, after = np.asarray(clean).astype(int), np.asarray(damaged).astype(int)
+    paper = before.min(axis=2) > 250  # white paper turns yellowish: blue drops more than red
+    assert (before[paper][:, 0] - after[paper][:, 0]).mean() < (before[paper][:, 2] - after[paper][:, 2]).mean()
+    assert (before[paper][:, 2] - after[paper][:, 2]).mean() > 8
+    ink = before.max(axis=2) < 60  # blur and JPEG soften the print but keep it dark
+    assert 0 < (after[ink].max(axis=1) - before[ink].max(axis=1)).mean() and np.median(after[ink].max(axis=1)) < 128
