@@ -79,13 +79,15 @@ class Engine:
 
     def _api(self, lang: str) -> Any:
         if lang not in self._apis:
-            psm = self._tesserocr.PSM.OSD_ONLY if lang == "osd" else self._tesserocr.PSM.AUTO
+            osd = lang == "osd"
+            psm = self._tesserocr.PSM.OSD_ONLY if osd else self._tesserocr.PSM.AUTO
             try:
                 api = self._tesserocr.PyTessBaseAPI(path=tessdata(), lang=lang, psm=psm)
             except RuntimeError as exc:
                 raise TesseractError(f"Tesseract cannot load '{lang}' from {tessdata()}: {exc}") from exc
-            for name, value in {"textonly_pdf": "1", "hocr_font_info": "0", "tessedit_create_hocr": "1",
-                                "tessedit_create_alto": "1", "tessedit_create_pdf": "1"}.items():
+            renderers = {"textonly_pdf": "1", "hocr_font_info": "0", "tessedit_create_hocr": "1",
+                         "tessedit_create_alto": "1", "tessedit_create_pdf": "1"}
+            for name, value in ({} if osd else renderers).items():  # what ocr_page writes
                 api.SetVariable(name, value)
             self._apis[lang] = api
         return self._apis[lang]
@@ -115,10 +117,8 @@ class Engine:
     def ocr_page(self, image: Path, out_base: Path, dpi: int, *, timeout: float = 300) -> PageOutput:
         """OCR one page image file: writes ``out_base.hocr``, ``out_base.xml`` (ALTO) and ``out_base.pdf``."""
         out_base.parent.mkdir(parents=True, exist_ok=True)
-        api = self._api(self.lang)
-        api.SetPageSegMode(self._tesserocr.PSM.AUTO)
+        api = self._api(self.lang)  # in PSM.AUTO: ocr_text puts it back after a stamp
         api.SetVariable("user_defined_dpi", str(dpi))
-        api.SetVariable("document_title", image.name)
         started = time.monotonic()
         done = api.ProcessPages(str(out_base), str(image), timeout=int(timeout * 1000))
         if not done:
