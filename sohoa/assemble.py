@@ -82,7 +82,8 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
 def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "") -> dict[str, Any]:
     """Build the dossier's PDFs and package into ``package/``; writes and returns package.json."""
     pages = {p.source: p for p in dw.pages()}
-    documents = read_json(dw.documents_json)
+    # documents with a secrecy mark never enter a package (STANDARDS.md §3.6); the report says why
+    documents = [d for d in read_json(dw.documents_json) if not d["metadata"].get("secrecy")]
     created = datetime.now(VN).replace(microsecond=0)
     stage = dw.root / "package.partial"
     shutil.rmtree(stage, ignore_errors=True)

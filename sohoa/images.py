@@ -143,8 +143,8 @@ def stamp_image(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     ink = red_ink(img[y0:y1, x0:x1])
     h, w = ink.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
-    for i in range(1, count):  # drop the stamp's frame: what touches the box's edge
+    for i in range(1, count):  # drop the stamp's frame: what touches the box's edge or encloses the words
         x, y, bw, bh, _ = stats[i]
-        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+        if x == 0 or y == 0 or x + bw >= w or y + bh >= h or (bw > 0.6 * w and bh > 0.6 * h):
             ink[labels == i] = 0
     return cv2.copyMakeBorder(255 - ink, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)

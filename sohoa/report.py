@@ -59,7 +59,7 @@ def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> t
     if review := [d["doc_id"] for d in documents if d["needs_review"]]:
         reasons.append(f"metadata needs review: {', '.join(review)}")
     if secret := [d["doc_id"] for d in documents if d["metadata"].get("secrecy")]:
-        reasons.append(f"secrecy mark on {', '.join(secret)}: state secrets stay off networked systems")
+        reasons.append(f"secrecy mark on {', '.join(secret)}: withheld from the package and the output")
     if dw.code in failing:
         reasons.append("quality expectations failed (see quality)")
     return ("review" if reasons else "delivered"), reasons, documents
@@ -74,6 +74,7 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
     all_pages: list[Page] = [Page.from_dict(d) for d in batch.get("loose", [])]
     dossiers: list[dict[str, Any]] = []
     by_code = {dw.code: dw for dw in work.dossiers()}
+    withheld: set[str] = set()  # input files holding a page of a secret document: never copied to the output
     for entry in batch["dossiers"]:
         code = entry["code"]
         record: dict[str, Any] = {"dossier_code": code, "status": "failed", "package": None, "documents": [],
@@ -93,20 +94,25 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
                 record["zip"] = f"packages/{code}.zip"
                 record["zip_sha256"] = sha256_file(out / "packages" / f"{code}.zip")
                 _link_documents(record, out)
+        secret = {d["doc_id"]: d["metadata"]["secrecy"] for d in record["documents"] if d["metadata"].get("secrecy")}
         for p in pages:
             if p.status != "ok":
                 continue
-            if not p.document:
+            if p.document and p.document in secret:
+                p.quarantine(withheld_reason(secret[p.document], p.document))
+                withheld.add(p.source.split("#", 1)[0])
+            elif not p.document:
                 p.quarantine("page not processed to the end (see the task logs)")
             elif record["status"] == "failed":
                 p.quarantine(f"dossier not packaged: {'; '.join(record['reasons'])}")
             else:
                 p.status = record["status"]
         record["pages"] = sum(p.status in ("delivered", "review") for p in pages)
+        record["derived"] = derived_fields(record["documents"], record["catalogue"])
         record["reason"] = "; ".join(record["reasons"]) or None
         all_pages += pages
         dossiers.append(record)
-    _copy_quarantine(batch, all_pages, out)
+    _copy_quarantine(batch, all_pages, out, withheld)
     quality_out = dict(quality)
     docs_dir = work.root / "gx" / "uncommitted" / "data_docs" / "local_site"
     if docs_dir.is_dir():
@@ -128,6 +134,20 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
     }
 
 
+def derived_fields(documents: list[dict[str, Any]], catalogue: dict[str, str]) -> dict[str, Any]:
+    """Dossier fields read off its documents (TT05 startDate, endDate, totalDoc, numberOfPage), and where
+    they disagree with the catalogue row (``dossiers.csv``), the disagreement in words."""
+    dates = sorted(str(d["metadata"]["issued_date"]) for d in documents if d["metadata"].get("issued_date"))
+    derived: dict[str, Any] = {"start_date": dates[0] if dates else None, "end_date": dates[-1] if dates else None,
+                               "documents": len(documents), "pages": sum(len(d["pages"]) for d in documents),
+                               "disagreements": []}
+    year = (catalogue.get("year") or "").strip()
+    if year.isdigit() and dates and not dates[0][:4] <= year <= dates[-1][:4]:
+        derived["disagreements"].append(
+            f"dossiers.csv gives the year {year}; its documents are dated {dates[0]} to {dates[-1]}")
+    return derived
+
+
 def _link_documents(record: dict[str, Any], out: Path) -> None:
     data = out / record["package"] / "representations" / "rep1" / "data"
     for doc in record["documents"]:
@@ -147,8 +167,14 @@ def _counts(pages: list[Page], dossiers: list[dict[str, Any]]) -> dict[str, Any]
     return {"pages": by_status, "dossiers": dossier_status, "documents": sum(len(d["documents"]) for d in dossiers)}
 
 
-def _copy_quarantine(batch: dict[str, Any], pages: list[Page], out: Path) -> None:
-    """Copies of quarantined input files (never through a link) and the reason of every undelivered input."""
+def withheld_reason(mark: str, doc_id: str) -> str:
+    return (f"secrecy mark {mark} on document {doc_id}: state secrets stay off networked systems, so it is "
+            "withheld from the package and the output; the page stays in the source batch only")
+
+
+def _copy_quarantine(batch: dict[str, Any], pages: list[Page], out: Path, withheld: set[str]) -> None:
+    """Copies of quarantined input files (never through a link, never a file with a page of a secret
+    document) and the reason of every undelivered input."""
     source_root = Path(batch["local_batch"])
     reasons = []
     copied: set[str] = set()
@@ -157,7 +183,7 @@ def _copy_quarantine(batch: dict[str, Any], pages: list[Page], out: Path) -> Non
             continue
         reasons.append({"source": p.source, "status": p.status, "reason": p.reason, "sha256": p.sha256})
         file_rel = p.source.split("#", 1)[0]
-        if p.status != "quarantined" or file_rel in copied:
+        if p.status != "quarantined" or file_rel in copied or file_rel in withheld:
             continue
         src = _source_path(source_root, batch, file_rel)
         if src is not None and src.is_file() and not src.is_symlink():

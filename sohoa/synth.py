@@ -41,7 +41,7 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
-from sohoa.vocab import MOTTO, NATIONAL_TITLE, TYPE_ABBREVIATIONS, URGENCY_MARKS, nfc
+from sohoa.vocab import MOTTO, NATIONAL_TITLE, SECRECY_MARKS, TYPE_ABBREVIATIONS, URGENCY_MARKS, nfc
 
 __all__ = [
     "AGENCIES",
@@ -426,7 +426,10 @@ class SynthDocument:
     authority: str | None  # prefixes in printed order, e.g. "TM. KT."
     signer_block: list[str]  # title lines, top to bottom
     urgency: str | None = None
-    pages: int = 1
+    secrecy: str | None = None  # MẬT / TỐI MẬT / TUYỆT MẬT stamp (ô 10a)
+    pages: int = 1  # printed pages, attachment included
+    attachment: str | None = None  # "phụ lục" (no header) or "quy định" (own header, "Ban hành kèm theo")
+    attachment_pages: int = 0
     subject_prefix: str = ""  # printed before the subject: "V/v ", "Về việc " or ""
     addressees: list[str] = field(default_factory=list)  # "Kính gửi"
     recipients: list[str] = field(default_factory=list)  # "Nơi nhận" lines, as printed
@@ -476,6 +479,7 @@ class SynthDocument:
             "signer_title": self.signer_title,
             "authority": self.authority,
             "urgency": self.urgency,
+            "secrecy": self.secrecy,
             "language": self.language,
             "agency_lines": list(self.agency_lines),
             "signer_block": list(self.signer_block),
@@ -955,12 +959,8 @@ def _wrap(sheet: _Sheet, text: str, style: str, pt: float, width: float) -> list
     return lines
 
 
-def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple[float, float]:
-    """Header table, type name and trích yếu (or Kính gửi).
-
-    Returns the y where the two-column header block ends (below "Số:"/date, V/v lines and urgency stamp)
-    and the y where the body starts.
-    """
+def _draw_columns(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> float:
+    """The two header columns (issuing body left, national title and motto right); returns their bottom y."""
     st = sheet.st
     lx0, lx1 = st.left_col
     rx0, rx1 = st.right_col
@@ -987,7 +987,20 @@ def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple
     sheet.rule(rcx, w, rule_y)
     y_right = rule_y + st.mm(1.0)
 
-    y = max(y_left, y_right) + st.mm(rng.uniform(2.0, 4.0))
+    return max(y_left, y_right)
+
+
+def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple[float, float]:
+    """Header table, type name and trích yếu (or Kính gửi).
+
+    Returns the y where the two-column header block ends (below "Số:"/date, V/v lines and urgency stamp)
+    and the y where the body starts.
+    """
+    st = sheet.st
+    lx0, lx1 = st.left_col
+    lcx, lw = (lx0 + lx1) / 2, lx1 - lx0
+    rcx = sum(st.right_col) / 2
+    y = _draw_columns(sheet, doc, rng) + st.mm(rng.uniform(2.0, 4.0))
     baseline = y + 0.9 * st.px(13)
     sheet.put(doc.number_line, "regular", 13, lcx, baseline, "c")
     room = 2 * min(rcx - 0.455 * st.width, st.width - 0.5 * st.mr - rcx)
@@ -1000,8 +1013,9 @@ def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple
         y_left += st.px(6) - 0.2 * st.px(13)
         for line in _wrap(sheet, doc.printed_subject, "regular", pt, lw):
             y_left, _ = sheet.line_c(line, "regular", pt, lcx, y_left, 1.15)
-    if doc.urgency:
-        y_left = _draw_urgency(sheet, doc.urgency, lcx, y_left + st.mm(3))
+    for mark in (doc.secrecy, doc.urgency):
+        if mark:
+            y_left = _draw_mark(sheet, mark, lcx, y_left + st.mm(3))
     header_bottom = max(y_left, y_right)
     y = header_bottom + st.mm(rng.uniform(6, 10))
     tcx = st.text_center
@@ -1020,9 +1034,10 @@ def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple
     return header_bottom, y + st.mm(2)
 
 
-def _draw_urgency(sheet: _Sheet, mark: str, cx: float, y: float) -> float:
+def _draw_mark(sheet: _Sheet, mark: str, cx: float, y: float) -> float:
+    """A red framed urgency or secrecy stamp centred at cx (NĐ 30/2020 ô 10a/10b)."""
     st = sheet.st
-    box_w = st.mm({"KHẨN": 20, "THƯỢNG KHẨN": 40, "HỎA TỐC": 30}.get(mark, 30))
+    box_w = st.mm({"KHẨN": 20, "MẬT": 20, "THƯỢNG KHẨN": 40, "TUYỆT MẬT": 36}.get(mark, 30))
     box_h = st.mm(8)
     text_w = sheet.width_of(mark, "bold", 13)
     box_w = max(box_w, text_w + st.mm(4))
@@ -1310,6 +1325,46 @@ def _lay_all(sheet: _Sheet, paras: Iterable[_Para], pt: float) -> list[_Line]:
     return out
 
 
+def _draw_attachment(doc: SynthDocument, st: _Style, rng: random.Random) -> list[_Sheet]:
+    """The attachment after the signed pages (NĐ 30/2020 Điều 8.3): a "phụ lục", or a "quy định" with its
+    own header columns; both cite the document they belong to and carry no "Số:" line and no signer."""
+    if not doc.attachment or doc.attachment_pages < 1:
+        return []
+    sheets = [_Sheet(st)]
+    tcx = st.text_center
+    cite = f"{doc.document_type} số {doc.number}/{doc.symbol} {vn_date(doc.issued_date)} của {doc.agency.name}"
+    writer = _Writer(doc)
+    writer.rng = random.Random(rng.getrandbits(32))
+    if doc.attachment == "quy định":
+        y = _draw_columns(sheets[0], doc, rng) + st.mm(8)
+        titles, note = ["QUY ĐỊNH", _cap(doc.topic)], f"(Ban hành kèm theo {cite})"
+        paras = [_para("Chương I", "bold", align="center", indent=False),
+                 _para("QUY ĐỊNH CHUNG", "bold", align="center", indent=False)]
+        paras += [_lead(f"Điều {k}. ", writer.sentence()) for k in range(1, 60)]
+    else:
+        y = float(st.mt)
+        titles, note = ["PHỤ LỤC", f"DANH MỤC NHIỆM VỤ {doc.topic.upper()}"], f"(Kèm theo {cite})"
+        paras = [_para(f"{k}. {_cap(writer.clause())}.") for k in range(1, 60)]
+    width = 0.8 * (st.text_right - st.text_left)
+    for text in titles:
+        for wrapped in _wrap(sheets[0], text, "bold", 14, width):
+            y, _ = sheets[0].line_c(wrapped, "bold", 14, tcx, y, 1.2)
+    for wrapped in _wrap(sheets[0], note, "italic", 13, width):
+        y, _ = sheets[0].line_c(wrapped, "italic", 13, tcx, y, 1.2)
+    y += st.mm(6)
+    bottom = st.height - st.mb
+    for line in (ln for para in paras for ln in _lay_para(sheets[-1], para, st.body_pt)):
+        if y + line.gap_before + line.height > bottom:
+            if len(sheets) == doc.attachment_pages:
+                break
+            sheets.append(_Sheet(st))
+            y = float(st.mt)
+        y += line.gap_before
+        _draw_line(sheets[-1], line, y)
+        y += line.height
+    return sheets
+
+
 def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> RenderedDocument:
     """Render doc as A4 RGB pages at dpi and return them with the text of each page."""
     st = _choose_style(dpi, rng)
@@ -1317,7 +1372,7 @@ def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> Render
     header_bottom, body_top = _draw_header(first, doc, rng)
     closing_h = _closing_height(first, doc)
     opening, units, closing = _Writer(doc).body()
-    target = max(1, doc.pages)
+    target = max(1, doc.pages - doc.attachment_pages)
     # Fit the body to exactly doc.pages pages: take a prefix of the middle units (at least one when
     # possible) such that the closing block ends on the last page; compact the text if needed.
     attempts = [(st.body_pt, st.spacing, False), (13.0, 1.15, False), (13.0, 1.15, True)]
@@ -1356,6 +1411,7 @@ def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> Render
         for y, line in pag.pages[index] if index < len(pag.pages) else []:
             _draw_line(sheet, line, y)
     _draw_closing(sheets[pag.closing_page], doc, pag.closing_y, rng)
+    sheets += _draw_attachment(doc, st, rng)
     texts = ["\n".join(sheet.lines) for sheet in sheets]
     return RenderedDocument(pages=[s.img for s in sheets], texts=texts, header_bottom=header_bottom, body_top=body_top,
                             words=_distinctive_words(first.lines[first.title_start:first.closing_start]))
@@ -1557,6 +1613,17 @@ def _file_names(count: int, exts: Sequence[str]) -> list[str]:
     return [f"{i:03d}{ext}" for i, ext in enumerate(exts, start=1)]
 
 
+def _vary(doc: SynthDocument, rng: random.Random) -> SynthDocument:
+    """Give some documents a secrecy stamp or an attachment (the pages it adds are counted in doc.pages)."""
+    if rng.random() < 0.1:
+        doc.secrecy = rng.choice(SECRECY_MARKS)
+    if doc.document_type in ("Quyết định", "Kế hoạch", "Báo cáo", "Tờ trình", "Nghị quyết") and rng.random() < 0.35:
+        doc.attachment = "quy định" if doc.document_type == "Quyết định" and rng.random() < 0.6 else "phụ lục"
+        doc.attachment_pages = rng.randint(1, 2)
+        doc.pages += doc.attachment_pages
+    return doc
+
+
 def make_batch(
     batch_dir: Path,
     *,
@@ -1566,12 +1633,14 @@ def make_batch(
     hard: bool = False,
     dpi_choices: Sequence[int] = (200, 300),
     natural_sort: bool = True,
+    variety: bool = False,
 ) -> dict[str, Any]:
     """Write a synthetic input batch (DESIGN.md "Input batch contract") and its truth file next to it.
 
     The first dossier holds one whole document as a multi-page TIFF, the second (or the first when there is
     only one) one whole document as a multi-page PDF. With natural_sort the last dossier gets at least ten
-    page files (adding documents beyond docs_per_dossier if needed), named trang_1 … trang_N.
+    page files (adding documents beyond docs_per_dossier if needed), named trang_1 … trang_N. With variety
+    some documents carry a secrecy stamp or an attachment (phụ lục, or a quy định with its own header).
     """
     batch_dir = Path(batch_dir)
     batch_dir.mkdir(parents=True, exist_ok=True)
@@ -1601,11 +1670,11 @@ def make_batch(
                 doc_type = rng.choice([t for t in agency.types if t != "Giấy mời"])
             doc = random_document(rng, agency=agency, year=year, topic=topic, document_type=doc_type,
                                   pages=rng.randint(2, 3) if container != "pages" else None)
-            docs.append(_DocPlan(doc, container))
+            docs.append(_DocPlan(_vary(doc, rng) if variety else doc, container))
         if natural_sort and d == dossiers - 1:
             while sum(p.doc.pages if p.container == "pages" else 1 for p in docs) < 10:
                 doc = random_document(rng, agency=agency, year=year, topic=topic, pages=rng.randint(2, 3))
-                docs.append(_DocPlan(doc, "pages"))
+                docs.append(_DocPlan(_vary(doc, rng) if variety else doc, "pages"))
         order = sorted(range(len(docs)), key=lambda k: (docs[k].doc.issued_date, k))
         docs = [docs[k] for k in order]
         seq = rng.randint(1, 40)
@@ -1786,7 +1855,8 @@ def _docx_bytes(text: str) -> bytes:
 
 
 def add_bad_inputs(batch_dir: Path, seed: int = 0) -> dict[str, dict[str, Any]]:
-    """Add the dossier BAD.01 (two good pages of one document plus inputs that must not be delivered),
+    """Add the dossier BAD.01 (two good pages of one document, one page of a document stamped MẬT, plus
+    inputs that must not be delivered),
     a loose file at the batch root and two broken catalogue rows; merge the expectations into the truth file.
 
     Returns {source: {"status": ..., "reason": ...}} for the bad inputs (see BAD_REASONS). The good pages
@@ -1846,7 +1916,13 @@ def add_bad_inputs(batch_dir: Path, seed: int = 0) -> dict[str, dict[str, Any]]:
     ImageDraw.Draw(loose).text((40, 180), "Trang rời", font=_font("regular", 40), fill=INK)
     loose.save(batch_dir / "loose.png", "PNG", dpi=(300, 300))
 
-    bad: dict[str, dict[str, Any]] = {}
+    # a one-page document stamped MẬT after the good one: described, but withheld from package and output
+    secret = random_document(rng, agency=agency, document_type="Công văn", pages=1)
+    secret.secrecy = "MẬT"
+    secret_page = render_with_text(secret, dpi, random.Random(rng.getrandbits(64)))
+    _save_image(degrade(secret_page.pages[0], rng), folder / "004.png", "png", dpi)
+
+    bad: dict[str, dict[str, Any]] = {"BAD.01/004.png": {"status": "quarantined", "reason": "secrecy mark MẬT"}}
     for name, (status, reason) in BAD_REASONS.items():
         bad[f"BAD.01/{name}"] = {"status": status, "reason": reason}
     bad["BAD.01/copy_of_page.png"]["duplicate_of"] = sources[0]
@@ -1880,7 +1956,8 @@ def add_bad_inputs(batch_dir: Path, seed: int = 0) -> dict[str, dict[str, Any]]:
     truth["dossiers"].append({
         "dossier_code": "BAD.01", "title": extra[0][1], "dpi": dpi, "fond": agency.fond,
         "year": doc.issued_date.year, "retention": "10 năm", "access": "Công khai",
-        "documents": [{"pages": sources, "metadata": doc.metadata(), "words": rendered.words}],
+        "documents": [{"pages": sources, "metadata": doc.metadata(), "words": rendered.words},
+                      {"pages": ["BAD.01/004.png"], "metadata": secret.metadata(), "words": secret_page.words}],
     })
     truth["pages"].update(good_pages)
     truth["pages"].update(bad)
@@ -1902,9 +1979,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hard", action="store_true", help="stronger skew, rotated pages, scanner borders")
     parser.add_argument("--bad", action="store_true", help="also add the BAD.01 dossier and broken inputs")
     parser.add_argument("--dpi", type=int, action="append", help="dpi to choose from (repeatable)")
+    parser.add_argument("--variety", action="store_true", help="secrecy stamps and attachments on some documents")
     args = parser.parse_args(argv)
     truth = make_batch(args.batch_dir, dossiers=args.dossiers, seed=args.seed, hard=args.hard,
-                       dpi_choices=tuple(args.dpi or (200, 300)))
+                       dpi_choices=tuple(args.dpi or (200, 300)), variety=args.variety)
     if args.bad:
         add_bad_inputs(args.batch_dir, seed=args.seed)
     print(f"{args.batch_dir}: {len(truth['dossiers'])} dossiers, truth in {truth_path(args.batch_dir)}")

@@ -97,7 +97,8 @@ def test_good_pages_are_delivered_and_bad_ones_have_their_reason(run: dict[str, 
     quarantined = [s for s, p in pages.items() if p["status"] == "quarantined" and not os.path.islink(
         run["batch"] / s.split("#")[0]) and (run["batch"] / s.split("#")[0]).stat().st_size]
     for source in quarantined:
-        assert (run["out"] / "quarantine" / source.split("#")[0]).is_file(), source
+        copied = (run["out"] / "quarantine" / source.split("#")[0]).is_file()
+        assert copied != pages[source]["reason"].startswith("secrecy mark"), source
     reasons = json.loads((run["out"] / "quarantine" / "reasons.json").read_text(encoding="utf-8"))
     assert {r["source"] for r in reasons} >= set(quarantined)
 
@@ -137,6 +138,8 @@ def test_text_layer_holds_the_printed_words(run: dict[str, Any]) -> None:
     dossiers = {d["dossier_code"]: d for d in run["report"]["dossiers"]}
     for d in run["truth"]["dossiers"]:
         for want, have in zip(d["documents"], dossiers[d["dossier_code"]]["documents"], strict=True):
+            if want["metadata"]["secrecy"]:
+                continue
             text = _norm(poppler.pdf_text(run["out"] / have["pdf"]))
             found = [w for w in want["words"] if _norm(w) in text]
             assert len(found) >= 0.9 * len(want["words"]), (have["doc_id"], set(want["words"]) - set(found))
@@ -151,8 +154,9 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
         rep1 = etree.parse(str(folder / "representations" / "rep1" / "METS.xml"))
         files = rep1.findall(f".//{METS}file")
         refs = rep1.findall(f".//{METS}mdRef")
-        # one PDF, its ALTO and one EAD_doc per document
-        assert len(files) == 2 * len(refs) == 2 * len(d["documents"])
+        # one PDF, its ALTO and one EAD_doc per document, none for a document with a secrecy mark
+        packaged = [doc for doc in d["documents"] if not doc["metadata"]["secrecy"]]
+        assert len(files) == 2 * len(refs) == 2 * len(packaged)
         assert sorted(f.get("MIMETYPE") for f in files) == sorted(["application/pdf", "text/xml"] * len(refs))
         for f in files:
             href = f.find(f"{METS}FLocat").get(f"{XLINK}href")
@@ -161,7 +165,7 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
         for ref in refs:
             data = (folder / "representations" / "rep1" / ref.get(f"{XLINK}href")).read_bytes()
             assert hashlib.sha256(data).hexdigest().upper() == ref.get("CHECKSUM")
-        for doc in d["documents"]:
+        for doc in packaged:
             pdf = run["out"] / doc["pdf"]
             assert hashlib.sha256(pdf.read_bytes()).hexdigest() == doc["pdf_sha256"]
             assert pdf.read_bytes().startswith(b"%PDF-1.7")
@@ -177,6 +181,19 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
             names = {n.split("/", 1)[1] for n in z.namelist()}
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert names == on_disk
+
+
+def test_a_document_with_a_secrecy_mark_never_leaves_the_machine(run: dict[str, Any]) -> None:
+    dossier = next(d for d in run["report"]["dossiers"] if d["dossier_code"] == "BAD.01")
+    secret = [doc for doc in dossier["documents"] if doc["metadata"]["secrecy"]]
+    assert [(doc["pages"], doc["metadata"]["secrecy"]) for doc in secret] == [(["BAD.01/004.png"], "MẬT")]
+    assert "pdf" not in secret[0] and f"secrecy mark on {secret[0]['doc_id']}" in dossier["reason"]
+    page = next(p for p in run["report"]["pages"] if p["source"] == "BAD.01/004.png")
+    assert page["status"] == "quarantined" and "withheld from the package and the output" in page["reason"]
+    ordinal = f"BAD.01.{secret[0]['ordinal']:07d}."
+    output = [p.relative_to(run["out"]).as_posix() for p in run["out"].rglob("*") if p.is_file()]
+    assert any("BAD.01.0000001." in name for name in output)
+    assert not [name for name in output if "004.png" in name or ordinal in name]
 
 
 def test_ead_doc_carries_the_extracted_values(run: dict[str, Any]) -> None:

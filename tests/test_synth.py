@@ -32,6 +32,7 @@ from sohoa.synth import (
     random_document,
     render_document,
     render_with_text,
+    vn_date,
 )
 from sohoa.vocab import MOTTO, NATIONAL_TITLE, TYPE_ABBREVIATIONS
 
@@ -387,7 +388,7 @@ def bad_batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 def test_bad_inputs_expectations(bad_batch: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
     batch_dir, expected, truth = bad_batch
-    assert set(expected) == {f"BAD.01/{name}" for name in BAD_REASONS} | {"loose.png"}
+    assert set(expected) == {f"BAD.01/{name}" for name in BAD_REASONS} | {"loose.png", "BAD.01/004.png"}
     for source, info in expected.items():
         assert truth["pages"][source]["status"] == info["status"]
         assert truth["pages"][source]["reason"] == info["reason"]
@@ -400,13 +401,34 @@ def test_bad_inputs_expectations(bad_batch: tuple[Path, dict[str, Any], dict[str
     assert truth["catalogue_problems"] == {"MISSING.01": "folder missing", "../escape": "leaves the batch"}
     bad_dossier = [d for d in truth["dossiers"] if d["dossier_code"] == "BAD.01"]
     assert len(bad_dossier) == 1
-    good = bad_dossier[0]["documents"][0]["pages"]
+    good, secret = (doc["pages"] for doc in bad_dossier[0]["documents"])
+    assert secret == ["BAD.01/004.png"] and bad_dossier[0]["documents"][1]["metadata"]["secrecy"] == "MẬT"
+    assert expected["BAD.01/004.png"] == {"status": "quarantined", "reason": "secrecy mark MẬT"}
     assert len(good) == 2 and all((batch_dir / src).is_file() for src in good)
     assert all(truth["pages"][src]["status"] == "delivered" for src in good)  # good pages; the dossier is held
     rows = list(csv.reader((batch_dir / "dossiers.csv").read_text(encoding="utf-8-sig").splitlines()))
     codes = [row[0] for row in rows[1:]]
     assert {"BAD.01", "MISSING.01", "../escape"} <= set(codes)
     assert not (batch_dir / "MISSING.01").exists()
+
+
+def test_variety_adds_secrecy_stamps_and_attachments(tmp_path: Path) -> None:
+    truth = make_batch(tmp_path / "lot", dossiers=4, docs_per_dossier=(3, 5), seed=11, variety=True)
+    assert {"TỐI MẬT", "TUYỆT MẬT"} <= {doc["metadata"]["secrecy"] for d in truth["dossiers"] for doc in d["documents"]}
+
+
+@pytest.mark.parametrize(("kind", "title"), [("phụ lục", "PHỤ LỤC"), ("quy định", "QUY ĐỊNH")])
+def test_attachment_follows_the_signed_pages_and_cites_the_document(kind: str, title: str) -> None:
+    rng = random.Random(3)
+    doc = random_document(rng, document_type="Quyết định", pages=3)
+    doc.attachment, doc.attachment_pages, doc.secrecy = kind, 2, "MẬT"
+    rendered = render_with_text(doc, 150, rng)
+    assert len(rendered.pages) == 3
+    assert "Nơi nhận:" in rendered.texts[0] and doc.signer in rendered.texts[0] and "MẬT" in rendered.texts[0]
+    lines = rendered.texts[1].splitlines()
+    assert title in lines[:6] and "Số:" not in rendered.texts[1] and doc.signer not in rendered.texts[1]
+    assert f"số {doc.number}/{doc.symbol} {vn_date(doc.issued_date)}" in " ".join(lines[:10])
+    assert rendered.texts[2] and "Nơi nhận:" not in rendered.texts[2]
 
 
 def test_bad_input_files_have_the_promised_defects(bad_batch: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
