@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -20,14 +21,16 @@ from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.vocab import (
     AUTHORITY_PREFIXES,
+    PLACES,
     SECRECY_MARKS,
     SIGNER_TITLES,
     TYPE_ABBREVIATIONS,
     TYPE_CODES,
+    UNIT_WORDS,
     URGENCY_MARKS,
     nfc,
 )
-from sohoa.workspace import DossierWork, write_json
+from sohoa.workspace import DossierWork, read_json, write_json
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,30 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
+    """Replace runs of words that read, without tone marks, as a known phrase by that phrase as printed:
+    OCR keeps the letters of bold capitals but often loses or changes their marks ("TĨNH QUẢNG NGÁI")."""
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase in phrases:
+            target = phrase.upper() if upper else phrase
+            size = len(target.split())
+            if fold(" ".join(words[i:i + size])) == fold(target):
+                out.append(target)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+_SNAP_UNITS = sorted(UNIT_WORDS + PLACES, key=lambda p: -len(p.split()))
+_SNAP_PLACES = sorted(PLACES, key=lambda p: -len(p.split()))
+
+
 def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
@@ -71,6 +98,11 @@ def _similar(a: str, b: str) -> float:
 
 def _conf(words: list[Word]) -> float:
     return round(sum(w.conf for w in words) / len(words) / 100, 2) if words else 0.0
+
+
+def _words(text: str) -> str:
+    """The words of a header line without the stray signs and lone letters that stamps and rules leave."""
+    return " ".join(w for w in _clean_spaces(text).split() if len(_letters(w)) >= 2 or w.isdigit())
 
 
 def _clean_spaces(text: str) -> str:
@@ -91,25 +123,70 @@ def split_columns(lines: list[Line], width: int, split: float = COLUMN_SPLIT) ->
     return left, right
 
 
+def _free_cut(spans: list[tuple[int, int]], lo: float, hi: float, aim: float) -> int:
+    """A coordinate in [lo, hi] that cuts the fewest of ``spans`` (closest to ``aim`` among equals)."""
+    steps = [lo + (hi - lo) * k / 30 for k in range(31)]
+    return int(min(steps, key=lambda c: (sum(a < c < b for a, b in spans), abs(c - aim))))
+
+
+def header_blocks(page: HocrPage) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """Boxes of the left and right header columns, cut where the page's OCR found no word or line."""
+    bottom = _free_cut([(ln.box[1], ln.box[3]) for ln in page.lines], 0.25 * page.height, 0.34 * page.height,
+                       0.3 * page.height)
+    header = [ln for ln in page.lines if ln.box[1] < bottom]
+    # the lines that certainly hold both columns (national title, motto, number and date), not stamps
+    framing = [ln for ln in header if _NUMBER.search(fold(ln.text)) or _DATE.search(fold(ln.text))
+               or any(key in fold(ln.text).replace(" ", "") for key in _MOTTO_KEYS)]
+    words = [(w.box[0], w.box[2]) for ln in framing or header for w in ln.words]
+    # the gutter between the columns: the widest band of x crossed by no word of the header
+    steps = [int(page.width * (0.3 + 0.25 * k / 60)) for k in range(61)]
+    best: list[int] = []
+    run: list[int] = []
+    for x in steps:
+        run = [*run, x] if not any(a < x < b for a, b in words) else []
+        best = run if len(run) > len(best) else best
+    split = best[len(best) // 2] if best else _free_cut(words, 0.4 * page.width, 0.55 * page.width,
+                                                         COLUMN_SPLIT * page.width)
+    return (0, 0, split, bottom), (split, 0, page.width, bottom)
+
+
 def _header(page: HocrPage) -> list[Line]:
     return [ln for ln in page.lines if ln.box[1] < page.height * HEADER_ZONE]
 
 
 def starts_document(page: HocrPage) -> bool:
-    """A page opens a document when its header carries the national title/motto or a ``Số:`` block."""
-    top = [ln for ln in page.lines if ln.box[1] < page.height * 0.25]
-    folded = [fold(ln.text).replace(" ", "") for ln in top]
-    for text in folded:
-        if any(key in text for key in ("CONGHOA", "XAHOICHUNGHIA", "CHUNGHIAVIET", "DOCLAP-TUDO", "TUDO-HANH")):
-            return True
-    left, _ = split_columns(top, page.width)
-    has_number = any(_NUMBER.search(fold(ln.text)) for ln in left)
-    has_agency = any(is_upper(ln.text) for ln in left)
-    return has_number and has_agency
+    """A page opens a document when its header has a ``Số:`` line (or, if OCR lost it, a full date line)
+    beside the issuing body or the national title.
+
+    An attachment printed after the signed pages does not: a "phụ lục" or a "quy định ban hành kèm theo"
+    has no ``Số:`` line even when it repeats the header columns, and an attached draft ("dự thảo") leaves
+    both its number and its day blank.
+    """
+    top = [ln for ln in page.lines if ln.box[1] < page.height * 0.3]
+    folded = [fold(ln.text) for ln in top]
+    if any(re.sub(r"[^A-Z]", "", text) == "DUTHAO" for text in folded):  # the draft's own mark, alone on a line
+        return False
+    squeezed = [text.replace(" ", "") for text in folded]
+    motto = any(key in text for text in squeezed for key in _MOTTO_KEYS)
+    left, right = split_columns(top, page.width)
+    numbers = [m for ln in left if (m := _NUMBER.search(fold(ln.text)))]
+    agency = any(is_upper(ln.text) for ln in left)
+    if not numbers:
+        attached = any("KEM THEO" in text for text in folded)
+        return motto and not attached and _DATE.search(fold(" ".join(ln.text for ln in right))) is not None
+    if not (motto or agency):
+        return False
+    blank_number = not numbers[0].group(1)
+    return not (blank_number and _DATE.search(fold(" ".join(ln.text for ln in right))) is None)
+
+
+_MOTTO_KEYS = ("CONGHOA", "XAHOICHUNGHIA", "CHUNGHIAVIET", "DOCLAP-TUDO", "TUDO-HANH")
 
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
-_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{0,5})\s*(?:/\s*)?([A-Z0-9]\S*.*)$")
+# a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
+_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}|[^/\s]{0,6}?)\s*(?:/\s*)?([A-Z0-9]{2}.*)$")
+_SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 _DATE_NO_DAY = re.compile(r"THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 
@@ -136,14 +213,17 @@ def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
         if len(_letters(text)) < 2 or not is_upper(text):
             continue
         key = fold(text)
-        if not units or (key.startswith(UNIT_STARTS) and not fold(units[-1][-1].text).endswith((" VA", " CUA"))):
+        previous = fold(_clean_spaces(units[-1][-1].text)) if units else ""
+        if not units or (key.startswith(UNIT_STARTS) and not previous.endswith((" VA", " CUA"))
+                         and previous != "THU TUONG"):
             units.append([line])
         else:
             units[-1].append(line)
     if not units:
         return None, None, 0.0
-    agency = " ".join(_clean_spaces(ln.text) for ln in units[-1])
-    parent = " ".join(" ".join(_clean_spaces(ln.text) for ln in u) for u in units[:-1]) or None
+    agency = snap(" ".join(_words(ln.text) for ln in units[-1]), _SNAP_UNITS, upper=True)
+    parent = snap(" ".join(" ".join(_clean_spaces(ln.text) for ln in u) for u in units[:-1]), _SNAP_UNITS,
+                  upper=True) or None
     return parent, agency, _conf([w for ln in units[-1] for w in ln.words])
 
 
@@ -152,10 +232,11 @@ def _number(text: str) -> tuple[str | None, str | None]:
     m = _NUMBER.search(folded)
     if not m:
         return None, None
-    number = re.sub(r"\D", "", text[m.start(1):m.end(1)]) or None
-    symbol = re.sub(r"\s+", "", text[m.start(2):]).strip(".,;:|")
-    symbol = symbol.replace("—", "-").replace("–", "-")
-    return number, symbol or None
+    raw = text[m.start(1):m.end(1)].strip()
+    number = raw if raw.isdigit() else None
+    symbol = re.sub(r"\s+", "", text[m.start(2):]).replace("—", "-").replace("–", "-")
+    found = _SYMBOL.match(symbol)
+    return number, found.group(0) if found else None
 
 
 def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line | None]:
@@ -178,7 +259,11 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
             continue
         iso = issued.isoformat() if day else f"{year:04d}-{month:02d}"
         place_part = text[: m.start()]
-        place = _clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
+        place = snap(_clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part),
+                     _SNAP_PLACES) or None
+        known = [p for p in PLACES if place and fold(p) in fold(place)]
+        if known:  # a stamp or a stray sign before the place name
+            place = max(known, key=len)
         src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
         conf = _conf(src.words)
         return iso, place, conf if day else conf * 0.6, src
@@ -265,11 +350,10 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
         first = fold(title).split(" ", 1)[0]
         if any(first in (p, p.rstrip(".")) for p in AUTHORITY_PREFIXES) and " " in title:
             title = title.split(" ", 1)[1]
-        title = _KNOWN_TITLES.get(fold(title), title)
+        key = fold(title)
+        known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
+        title = known if _similar(key, fold(known)) >= 0.85 else title
     return (" ".join(prefixes) or None), title
-
-
-_KNOWN_TITLES = {fold(t): t for t in SIGNER_TITLES}
 
 
 def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
@@ -282,15 +366,17 @@ def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
     return None
 
 
-def extract_document(pages: list[HocrPage], stamps: list[str] | None = None) -> Extraction:
+def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
+                     columns: tuple[list[Line], list[Line]] | None = None) -> Extraction:
     """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
 
-    ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks).
+    ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks);
+    ``columns`` the left and right header columns read again on their own (see ``header_blocks``).
     """
     ex = Extraction()
     first = pages[0]
     header = _header(first)
-    left, right = split_columns(header, first.width)
+    left, right = columns if columns and columns[0] else split_columns(header, first.width)
     number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
     agency_lines = left[:number_at] if number_at is not None else [ln for ln in left if is_upper(ln.text)][:4]
     parent, agency, agency_conf = _agency(agency_lines)
@@ -348,7 +434,9 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None) -> 
     titles: list[str] = []
     signer = None
     signer_conf = 0.0
-    for page in reversed(pages):
+    # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's)
+    closing = [p for p in pages if any(fold(ln.text).replace(" ", "").startswith("NOINHAN") for ln in p.lines)]
+    for page in closing[:1] + list(reversed(pages)):
         titles, signer, signer_conf = _signer(page)
         if signer:
             break
@@ -383,7 +471,12 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
     documents: list[dict[str, Any]] = []
     for ordinal, group in enumerate(segment(parsed), start=1):
         doc_id = f"{dw.code}.{ordinal}"
-        ex = extract_document([parsed[i] for i in group], ocred[group[0]].extra.get("stamps", []))
+        opening = ocred[group[0]]
+        columns = None
+        if opening.extra.get("header"):
+            blocks = read_json(dw.path(opening.extra["header"]))
+            columns = hocr.from_json(blocks["left"]), hocr.from_json(blocks["right"])
+        ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), columns)
         for i in group:
             ocred[i].document = doc_id
         documents.append({

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree, html
 
@@ -70,7 +71,13 @@ def _title(el: etree._Element) -> str:
 
 
 def parse(path: Path) -> HocrPage:
-    root = html.fromstring(path.read_bytes())
+    return parse_bytes(path.read_bytes())
+
+
+def parse_bytes(data: bytes | str, offset: tuple[int, int] = (0, 0)) -> HocrPage:
+    """Parse hOCR; ``offset`` (x, y) moves every box, for the hOCR of a block cut out of a page."""
+    dx, dy = offset
+    root = html.fromstring(data)
     page = root.find(".//*[@class='ocr_page']")
     width = height = 0
     if page is not None and (m := _BBOX.search(_title(page))):
@@ -87,7 +94,16 @@ def parse(path: Path) -> HocrPage:
                 continue
             conf = _CONF.search(_title(w))
             line.words.append(Word(text, float(conf.group(1)) if conf else 0.0,
-                                   (int(box.group(1)), int(box.group(2)), int(box.group(3)), int(box.group(4)))))
+                                   (int(box.group(1)) + dx, int(box.group(2)) + dy, int(box.group(3)) + dx,
+                                    int(box.group(4)) + dy)))
         if line.words:
             lines.append(line)
     return HocrPage(width, height, lines)
+
+
+def to_json(lines: list[Line]) -> list[list[list[Any]]]:
+    return [[[w.text, w.conf, *w.box] for w in line.words] for line in lines]
+
+
+def from_json(data: list[list[list[Any]]]) -> list[Line]:
+    return [Line([Word(t, c, (x0, y0, x1, y1)) for t, c, x0, y0, x1, y1 in line]) for line in data]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sohoa import hocr, tesseract
 from sohoa.clean import workers
-from sohoa.workspace import DossierWork
+from sohoa.extract import header_blocks, starts_document
+from sohoa.workspace import DossierWork, write_json
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class Job:
     dpi: int
     stamps: tuple[Path, ...] = ()
     timeout: float = PAGE_TIMEOUT
+    first: bool = False  # the dossier's first page: its header is read again even if it looks like none
 
 
 @dataclass
@@ -54,10 +56,22 @@ def recognize(job: Job) -> Result:
             _engine = tesseract.Engine()
         out = _engine.ocr_page(job.image, job.out_base, job.dpi, timeout=job.timeout)
         parsed = hocr.parse(out.hocr)
+        job.out_base.with_suffix(".header.json").unlink(missing_ok=True)
+        if starts_document(parsed) or job.first:
+            write_json(job.out_base.with_suffix(".header.json"), read_header(_engine, job.image, parsed, job.dpi))
         stamps = [_engine.ocr_text(path, job.dpi) for path in job.stamps]
     except tesseract.TesseractError as exc:
         return Result(error=f"OCR failed: {exc}")
     return Result(confidence=parsed.confidence, words=len(parsed.words), stamps=stamps)
+
+
+def read_header(engine: tesseract.Engine, image: Path, page: hocr.HocrPage, dpi: int) -> dict[str, list]:
+    """The header columns of a page that opens a document, each read again as a block of its own."""
+    blocks = {}
+    for name, box in zip(("left", "right"), header_blocks(page), strict=True):
+        lines = hocr.parse_bytes(engine.ocr_block(image, box, dpi), offset=box[:2]).lines
+        blocks[name] = hocr.to_json(lines)
+    return blocks
 
 
 Recognizer = Callable[[Job], Result]
@@ -99,7 +113,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
     pages = dw.pages()
     todo = [p for p in pages if p.status == "ok"]
     jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"), int(round(p.dpi or 0)),
-                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", []))) for p in todo]
+                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0)
+            for i, p in enumerate(todo)]
     for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
         if result.error:
             log.warning("page %s: %s", page.source, result.error)
@@ -108,6 +123,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
         base = f"ocr/{page.index:04d}"
         page.hocr, page.text_pdf, page.extra["alto"] = f"{base}.hocr", f"{base}.pdf", f"{base}.xml"
         page.ocr_confidence, page.words, page.extra["stamps"] = result.confidence, result.words, result.stamps
+        if dw.path(f"{base}.header.json").is_file():
+            page.extra["header"] = f"{base}.header.json"
     dw.save(pages)
     done = [p for p in todo if p.ocr_confidence is not None]
     failed = len(todo) - len(done)

@@ -130,6 +130,18 @@ class Engine:
             raise TesseractError("Tesseract wrote no hOCR, ALTO or PDF output")
         return output
 
+    def ocr_block(self, image: Any, box: tuple[int, int, int, int], dpi: int) -> str:
+        """hOCR of one block of a page (``box`` = x0, y0, x1, y1) read as a single block of lines (PSM 6):
+        a column of a two-column header reads better alone than in Tesseract's layout of the whole page."""
+        api = self._api(self.lang)
+        api.SetPageSegMode(self._tesserocr.PSM.SINGLE_BLOCK)
+        try:
+            api.SetImage(_image(image).crop(box))
+            api.SetSourceResolution(dpi)
+            return str(api.GetHOCRText(0))
+        finally:
+            api.SetPageSegMode(self._tesserocr.PSM.AUTO)
+
     def ocr_text(self, image: Any, dpi: int, *, psm: int = 7) -> str:
         """Plain text of a small image (a stamp, one line), NFC."""
         api = self._api(self.lang)

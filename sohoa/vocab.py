@@ -131,3 +131,20 @@ def code_for(table: dict[str, str], value: str | None, default: str) -> str:
         if modern_tones(label).casefold() == value.casefold():
             return code
     return default
+
+# Provinces and centrally-run cities before and after the 2025 merger (names as printed in place-date lines).
+PLACES = (
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
+    "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
+    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
+    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
+    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên",
+    "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang", "Thành phố Hồ Chí Minh",
+    "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Vị Thanh", "Vinh",
+)
+# Words of issuing units' names (NĐ 30/2020 ô 2) that OCR most often spoils on bold capitals.
+UNIT_WORDS = (
+    "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THỦ TƯỚNG CHÍNH PHỦ", "CHÍNH PHỦ", "THÀNH PHỐ", "TỈNH", "HUYỆN",
+    "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "BAN CHỈ ĐẠO", "SỞ", "NỘI VỤ", "VĂN PHÒNG", "BỘ", "CỤC", "TỔNG CỤC",
+)

@@ -89,6 +89,28 @@ def test_urgency_mark_and_segmentation() -> None:
     assert m["urgency"] == "KHẨN" and m["document_type"] == "Thông báo" and m["signer"] == "Lê Văn Cường"
 
 
+def test_attachments_and_drafts_stay_with_their_document() -> None:
+    first = page(*HEADER, line(0.08, 0.11, "Số: 12/QĐ-SNV"), line(0.52, 0.11, "Quảng Ngãi, ngày 10 tháng 10 năm 2023"),
+                 line(0.42, 0.17, "QUYẾT ĐỊNH"), *SIGNER)
+    # a "quy định" repeats the header columns but has no "Số:" line; a phụ lục has no header at all
+    regulation = page(*HEADER, line(0.44, 0.14, "QUY ĐỊNH"),
+                      line(0.20, 0.16, "(Ban hành kèm theo Quyết định số 12/QĐ-SNV ngày 10 tháng 10 năm 2023)"))
+    annex = page(line(0.44, 0.05, "PHỤ LỤC"), line(0.20, 0.07, "(Kèm theo Quyết định số 12/QĐ-SNV)"))
+    # an attached draft: number and day left blank, or marked "DỰ THẢO"
+    draft = page(*HEADER, line(0.08, 0.11, "Số: /2025/NQ-HĐND"), line(0.52, 0.11, "Quảng Ngãi, ngày tháng năm 2025"))
+    marked = page(line(0.06, 0.02, "DỰ THẢO"), *HEADER, line(0.08, 0.11, "Số: 15/2025/NQ-HĐND"),
+                  line(0.52, 0.11, "Quảng Ngãi, ngày 15 tháng 01 năm 2025"))
+    assert [starts_document(p) for p in (first, regulation, annex, draft, marked)] == [True, False, False, False, False]
+    # a header whose "Số:" line OCR lost still opens a document by its full date line
+    lost_number = page(*HEADER, line(0.52, 0.11, "Hà Nội, ngày 02 tháng 9 năm 2025"), line(0.42, 0.17, "THÔNG BÁO"))
+    unnumbered = page(*HEADER, line(0.08, 0.11, "Số:     /TB-SNV"), line(0.52, 0.11, "Hà Nội, ngày 02 tháng 9 năm 2025"))
+    assert starts_document(lost_number) and starts_document(unnumbered)
+    letter = page(*HEADER, line(0.08, 0.11, "Số: 295/SNV-VP"), line(0.52, 0.11, "Hà Nội, ngày 02 tháng 9 năm 2025"),
+                  line(0.06, 0.13, "V/v góp ý dự thảo Quy chế"))
+    assert starts_document(letter)
+    assert segment([first, regulation, annex, draft, first, marked]) == [[0, 1, 2, 3], [4, 5]]
+
+
 def test_real_tesseract_page(tmp_path: Path, page_lines: list) -> None:
     png = tmp_path / "p.png"
     text_page(page_lines).save(png, dpi=(200, 200))
