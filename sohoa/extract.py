@@ -80,7 +80,6 @@ def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
 
 
 _SNAP_UNITS = sorted(UNIT_WORDS + PLACES, key=lambda p: -len(p.split()))
-_SNAP_PLACES = sorted(PLACES, key=lambda p: -len(p.split()))
 
 
 def _letters(text: str) -> str:
@@ -136,7 +135,7 @@ def header_blocks(page: HocrPage) -> tuple[tuple[int, int, int, int], tuple[int,
     header = [ln for ln in page.lines if ln.box[1] < bottom]
     # the lines that certainly hold both columns (national title, motto, number and date), not stamps
     framing = [ln for ln in header if _NUMBER.search(fold(ln.text)) or _DATE.search(fold(ln.text))
-               or any(key in fold(ln.text).replace(" ", "") for key in _MOTTO_KEYS)]
+               or _has_motto(ln.text)]
     words = [(w.box[0], w.box[2]) for ln in framing or header for w in ln.words]
     # the gutter between the columns: the widest band of x crossed by no word of the header
     steps = [int(page.width * (0.3 + 0.25 * k / 60)) for k in range(61)]
@@ -166,21 +165,23 @@ def starts_document(page: HocrPage) -> bool:
     folded = [fold(ln.text) for ln in top]
     if any(re.sub(r"[^A-Z]", "", text) == "DUTHAO" for text in folded):  # the draft's own mark, alone on a line
         return False
-    squeezed = [text.replace(" ", "") for text in folded]
-    motto = any(key in text for text in squeezed for key in _MOTTO_KEYS)
+    motto = any(_has_motto(ln.text) for ln in top)
     left, right = split_columns(top, page.width)
     numbers = [m for ln in left if (m := _NUMBER.search(fold(ln.text)))]
-    agency = any(is_upper(ln.text) for ln in left)
+    dated = _DATE.search(fold(" ".join(ln.text for ln in right))) is not None
     if not numbers:
         attached = any("KEM THEO" in text for text in folded)
-        return motto and not attached and _DATE.search(fold(" ".join(ln.text for ln in right))) is not None
-    if not (motto or agency):
+        return motto and not attached and dated
+    if not (motto or any(is_upper(ln.text) for ln in left)):
         return False
     blank_number = not numbers[0].group(1)
-    return not (blank_number and _DATE.search(fold(" ".join(ln.text for ln in right))) is None)
+    return dated or not blank_number
 
 
-_MOTTO_KEYS = ("CONGHOA", "XAHOICHUNGHIA", "CHUNGHIAVIET", "DOCLAP-TUDO", "TUDO-HANH")
+def _has_motto(text: str) -> bool:
+    """The national title or the motto, read with or without spaces and tone marks."""
+    squeezed = fold(text).replace(" ", "")
+    return any(key in squeezed for key in ("CONGHOA", "XAHOICHUNGHIA", "CHUNGHIAVIET", "DOCLAP-TUDO", "TUDO-HANH"))
 
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
@@ -259,10 +260,9 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
             continue
         iso = issued.isoformat() if day else f"{year:04d}-{month:02d}"
         place_part = text[: m.start()]
-        place = snap(_clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part),
-                     _SNAP_PLACES) or None
+        place = _clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
         known = [p for p in PLACES if place and fold(p) in fold(place)]
-        if known:  # a stamp or a stray sign before the place name
+        if known:  # as printed, without a stamp's or a stray sign's letters around it
             place = max(known, key=len)
         src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
         conf = _conf(src.words)
@@ -304,13 +304,15 @@ def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     return out
 
 
+def _recipients_line(page: HocrPage) -> Line | None:
+    """The "Nơi nhận:" line that opens the closing block (recipients left, signer right)."""
+    return next((ln for ln in page.lines if fold(ln.text).replace(" ", "").startswith("NOINHAN")), None)
+
+
 def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
     """(title lines top to bottom, signer name, confidence) from the signer block of a page."""
-    start_y = page.height * 0.4
-    for line in page.lines:
-        if fold(line.text).replace(" ", "").startswith("NOINHAN"):
-            start_y = line.box[1] - (line.box[3] - line.box[1])
-            break
+    line = _recipients_line(page)
+    start_y = line.box[1] - (line.box[3] - line.box[1]) if line else page.height * 0.4
     region = [ln for ln in page.lines if ln.box[1] >= start_y]
     _, right = split_columns(region, page.width, 0.5)
     titles: list[Line] = []
@@ -435,7 +437,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     signer = None
     signer_conf = 0.0
     # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's)
-    closing = [p for p in pages if any(fold(ln.text).replace(" ", "").startswith("NOINHAN") for ln in p.lines)]
+    closing = [p for p in pages if _recipients_line(p)]
     for page in closing[:1] + list(reversed(pages)):
         titles, signer, signer_conf = _signer(page)
         if signer:

@@ -67,10 +67,14 @@ def recognize(job: Job) -> Result:
 
 def read_header(engine: tesseract.Engine, image: Path, page: hocr.HocrPage, dpi: int) -> dict[str, list]:
     """The header columns of a page that opens a document, each read again as a block of its own."""
+    from PIL import Image
+
     blocks = {}
-    for name, box in zip(("left", "right"), header_blocks(page), strict=True):
-        lines = hocr.parse_bytes(engine.ocr_block(image, box, dpi), offset=box[:2]).lines
-        blocks[name] = hocr.to_json(lines)
+    with Image.open(image) as picture:  # decoded once for both columns
+        picture.load()
+        for name, box in zip(("left", "right"), header_blocks(page), strict=True):
+            lines = hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines
+            blocks[name] = hocr.to_json(lines)
     return blocks
 
 

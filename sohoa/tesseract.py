@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,9 +59,11 @@ class PageOutput:
 
 
 def _image(image: Any) -> Any:
-    """A PIL image from a path or a numpy array (grey or BGR)."""
+    """A PIL image from a PIL image, a path or a numpy array (grey or BGR)."""
     from PIL import Image
 
+    if isinstance(image, Image.Image):
+        return image
     if isinstance(image, (str, Path)):
         return Image.open(image)
     if image.ndim == 3:
@@ -130,26 +134,26 @@ class Engine:
             raise TesseractError("Tesseract wrote no hOCR, ALTO or PDF output")
         return output
 
-    def ocr_block(self, image: Any, box: tuple[int, int, int, int], dpi: int) -> str:
-        """hOCR of one block of a page (``box`` = x0, y0, x1, y1) read as a single block of lines (PSM 6):
-        a column of a two-column header reads better alone than in Tesseract's layout of the whole page."""
-        api = self._api(self.lang)
-        api.SetPageSegMode(self._tesserocr.PSM.SINGLE_BLOCK)
-        try:
-            api.SetImage(_image(image).crop(box))
-            api.SetSourceResolution(dpi)
-            return str(api.GetHOCRText(0))
-        finally:
-            api.SetPageSegMode(self._tesserocr.PSM.AUTO)
-
-    def ocr_text(self, image: Any, dpi: int, *, psm: int = 7) -> str:
-        """Plain text of a small image (a stamp, one line), NFC."""
+    @contextmanager
+    def _reading(self, image: Any, dpi: int, psm: int) -> Iterator[Any]:
+        """The OCR API set to one image and one page segmentation mode, put back to PSM.AUTO after."""
         api = self._api(self.lang)
         api.SetPageSegMode(psm)
         try:
             api.SetImage(_image(image))
             api.SetSourceResolution(dpi)
-            text = api.GetUTF8Text()
+            yield api
         finally:
             api.SetPageSegMode(self._tesserocr.PSM.AUTO)
+
+    def ocr_block(self, image: Any, box: tuple[int, int, int, int], dpi: int) -> str:
+        """hOCR of one block of a page (``box`` = x0, y0, x1, y1) read as a single block of lines (PSM 6):
+        a column of a two-column header reads better alone than in Tesseract's layout of the whole page."""
+        with self._reading(_image(image).crop(box), dpi, self._tesserocr.PSM.SINGLE_BLOCK) as api:
+            return str(api.GetHOCRText(0))
+
+    def ocr_text(self, image: Any, dpi: int, *, psm: int = 7) -> str:
+        """Plain text of a small image (a stamp, one line), NFC."""
+        with self._reading(image, dpi, psm) as api:
+            text = api.GetUTF8Text()
         return unicodedata.normalize("NFC", text).strip()

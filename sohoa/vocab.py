@@ -132,7 +132,9 @@ def code_for(table: dict[str, str], value: str | None, default: str) -> str:
             return code
     return default
 
-# Provinces and centrally-run cities before and after the 2025 merger (names as printed in place-date lines).
+
+# Place names of place-date lines: provinces and centrally-run cities before and after the 2025 merger, and
+# a few provincial cities that print their own name.
 PLACES = (
     "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
     "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
