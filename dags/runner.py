@@ -46,19 +46,43 @@ def prepare_airflow() -> None:
     marker = home / ".sohoa-db-migrated"
     import airflow
 
-    if marker.exists() and marker.read_text() == airflow.__version__:
+    if not (marker.exists() and marker.read_text() == airflow.__version__):
+        proc = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True, text=True,
+                              check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
+        marker.write_text(airflow.__version__)
+    ensure_local_signing(home)
+
+
+SIGNING_CONN_ID = "sohoa_signing"
+
+
+def ensure_local_signing(home: Path) -> None:
+    """The embedded default signs with a self-signed local certificate kept in AIRFLOW_HOME/signing, stored as
+    the connection ``sohoa_signing`` when no such connection exists (one set in the UI, the environment or a
+    secrets backend is left alone)."""
+    if os.environ.get(f"AIRFLOW_CONN_{SIGNING_CONN_ID.upper()}"):
         return
-    proc = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True, text=True,
-                          check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
-    marker.write_text(airflow.__version__)
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+
+    from sohoa.sign import LOCAL_SIGNER_NOTE, local_identity
+
+    with create_session() as session:
+        if session.query(Connection).filter_by(conn_id=SIGNING_CONN_ID).first() is not None:
+            return
+        key, cert = local_identity(home / "signing")
+        session.add(Connection(conn_id=SIGNING_CONN_ID, conn_type="generic",
+                               description=f"{LOCAL_SIGNER_NOTE}: replace it with the agency's key and certificate",
+                               extra=json.dumps({"key_file": str(key), "certificate_file": str(cert)})))
 
 
 def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> tuple[str, dict | None]:
     """Run digitize_batch once; returns the final DAG run state and the report (if one was delivered)."""
     prepare_airflow()
     from dags.digitize_batch import dag
+    from operators.base import s3_client
     from sohoa.pipeline import default_batch_id
     from sohoa.storage import storage_for
 
@@ -67,7 +91,7 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
     dag_run = dag.test(run_conf=conf)
     state = str(getattr(dag_run, "state", "unknown"))
-    data = storage_for(output_uri).read_bytes(f"{batch_id}/report.json")
+    data = storage_for(output_uri, s3_client(output_uri, "aws_default")).read_bytes(f"{batch_id}/report.json")
     return state, json.loads(data) if data is not None else None
 
 
@@ -111,7 +135,10 @@ def _command(args: argparse.Namespace) -> int:
     batch = args.batch
     try:
         if "://" in batch:
-            storage_for(batch).probe()
+            prepare_airflow()  # first: Airflow reads its configuration once, at its first import
+            from operators.base import s3_client  # the S3Hook reads its connection from Airflow
+
+            storage_for(batch, s3_client(batch, "aws_default")).probe()
         else:
             scan_batch(Path(batch), "check")
             batch = str(Path(batch).resolve())

@@ -55,3 +55,13 @@ class SohoaOperator(BaseOperator):
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         return self._lineage()
+
+
+def s3_client(uri: str, aws_conn_id: str | None) -> Any:
+    """The boto3 client of the Amazon provider's S3Hook for an s3:// URI (None for local paths): credentials,
+    region and endpoint come from the Airflow connection ``aws_conn_id``."""
+    if not uri.startswith("s3://"):
+        return None
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    return S3Hook(aws_conn_id=aws_conn_id).get_conn()

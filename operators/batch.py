@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from operators.base import SohoaOperator
+from operators.base import SohoaOperator, s3_client
 
 
 def _require(work: str | None) -> None:
@@ -41,20 +41,22 @@ class QualityChecksOperator(SohoaOperator):
 
 
 class DeliverOperator(SohoaOperator):
-    """Publishes packages, quarantine and report.json (last) to ``<output>/<batch_id>/``."""
+    """Publishes packages, quarantine, manifest.json and report.json (last) to ``<output>/<batch_id>/`` and
+    appends the delivered packages to ``<output>/ledger.jsonl``; s3:// through the S3Hook of ``aws_conn_id``."""
 
-    template_fields: Sequence[str] = ("work", "output_uri")
+    template_fields: Sequence[str] = ("work", "output_uri", "aws_conn_id")
 
-    def __init__(self, *, work: str, output_uri: str, **kwargs: Any) -> None:
+    def __init__(self, *, work: str, output_uri: str, aws_conn_id: str | None = "aws_default", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.work = work
         self.output_uri = output_uri
+        self.aws_conn_id = aws_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         from sohoa.pipeline import run_deliver
 
         _require(self.work)
-        result = run_deliver(self.work, self.output_uri)
+        result = run_deliver(self.work, self.output_uri, s3_client(self.output_uri, self.aws_conn_id))
         self.log.info("delivered to %s: %s", result["destination"], result)
         return result
 

@@ -81,13 +81,26 @@ class ExtractMetadataOperator(DossierStageOperator):
 
 
 class PackageOperator(DossierStageOperator):
-    """PDF/A two-layer files and the SIP_hoso package (XSD-validated) with its zip.
+    """PDF/A two-layer files signed by the agency (PAdES) and the SIP_hoso package (validated) with its zip.
+
+    ``signing_conn_id``: the Airflow connection (or secrets-backend entry) holding the agency's key: extra
+    ``key`` and ``certificate`` (PEM text, or ``key_file``/``certificate_file`` paths), optional ``chain``
+    (``chain_file``) and ``agency`` (the name shown; default: the certificate's organization), the key's
+    passphrase as the password. Without it the PDFs stay unsigned and the dossier is held for review.
 
     Runs for every dossier once the quality checks are done; a dossier whose earlier stages failed is
     skipped here and reported as failed by deliver.
     """
 
+    template_fields: Sequence[str] = ("dossier", "signing_conn_id")
     stage, reads, writes = "package", ("clean", "ocr", "documents.json"), ("package",)
+
+    def __init__(self, *, signing_conn_id: str = "sohoa_signing", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.signing_conn_id = signing_conn_id
+
+    def stage_kwargs(self) -> dict[str, Any]:
+        return {"signing": signing_identity(self.signing_conn_id, self.log)}
 
     def execute(self, context: Any) -> str:
         from airflow.sdk.exceptions import AirflowSkipException
@@ -95,3 +108,38 @@ class PackageOperator(DossierStageOperator):
         if not (Path(self.dossier) / "documents.json").exists():
             raise AirflowSkipException(f"dossier {Path(self.dossier).name} did not reach extract_metadata")
         return super().execute(context)
+
+
+def signing_identity(conn_id: str, log: Any) -> Any:
+    """The SigningIdentity stored in the connection ``conn_id``, or None (with a warning) when there is none."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
+
+    from sohoa.sign import SigningError, SigningIdentity
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        log.warning("no connection %r: the PDFs will not be signed and the dossier is held for review", conn_id)
+        return None
+    extra = conn.extra_dejson
+
+    def pem(name: str) -> bytes:
+        try:
+            return Path(extra[f"{name}_file"]).read_bytes() if extra.get(f"{name}_file") else \
+                str(extra.get(name) or "").encode()
+        except OSError as exc:
+            raise AirflowFailException(f"connection {conn_id!r}: {name}_file cannot be read: {exc}") from exc
+
+    identity = SigningIdentity(key_pem=pem("key"), cert_pem=pem("certificate"), chain_pem=pem("chain"),
+                               passphrase=conn.password.encode() if conn.password else None,
+                               agency=str(extra.get("agency") or ""))
+    if not identity.key_pem.strip() or not identity.cert_pem.strip():
+        raise AirflowFailException(f"connection {conn_id!r} needs a key and a certificate (extra key/key_file, "
+                                   "certificate/certificate_file)")
+    try:
+        identity.signer()  # a key that cannot be read fails now, without retries
+    except SigningError as exc:
+        raise AirflowFailException(f"connection {conn_id!r}: {exc}") from exc
+    log.info("signing with the certificate of %s from connection %r", identity.agency_name(), conn_id)
+    return identity

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from operators.base import SohoaOperator
+from operators.base import SohoaOperator, s3_client
 
 
 class ScanImportOperator(SohoaOperator):
@@ -16,12 +16,13 @@ class ScanImportOperator(SohoaOperator):
     (the batch work path) and ``batch_id`` as XComs: references only, never page data.
     """
 
-    template_fields: Sequence[str] = ("batch_uri", "output_uri", "batch_id", "campaign")
+    template_fields: Sequence[str] = ("batch_uri", "output_uri", "batch_id", "campaign", "aws_conn_id")
 
     def __init__(self, *, batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
-                 **kwargs: Any) -> None:
+                 aws_conn_id: str | None = "aws_default", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.batch_uri, self.output_uri, self.batch_id, self.campaign = batch_uri, output_uri, batch_id, campaign
+        self.aws_conn_id = aws_conn_id
         self._dossiers: list[str] = []
 
     def execute(self, context: Any) -> list[str]:
@@ -31,7 +32,8 @@ class ScanImportOperator(SohoaOperator):
         from sohoa.pipeline import run_import
 
         try:
-            result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign)
+            result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign,
+                                s3_client=s3_client(self.batch_uri, self.aws_conn_id))
         except BatchError as exc:  # the batch itself cannot be read: retrying will not help
             raise AirflowFailException(str(exc)) from exc
         ti = context["ti"]

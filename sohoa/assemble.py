@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sohoa import __version__, tesseract
+from sohoa import __version__, sign, tesseract
 from sohoa.alto import merge as alto_merge
 from sohoa.package import (
     DocumentDescription,
@@ -19,6 +19,7 @@ from sohoa.package import (
     zip_package,
 )
 from sohoa.pdfa import PdfPage, build_pdfa
+from sohoa.sign import SigningIdentity, sign_pdf
 from sohoa.vocab import LANGUAGE_CODES, MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, code_for
 from sohoa.workspace import DossierWork, read_json, write_json
 
@@ -79,8 +80,11 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
     )
 
 
-def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "") -> dict[str, Any]:
-    """Build the dossier's PDFs and package into ``package/``; writes and returns package.json."""
+def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "",
+                    signing: SigningIdentity | None = None) -> dict[str, Any]:
+    """Build the dossier's PDFs, each signed by ``signing`` (PAdES), and the package into ``package/``;
+    writes and returns package.json. Without a signing identity the PDFs stay unsigned and package.json
+    says so (the dossier is then held for review)."""
     pages = {p.source: p for p in dw.pages()}
     # documents with a secrecy mark never enter a package (STANDARDS.md §3.6); the report says why
     documents = [d for d in read_json(dw.documents_json) if not d["metadata"].get("secrecy")]
@@ -91,6 +95,7 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
     dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign)
     described = []
+    signatures: dict[str, dict[str, str]] = {}  # doc_id: what its visible signature block says
     for doc in documents:
         pdf_pages = []
         for source in doc["pages"]:
@@ -103,15 +108,17 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
                          title=meta.get("subject") or doc["doc_id"], author=meta.get("issuing_agency") or "",
                          subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"),
                                                         meta.get("symbol")])),
-                         created=created, creator_tool=tool)
+                         created=created, creator_tool=tool, producer=sign.producer() if signing else "")
+        if signing is not None:
+            signatures[doc["doc_id"]] = sign_pdf(pdf, pdf, signing, reason=f"Số hóa hồ sơ {dw.code}")
         altos = [dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")]
         alto = alto_merge(altos, pdf.with_suffix(".alto.xml"), image_name=data_name(dw.code, doc["ordinal"])) \
             if altos else None
         described.append(document_description(doc, pdf, dossier, alto))
-    result: dict[str, Any] = {"built": False, "problems": []}
+    result: dict[str, Any] = {"built": False, "problems": [], "signatures": signatures}
     try:
         folder = build_sip(dossier, described, stage / dw.code, created=created, software=SOFTWARE,
-                           software_version=__version__)
+                           software_version=__version__, pdfa=True, signed=signing is not None)
         zip_package(folder, stage / f"{dw.code}.zip")
     except (PackageError, ValueError) as exc:
         problems = exc.problems if isinstance(exc, PackageError) else [str(exc)]

@@ -10,12 +10,15 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, DossierWork, read_json
+
+if TYPE_CHECKING:
+    from sohoa.sign import SigningIdentity
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ def dossier_work(dossier_path: str) -> DossierWork:
     return DossierWork(path, path.name)
 
 
-def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> dict[str, Any]:
+def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
+               s3_client: Any = None) -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path and the dossier paths to process."""
     from sohoa.ingest import BatchError, import_batch
 
@@ -48,7 +52,7 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
             target = work.root / stale
             shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
     try:
-        local = storage_for(batch_uri).download_tree(work.root / "input")
+        local = storage_for(batch_uri, s3_client).download_tree(work.root / "input")
     except StorageError as exc:
         raise BatchError(f"The batch {batch_uri} cannot be read: {exc}.") from exc
     params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
@@ -83,17 +87,18 @@ def run_quality(work_path: str) -> dict[str, Any]:
     return {"expectations": summary["expectations"], "failed": summary["failed"]}
 
 
-def run_package(dossier_path: str) -> dict[str, Any]:
+def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> dict[str, Any]:
     from sohoa.assemble import package_dossier
 
     dw = dossier_work(dossier_path)
     batch = read_json(dw.batch.batch_json)
     entry = next(d for d in batch["dossiers"] if d["code"] == dw.code)
-    result = package_dossier(dw, entry.get("catalogue") or {}, batch.get("params", {}).get("campaign", ""))
-    return {"built": result["built"], "problems": len(result["problems"])}
+    result = package_dossier(dw, entry.get("catalogue") or {}, batch.get("params", {}).get("campaign", ""),
+                             signing)
+    return {"built": result["built"], "problems": len(result["problems"]), "signed": len(result["signatures"])}
 
 
-def run_deliver(work_path: str, output_uri: str) -> dict[str, Any]:
+def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[str, Any]:
     from sohoa.report import deliver
 
-    return deliver(BatchWork(Path(work_path)), output_uri)
+    return deliver(BatchWork(Path(work_path)), storage_for(output_uri, s3_client))

@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sohoa import code_version
-from sohoa.storage import storage_for
+from sohoa import code_version, ledger
+from sohoa.storage import Storage
 from sohoa.workspace import BatchWork, DossierWork, Page, read_json, sha256_file, write_json
 
 log = logging.getLogger(__name__)
 
+UNSIGNED = ("no signing key was given to the package stage (Airflow connection 'sohoa_signing'); "
+            "TT 05/2025 requires the agency's digital signature on every file")
 PAGE_KEYS = ("source", "sha256", "status", "reason", "dossier", "document", "ocr_confidence")
 
 
@@ -54,6 +56,8 @@ def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> t
         return "failed", ["no document was found in the dossier"], documents
     if not package["built"]:
         reasons += [f"package not built: {p}" for p in package["problems"]]
+    elif not package.get("signatures"):
+        reasons.append(f"PDFs not signed: {UNSIGNED}")
     if bad := [p.source for p in pages if p.status == "quarantined"]:
         reasons.append(f"{len(bad)} page(s) quarantined: {', '.join(bad[:5])}")
     if review := [d["doc_id"] for d in documents if d["needs_review"]]:
@@ -93,7 +97,7 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
                 record["package"] = f"packages/{code}"
                 record["zip"] = f"packages/{code}.zip"
                 record["zip_sha256"] = sha256_file(out / "packages" / f"{code}.zip")
-                _link_documents(record, out)
+                _link_documents(record, out, read_json(dw.root / "package.json")["signatures"])
         secret = {d["doc_id"]: d["metadata"]["secrecy"] for d in record["documents"] if d["metadata"].get("secrecy")}
         for p in pages:
             if p.status != "ok":
@@ -148,13 +152,15 @@ def derived_fields(documents: list[dict[str, Any]], catalogue: dict[str, str]) -
     return derived
 
 
-def _link_documents(record: dict[str, Any], out: Path) -> None:
+def _link_documents(record: dict[str, Any], out: Path, signatures: dict[str, dict[str, str]]) -> None:
     data = out / record["package"] / "representations" / "rep1" / "data"
     for doc in record["documents"]:
         name = f"{record['dossier_code']}.{doc['ordinal']:07d}.pdf"
         if (data / name).exists():
             doc["pdf"] = f"{record['package']}/representations/rep1/data/{name}"
             doc["pdf_sha256"] = sha256_file(data / name)
+            if doc["doc_id"] in signatures:
+                doc["signature"] = signatures[doc["doc_id"]]
 
 
 def _counts(pages: list[Page], dossiers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -165,6 +171,20 @@ def _counts(pages: list[Page], dossiers: list[dict[str, Any]]) -> dict[str, Any]
     for d in dossiers:
         dossier_status[d["status"]] = dossier_status.get(d["status"], 0) + 1
     return {"pages": by_status, "dossiers": dossier_status, "documents": sum(len(d["documents"]) for d in dossiers)}
+
+
+def _ledger_packages(existing: str, batch_id: str, report: dict[str, Any],
+                     manifest: dict[str, Any]) -> list[dict[str, str]]:
+    """Ledger entries of this delivery: every package delivered, and every package an earlier delivery of the
+    same batch held that this one no longer has (withdrawn: its manifest part is empty)."""
+    packages = [{"batch_id": batch_id, "package_id": d["dossier_code"], "status": d["status"],
+                 "manifest_sha256": ledger.digest(ledger.package_files(manifest, d["dossier_code"]))}
+                for d in report["dossiers"] if d.get("package")]
+    delivered = {p["package_id"] for p in packages}
+    earlier, _ = ledger.read_chain(existing)
+    withdrawn = sorted({str(e["package_id"]) for e in earlier if e.get("batch_id") == batch_id} - delivered)
+    return packages + [{"batch_id": batch_id, "package_id": code, "status": "withdrawn",
+                        "manifest_sha256": ledger.digest({})} for code in withdrawn]
 
 
 def withheld_reason(mark: str, doc_id: str) -> str:
@@ -203,16 +223,25 @@ def _source_path(root: Path, batch: dict[str, Any], file_rel: str) -> Path | Non
     return candidate if candidate.exists() else None
 
 
-def deliver(work: BatchWork, output_uri: str) -> dict[str, Any]:
+def deliver(work: BatchWork, storage: Storage) -> dict[str, Any]:
     """Build the output tree, verify it, and publish it to ``<output>/<batch_id>/``; report.json last."""
     out = work.root / "out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     report = build_report(work, out)
-    validate_report(report)
-    write_json(out / "report.json", report)
-    destination = storage_for(output_uri).publish_tree(out, report["batch_id"], last="report.json")
-    log.info("delivered batch %s to %s: %s", report["batch_id"], destination, report["counts"])
+    batch_id = report["batch_id"]
+    manifest = ledger.build_manifest(out, batch_id)
+    write_json(out / ledger.MANIFEST, manifest)
+    report["manifest_sha256"] = sha256_file(out / ledger.MANIFEST)
+    with storage.lock():  # one delivery at a time extends the ledger
+        existing = (storage.read_bytes(ledger.LEDGER) or b"").decode("utf-8")
+        report["ledger"] = ledger.chain(existing, _ledger_packages(existing, batch_id, report, manifest))
+        validate_report(report)
+        write_json(out / "report.json", report)
+        destination = storage.publish_tree(out, batch_id, last="report.json")
+        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(report["ledger"])).encode("utf-8"))
+    log.info("delivered batch %s to %s: %s; ledger entries %s", batch_id, destination, report["counts"],
+             [e["seq"] for e in report["ledger"]])
     if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):
         shutil.rmtree(out, ignore_errors=True)
     return {"destination": destination, **report["counts"]}

@@ -43,3 +43,18 @@ def page_lines() -> list[tuple[float, float, str, bool]]:
         (0.62, 0.72, "PHÓ GIÁM ĐỐC", True),
         (0.62, 0.82, "Trần Thị Bình", True),
     ]
+
+
+@pytest.fixture(scope="session")
+def signing_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A throwaway CA and an agency certificate it issued, as PEM bytes and files (never in the repository)."""
+    from sohoa.sign import SigningIdentity, make_certificate
+
+    folder = tmp_path_factory.mktemp("ca")
+    ca_key, ca_cert = make_certificate("Test Root CA", "Cục Văn thư và Lưu trữ nhà nước (thử nghiệm)", ca=True)
+    key, cert = make_certificate("Trung tâm Lưu trữ lịch sử", "TRUNG TÂM LƯU TRỮ LỊCH SỬ TỈNH HẬU GIANG",
+                                 issuer=(ca_key, ca_cert))
+    for name, data in {"ca.pem": ca_cert, "key.pem": key, "cert.pem": cert}.items():
+        (folder / name).write_bytes(data)
+    return {"root": ca_cert, "identity": SigningIdentity(key, cert, ca_cert), "folder": folder,
+            "agency": "TRUNG TÂM LƯU TRỮ LỊCH SỬ TỈNH HẬU GIANG"}

@@ -64,3 +64,13 @@ def test_sohoa_never_imports_airflow() -> None:
     offenders = [str(p) for p in root.rglob("*.py")
                  if any(line.lstrip().startswith(("import airflow", "from airflow")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_audit_fixity_runs_daily_and_fails_without_an_output() -> None:
+    from dags.audit_fixity import dag
+
+    assert dag.dag_id == "audit_fixity" and dag.task_ids == ["audit_fixity"]
+    assert dag.schedule == "@daily" and dag.max_active_runs == 1
+    task = dag.get_task("audit_fixity")
+    assert task.retries >= 2 and "output_uri" in task.template_fields and "aws_conn_id" in task.template_fields
+    assert dag.params.get_param("output_uri").description

@@ -20,8 +20,11 @@ import pytest
 from lxml import etree
 
 from sohoa import poppler
+from sohoa.ledger import audit
 from sohoa.package import validate_package
 from sohoa.report import validate_report
+from sohoa.sign import verify_pdf
+from sohoa.storage import LocalStorage
 from sohoa.synth import add_bad_inputs, make_batch
 from sohoa.vocab import TYPE_CODES, modern_tones, nfc
 
@@ -36,13 +39,18 @@ def sohoa(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def env(tmp_path_factory: pytest.TempPathFactory, signing_ca: dict[str, Any]) -> dict[str, str]:
     home = tmp_path_factory.mktemp("airflow")
-    return {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(home / "work")}
+    folder = signing_ca["folder"]
+    signing = json.dumps({"conn_type": "generic", "extra": {
+        "key_file": str(folder / "key.pem"), "certificate_file": str(folder / "cert.pem"),
+        "chain_file": str(folder / "ca.pem")}})
+    return {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(home / "work"),
+            "AIRFLOW_CONN_SOHOA_SIGNING": signing}
 
 
 @pytest.fixture(scope="session")
-def run(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> dict[str, Any]:
+def run(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str], signing_ca: dict[str, Any]) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("e2e")
     batch = root / "lô_01"
     truth = make_batch(batch, dossiers=2, docs_per_dossier=(2, 2), seed=11)
@@ -53,7 +61,7 @@ def run(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> dict[s
     out = root / "out" / "lô_01"
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return {"batch": batch, "truth": truth, "bad": bad, "out": out, "report": report, "stdout": proc.stdout,
-            "home": Path(env["AIRFLOW_HOME"])}
+            "home": Path(env["AIRFLOW_HOME"]), "root": signing_ca["root"], "agency": signing_ca["agency"]}
 
 
 def _norm(text: str | None) -> str:
@@ -150,7 +158,7 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
         if not d["package"]:
             continue
         folder = run["out"] / d["package"]
-        assert validate_package(folder) == []
+        assert validate_package(folder, pdfa=True, signed=True, trust_roots_pem=run["root"]) == []
         rep1 = etree.parse(str(folder / "representations" / "rep1" / "METS.xml"))
         files = rep1.findall(f".//{METS}file")
         refs = rep1.findall(f".//{METS}mdRef")
@@ -169,6 +177,10 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
             pdf = run["out"] / doc["pdf"]
             assert hashlib.sha256(pdf.read_bytes()).hexdigest() == doc["pdf_sha256"]
             assert pdf.read_bytes().startswith(b"%PDF-1.7")
+            signature = verify_pdf(pdf, run["root"])
+            assert signature.ok and signature.trusted, signature
+            assert doc["signature"]["agency"] == run["agency"]
+            assert f"BẢN SỐ HÓA\n{run['agency']}\n{doc['signature']['signed_at']}" in poppler.pdf_text(pdf)
             alto = etree.parse(str(pdf.with_suffix(".alto.xml"))).getroot()
             pages = alto.findall(".//{*}Page")
             assert [p.get("PHYSICAL_IMG_NR") for p in pages] == [str(i + 1) for i in range(len(doc["pages"]))]
@@ -181,6 +193,19 @@ def test_packages_are_valid_and_checksums_hold(run: dict[str, Any]) -> None:
             names = {n.split("/", 1)[1] for n in z.namelist()}
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert names == on_disk
+
+
+def test_the_delivery_is_chained_in_the_ledger_and_passes_the_fixity_audit(run: dict[str, Any]) -> None:
+    report, root = run["report"], run["out"].parent
+    lines = [json.loads(line) for line in (root / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines == report["ledger"]  # mirrored in report.json
+    assert [e["package_id"] for e in lines] == [d["dossier_code"] for d in report["dossiers"] if d["package"]]
+    assert hashlib.sha256((run["out"] / "manifest.json").read_bytes()).hexdigest() == report["manifest_sha256"]
+    manifest = json.loads((run["out"] / "manifest.json").read_text(encoding="utf-8"))
+    for d in report["dossiers"]:
+        if d["package"]:
+            assert manifest["files"][d["zip"]]["sha256"] == d["zip_sha256"]
+    assert audit(LocalStorage(root))["problems"] == []
 
 
 def test_a_document_with_a_secrecy_mark_never_leaves_the_machine(run: dict[str, Any]) -> None:

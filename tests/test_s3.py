@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+from sohoa.ledger import audit
+from sohoa.sign import verify_pdf
+from sohoa.storage import S3Storage
 from sohoa.synth import make_batch
 
 pytestmark = pytest.mark.slow
@@ -43,16 +46,20 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
            "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false"]
     log = open(root / "weed.log", "w")
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "sohoa", "AWS_SECRET_ACCESS_KEY": "sohoa-secret",
-           "AWS_DEFAULT_REGION": "us-east-1", "SOHOA_S3_ENDPOINT": f"http://127.0.0.1:{port}"}
-    os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")})
+    endpoint = f"http://127.0.0.1:{port}"
+    # sohoa reaches S3 through the Amazon provider's hook: endpoint and keys come from the Airflow connection
+    connection = {"conn_type": "aws", "login": "sohoa", "password": "sohoa-secret",
+                  "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
+    env = {**os.environ, "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection)}
     import boto3
 
-    client = boto3.client("s3", endpoint_url=env["SOHOA_S3_ENDPOINT"])
+    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="sohoa",
+                          aws_secret_access_key="sohoa-secret", region_name="us-east-1")
     deadline = time.monotonic() + 60
     while True:
         try:
             client.create_bucket(Bucket="archive")
+            client.put_bucket_versioning(Bucket="archive", VersioningConfiguration={"Status": "Enabled"})
             break
         except Exception:
             assert server.poll() is None and time.monotonic() < deadline, (root / "weed.log").read_text()[-2000:]
@@ -90,6 +97,45 @@ def test_batch_from_s3_to_s3(s3: dict[str, Any], tmp_path: Path) -> None:
     assert hashlib.sha256(pdf).hexdigest() == doc["pdf_sha256"]
     keys = {o["Key"] for o in client.list_objects_v2(Bucket="archive", Prefix="out/lô_s3/")["Contents"]}
     assert f"out/lô_s3/packages/{code}/METS.xml" in keys and f"out/lô_s3/packages/{code}.zip" in keys
+    (tmp_path / "downloaded.pdf").write_bytes(pdf)  # the signature holds after the round trip
+    assert verify_pdf(tmp_path / "downloaded.pdf").ok
+    archive = S3Storage("archive", "out", client)
+    assert [e["package_id"] for e in report["ledger"]] == [code]
+    assert audit(archive)["problems"] == []
+    client.put_object(Bucket="archive", Key=f"out/lô_s3/{doc['pdf']}", Body=pdf + b"%")
+    assert audit(archive)["problems"] == [
+        f"lô_s3/{doc['pdf']}: altered (SHA-256 {hashlib.sha256(pdf + b'%').hexdigest()}, the manifest records "
+        f"{doc['pdf_sha256']})"]
+
+
+def versions(client: Any, prefix: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for v in client.list_object_versions(Bucket="archive", Prefix=prefix).get("Versions", []):
+        found[v["Key"]] = found.get(v["Key"], 0) + 1
+    return found
+
+
+def test_redelivery_uploads_only_what_changed(s3: dict[str, Any], tmp_path: Path) -> None:
+    client = s3["client"]
+    tree = tmp_path / "tree"
+    for name, data in {"packages/A/METS.xml": b"<mets/>", "packages/A.zip": b"PK" * 1000,
+                       "quarantine/x.png": b"png", "report.json": b"{}"}.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes(data)
+    storage = S3Storage("archive", "idem", client)
+    storage.publish_tree(tree, "b1", last="report.json")
+    assert versions(client, "idem/") == {f"idem/b1/{k}": 1 for k in
+                                         ("packages/A/METS.xml", "packages/A.zip", "quarantine/x.png", "report.json")}
+    storage.publish_tree(tree, "b1", last="report.json")  # a re-run with the same results uploads nothing
+    assert set(versions(client, "idem/").values()) == {1}
+    (tree / "packages/A/METS.xml").write_bytes(b"<mets v2/>")
+    (tree / "quarantine/x.png").unlink()
+    storage.publish_tree(tree, "b1", last="report.json")
+    assert versions(client, "idem/")["idem/b1/packages/A/METS.xml"] == 2  # the earlier version is kept
+    assert versions(client, "idem/")["idem/b1/packages/A.zip"] == 1
+    listed = {o["Key"] for o in client.list_objects_v2(Bucket="archive", Prefix="idem/")["Contents"]}
+    assert "idem/b1/quarantine/x.png" not in listed  # withdrawn from the delivery (kept as a version)
+    assert storage.stat("b1/packages/A/METS.xml") == (10, hashlib.sha256(b"<mets v2/>").hexdigest())
 
 
 def sqlite_states(db: Path) -> dict[str, tuple[str, int]]:

@@ -198,8 +198,12 @@ def build_sip(
     created: datetime,
     software: str,
     software_version: str,
+    pdfa: bool = False,
+    signed: bool = False,
 ) -> Path:
     """Write one SIP_hoso package into `dest` (new or empty folder) and return `dest`.
+
+    `pdfa` and `signed`: the checks of `validate_package` the data PDFs must also pass.
 
     Raises ValueError (bad metadata, naming the XML element), FileExistsError (dest not empty) or
     PackageError (the written package fails validation; nothing is left at `dest`)."""
@@ -218,7 +222,7 @@ def build_sip(
             software,
             software_version,
         )
-        problems = validate_package(work)
+        problems = validate_package(work, pdfa=pdfa, signed=signed)
         if problems:
             raise PackageError(problems)
         if dest.is_dir():
@@ -319,12 +323,15 @@ def _check_references(folder: Path, mets_path: Path, digests: dict[Path, str]) -
     return problems, referenced
 
 
-def validate_package(folder: Path) -> list[str]:
+def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
+                     trust_roots_pem: bytes | None = None) -> list[str]:
     """Check an existing SIP_hoso folder; [] when valid, else one human-readable message per problem.
 
     XSD validation of both METS files, EAD.xml and every EAD_doc against the package's own schemas/; every file
     a METS lists exists with the recorded SIZE and SHA-256; every file of the folder is listed by a METS; every
-    dmdSec and file of a METS is reached from its structMap; the root METS points to the rep1 METS."""
+    dmdSec and file of a METS is reached from its structMap; the root METS points to the rep1 METS.
+    `pdfa`: every data PDF passes `sohoa.pdfa.check_pdfa` and has a text layer. `signed`: every data PDF carries
+    a signature that is intact and covers the whole file (and chains to `trust_roots_pem` when given)."""
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder}: not a folder"]
@@ -365,6 +372,11 @@ def validate_package(folder: Path) -> list[str]:
             pointers = [REP1_METS]
         if REP1_METS not in pointers:
             problems.append(f"{ROOT_METS}: no structMap mptr to {REP1_METS}")
+
+    if pdfa or signed:
+        for path in sorted(data_dir.glob("*.pdf")) if data_dir.is_dir() else []:
+            problems += [f"{_relative(folder, path)}: {text}" for text in _check_pdf(path, pdfa, signed,
+                                                                                     trust_roots_pem)]
 
     referenced_resolved = {path.resolve() for path in referenced}
     for path in sorted(folder.rglob("*")):
@@ -408,3 +420,23 @@ def zip_package(folder: Path, zip_path: Path) -> Path:
         partial.unlink(missing_ok=True)
         raise
     return zip_path
+
+
+def _check_pdf(path: Path, pdfa: bool, signed: bool, trust_roots_pem: bytes | None) -> list[str]:
+    from sohoa import poppler
+    from sohoa.pdfa import check_pdfa
+    from sohoa.sign import verify_pdf
+
+    problems = []
+    if pdfa:
+        problems += check_pdfa(path)
+        try:
+            if not poppler.pdf_text(path).strip():
+                problems.append("no text layer (no page holds any text)")
+        except poppler.RenderError as error:
+            problems.append(f"the text layer cannot be read: {error}")
+    if signed:
+        check = verify_pdf(path, trust_roots_pem)
+        if not check.ok:
+            problems.append(f"digital signature: {check.problem}")
+    return problems

@@ -1,0 +1,233 @@
+"""The agency's digital signature on each PDF/A file (PAdES baseline B-B, pyHanko), and its verification.
+
+TT 05/2025 asks for the digitizing agency's signature on every digitized file, shown as a text block at the
+top right of page 1 (form of copy, agency name, signing time in ISO 8601 Vietnam time; Times New Roman 10,
+regular, black, no seal image). The signature is added as an incremental update after the PDF/A file is
+written, so the PDF/A revision stays byte for byte what was built; the font of the text block (Liberation
+Serif, metric-compatible with Times New Roman) is embedded as a subset, as PDF/A requires.
+
+Key and certificate come from the caller (an Airflow connection in production): never from the repository.
+`local_identity` makes a self-signed one for the embedded default and tests, named as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sohoa.vocab import nfc
+
+VN = dt.timezone(dt.timedelta(hours=7))
+FIELD = "ChuKySo"  # the signature field's name
+FORM_OF_COPY = "BẢN SỐ HÓA"
+BOX_WIDTH, BOX_HEIGHT, MARGIN = 220.0, 46.0, 14.0  # points; the text block at the top right of page 1
+FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+LOCAL_SIGNER_NOTE = "self-signed local certificate (embedded default), not an agency certificate"
+
+
+class SigningError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """PEM key and certificate (plus the chain up to the agency's CA) of the signing agency."""
+
+    key_pem: bytes
+    cert_pem: bytes
+    chain_pem: bytes = b""
+    passphrase: bytes | None = None
+    agency: str = ""  # the name in the visible block; empty: the certificate's O (or CN)
+
+    def signer(self) -> Any:
+        from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+        from pyhanko.sign import signers
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        try:
+            key = load_private_key_from_pemder_data(self.key_pem, passphrase=self.passphrase)
+            cert = next(iter(load_certs_from_pemder_data(self.cert_pem)))
+            chain = list(load_certs_from_pemder_data(self.chain_pem)) if self.chain_pem.strip() else []
+        except (ValueError, TypeError, StopIteration) as exc:
+            raise SigningError(f"the signing key or certificate cannot be read: {exc or 'no certificate'}") from exc
+        return signers.SimpleSigner(signing_cert=cert, signing_key=key,
+                                    cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
+
+    def agency_name(self) -> str:
+        if self.agency:
+            return nfc(self.agency)
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+
+        subject = x509.load_pem_x509_certificate(self.cert_pem).subject
+        for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+            if names := subject.get_attributes_for_oid(oid):
+                return nfc(str(names[0].value))
+        return ""
+
+
+def vn_iso(moment: dt.datetime) -> str:
+    return moment.astimezone(VN).isoformat(timespec="seconds")
+
+
+@cache
+def _font() -> Any:
+    """The text block's font engine. pyHanko writes the font's own advance widths where PDF counts a
+    thousandth of an em, so Liberation Serif (2048 units per em) is rescaled to 1000 units first (once per
+    machine, kept in the temporary folder)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting notes ("FFTM NOT subset") are noise
+    if not FONT.is_file():
+        raise SigningError(f"{FONT} is missing (Debian package fonts-liberation2): the signature text needs it")
+    scaled = Path(tempfile.gettempdir()) / f"sohoa-{FONT.stem}-{FONT.stat().st_size}-1000upem.ttf"
+    if not scaled.is_file():
+        font = TTFont(FONT)
+        scale_upem(font, 1000)
+        tmp = scaled.with_name(f".{scaled.name}.{os.getpid()}")
+        font.save(tmp)
+        tmp.replace(scaled)
+    return GlyphAccumulatorFactory(str(scaled), font_size=10)
+
+
+def sign_pdf(src: Path, dst: Path, identity: SigningIdentity, *, reason: str = "", location: str = "",
+             when: dt.datetime | None = None) -> dict[str, str]:
+    """Sign ``src`` into ``dst`` (through a temporary name); returns what the visible block says."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    signer = identity.signer()
+    when = when or dt.datetime.now(VN)
+    agency, signed_at = identity.agency_name(), vn_iso(when)
+    style = TextStampStyle(
+        stamp_text="%(form)s\n%(agency)s\n%(time)s",
+        text_box_style=TextBoxStyle(font=_font(), font_size=10, leading=12),
+        border_width=0, background=None,
+    )
+    tmp = dst.with_name(f".{dst.name}.signing")
+    with open(src, "rb") as inf:
+        writer = IncrementalPdfFileWriter(inf, strict=False)
+        box = writer.root["/Pages"]["/Kids"][0].get_object()["/MediaBox"]
+        right, top = float(box[2]), float(box[3])
+        rect = (right - MARGIN - BOX_WIDTH, top - MARGIN - BOX_HEIGHT, right - MARGIN, top - MARGIN)
+        meta = signers.PdfSignatureMetadata(
+            field_name=FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+            reason=nfc(reason) or None, location=nfc(location) or None, name=agency or None,
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer=signer, stamp_style=style,
+            new_field_spec=fields.SigFieldSpec(FIELD, on_page=0, box=tuple(round(v) for v in rect)),  # type: ignore[arg-type]
+        )
+        with open(tmp, "wb") as out:
+            pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
+                "form": FORM_OF_COPY, "agency": agency, "time": signed_at})
+    tmp.replace(dst)
+    return {"agency": agency, "signed_at": signed_at}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    signed: bool
+    intact: bool  # the signed bytes are unchanged and the signature value matches them
+    whole_file: bool  # nothing was appended after the signature
+    trusted: bool | None  # chain to the given trust roots (None: no roots given)
+    signer: str = ""
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.signed and self.intact and self.whole_file and self.trusted is not False
+
+
+def verify_pdf(path: Path, trust_roots_pem: bytes | None = None) -> SignatureCheck:
+    """Check the last signature of ``path``: intact, covering the whole file, and (given roots) trusted."""
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        with open(path, "rb") as fh:
+            signatures = PdfFileReader(fh, strict=False).embedded_signatures
+            if not signatures:
+                return SignatureCheck(False, False, False, None, problem="no digital signature")
+            context = None
+            if trust_roots_pem:
+                context = ValidationContext(trust_roots=list(load_certs_from_pemder_data(trust_roots_pem)))
+            quiet = logging.getLogger("pyhanko")  # it logs a traceback for an untrusted chain; we report it
+            level, quiet.level = quiet.level, logging.CRITICAL
+            try:
+                status = validate_pdf_signature(signatures[-1], context, skip_diff=True)
+            finally:
+                quiet.setLevel(level)
+    except (PdfReadError, ValueError, OSError) as exc:
+        return SignatureCheck(False, False, False, None, problem=f"the signature cannot be read: {exc}")
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    trusted = bool(status.trusted) if trust_roots_pem else None
+    problem = ("the signed bytes were changed" if not status.intact or not status.valid
+               else "the file was changed after it was signed" if not whole
+               else "the signer's certificate does not chain to the trusted roots" if trusted is False else "")
+    return SignatureCheck(True, bool(status.intact and status.valid), whole, trusted,
+                          signer=status.signing_cert.subject.human_friendly, problem=problem)
+
+
+def make_certificate(common_name: str, organization: str, *, issuer: tuple[bytes, bytes] | None = None,
+                     ca: bool = False, days: int = 3650) -> tuple[bytes, bytes]:
+    """(key PEM, certificate PEM): self-signed, or issued by ``issuer`` = (key PEM, certificate PEM)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, nfc(organization)),
+                      x509.NameAttribute(NameOID.COMMON_NAME, nfc(common_name))])
+    issuer_key, issuer_name = key, name
+    if issuer is not None:
+        issuer_key = serialization.load_pem_private_key(issuer[0], password=None)  # type: ignore[assignment]
+        issuer_name = x509.load_pem_x509_certificate(issuer[1]).subject
+    now = dt.datetime.now(dt.UTC)
+    usage = x509.KeyUsage(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                          encipher_only=False, decipher_only=False)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(usage, critical=True)
+            .sign(issuer_key, hashes.SHA256()))
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def local_identity(folder: Path, agency: str = "sohoa (chữ ký thử nghiệm)") -> tuple[Path, Path]:
+    """Key and certificate files of a self-signed local signer in ``folder``, made once (mode 0600)."""
+    key_path, cert_path = folder / "signing-key.pem", folder / "signing-cert.pem"
+    if not (key_path.is_file() and cert_path.is_file()):
+        folder.mkdir(parents=True, exist_ok=True)
+        key_pem, cert_pem = make_certificate("sohoa self-signed local certificate", agency)
+        key_path.touch(mode=0o600)
+        key_path.write_bytes(key_pem)
+        cert_path.write_bytes(cert_pem)
+    return key_path, cert_path
+
+
+def producer() -> str:
+    """What pyHanko writes as the producer of the revision it adds (see `sohoa.pdfa.build_pdfa`)."""
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    return str(VENDOR)

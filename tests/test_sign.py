@@ -1,0 +1,87 @@
+"""The agency's PAdES signature: visible block, intact after signing, tampering and foreign roots detected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from sohoa import poppler, sign, tesseract
+from sohoa.pdfa import PdfPage, build_pdfa, check_pdfa
+from sohoa.sign import SigningIdentity, make_certificate, sign_pdf, verify_pdf
+from tests.conftest import text_page
+
+WHEN = dt.datetime(2025, 7, 1, 8, 5, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def pdfa(tmp_path: Path, page_lines: list) -> Path:
+    img = text_page(page_lines, dpi=200)
+    img.save(tmp_path / "m.jpg", quality=90)
+    img.convert("L").save(tmp_path / "w.png")
+    with tesseract.Engine() as engine:
+        text_pdf = engine.ocr_page(tmp_path / "w.png", tmp_path / "ocr", 200).pdf
+    return build_pdfa([PdfPage(tmp_path / "m.jpg", img.width, img.height, 200, text_pdf)] * 2, tmp_path / "d.pdf",
+                      title="phê duyệt kế hoạch", author="SỞ NỘI VỤ", created=WHEN, creator_tool="sohoa test",
+                      producer=sign.producer())
+
+
+def test_signed_pdfa_is_intact_trusted_and_still_pdfa(pdfa: Path, signing_ca: dict[str, Any]) -> None:
+    unsigned = pdfa.read_bytes()
+    shown = sign_pdf(pdfa, pdfa, signing_ca["identity"], reason="Số hóa hồ sơ H30.01", when=WHEN)
+    assert shown == {"agency": signing_ca["agency"], "signed_at": "2025-07-01T15:05:09+07:00"}
+    data = pdfa.read_bytes()
+    assert data.startswith(unsigned)  # an incremental update: the PDF/A revision is kept byte for byte
+    check = verify_pdf(pdfa, signing_ca["root"])
+    assert (check.signed, check.intact, check.whole_file, check.trusted, check.ok) == (True, True, True, True, True)
+    assert "TRUNG TÂM LƯU TRỮ LỊCH SỬ TỈNH HẬU GIANG" in check.signer
+    assert check_pdfa(pdfa) == []
+    with pikepdf.open(pdfa) as pdf:
+        widget = pdf.pages[0].Annots[0]
+        assert widget.FT == "/Sig" and int(widget.F) & 4  # printed
+        x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+        width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+        assert x0 > width / 2 and y0 > height * 0.85 and x1 <= width and y1 <= height  # top right of page 1
+        assert "/Annots" not in pdf.pages[1].obj
+    text = poppler.pdf_text(pdfa).splitlines()
+    assert {"BẢN SỐ HÓA", "TRUNG TÂM LƯU TRỮ LỊCH SỬ TỈNH HẬU GIANG", "2025-07-01T15:05:09+07:00"} <= set(text)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in poppler.pdf_text(pdfa)
+
+
+def test_changed_bytes_appended_revisions_and_foreign_roots_are_caught(
+    pdfa: Path, signing_ca: dict[str, Any], tmp_path: Path
+) -> None:
+    sign_pdf(pdfa, pdfa, signing_ca["identity"], when=WHEN)
+    data = pdfa.read_bytes()
+    flipped = bytearray(data)
+    flipped[len(data) // 3] ^= 0x01  # inside the page image, which the signature covers
+    (tmp_path / "flipped.pdf").write_bytes(bytes(flipped))
+    check = verify_pdf(tmp_path / "flipped.pdf", signing_ca["root"])
+    assert not check.intact and check.problem == "the signed bytes were changed"
+    with pikepdf.open(pdfa) as pdf:  # someone edits the signed file and saves it as a new revision
+        pdf.docinfo["/Title"] = "đã sửa"
+        pdf.save(tmp_path / "edited.pdf")
+    check = verify_pdf(tmp_path / "edited.pdf", signing_ca["root"])
+    assert not check.ok and check.problem
+    _, stranger = make_certificate("Other CA", "Another", ca=True)
+    check = verify_pdf(pdfa, stranger)
+    assert check.intact and check.trusted is False and not check.ok
+    assert check.problem == "the signer's certificate does not chain to the trusted roots"
+
+
+def test_unsigned_and_unreadable_identities(pdfa: Path) -> None:
+    assert verify_pdf(pdfa).problem == "no digital signature"
+    with pytest.raises(sign.SigningError, match="cannot be read"):
+        sign_pdf(pdfa, pdfa, SigningIdentity(b"not a key", b"not a certificate"))
+
+
+def test_local_identity_is_made_once_and_private(tmp_path: Path) -> None:
+    key, cert = sign.local_identity(tmp_path / "signing")
+    assert key.stat().st_mode & 0o077 == 0
+    again = sign.local_identity(tmp_path / "signing")
+    assert again == (key, cert) and key.read_bytes() == again[0].read_bytes()
+    identity = SigningIdentity(key.read_bytes(), cert.read_bytes())
+    assert identity.agency_name() == "sohoa (chữ ký thử nghiệm)"
