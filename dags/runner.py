@@ -55,13 +55,12 @@ def prepare_airflow() -> None:
     ensure_local_signing(home)
 
 
-SIGNING_CONN_ID = "sohoa_signing"
-
-
 def ensure_local_signing(home: Path) -> None:
     """The embedded default signs with a self-signed local certificate kept in AIRFLOW_HOME/signing, stored as
     the connection ``sohoa_signing`` when no such connection exists (one set in the UI, the environment or a
     secrets backend is left alone)."""
+    from operators.dossier import SIGNING_CONN_ID
+
     if os.environ.get(f"AIRFLOW_CONN_{SIGNING_CONN_ID.upper()}"):
         return
     from airflow.models.connection import Connection

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from operators.base import SohoaOperator
 
+SIGNING_CONN_ID = "sohoa_signing"  # where the agency's signing key is kept
+
 
 class DossierStageOperator(SohoaOperator):
     """Runs one ``sohoa.pipeline`` stage on one dossier's work folder; returns the same folder path."""
@@ -95,7 +97,7 @@ class PackageOperator(DossierStageOperator):
     template_fields: Sequence[str] = ("dossier", "signing_conn_id")
     stage, reads, writes = "package", ("clean", "ocr", "documents.json"), ("package",)
 
-    def __init__(self, *, signing_conn_id: str = "sohoa_signing", **kwargs: Any) -> None:
+    def __init__(self, *, signing_conn_id: str = SIGNING_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.signing_conn_id = signing_conn_id
 
@@ -138,7 +140,7 @@ def signing_identity(conn_id: str, log: Any) -> Any:
         raise AirflowFailException(f"connection {conn_id!r} needs a key and a certificate (extra key/key_file, "
                                    "certificate/certificate_file)")
     try:
-        identity.signer()  # a key that cannot be read fails now, without retries
+        identity.signer  # noqa: B018  # a key that cannot be read fails now, without retries
     except SigningError as exc:
         raise AirflowFailException(f"connection {conn_id!r}: {exc}") from exc
     log.info("signing with the certificate of %s from connection %r", identity.agency_name(), conn_id)

@@ -94,7 +94,7 @@ def render(entries: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
 
 
-def audit(storage: Storage, batches: list[str] | None = None) -> dict[str, Any]:
+def audit(storage: Storage) -> dict[str, Any]:
     """Re-read what was delivered to ``storage`` and check it against the manifests and the ledger.
 
     Returns {"objects": n checked, "entries": n ledger lines, "problems": [...]}, each problem naming the
@@ -108,7 +108,7 @@ def audit(storage: Storage, batches: list[str] | None = None) -> dict[str, Any]:
     for (batch_id, _), entry in latest.items():
         by_batch.setdefault(batch_id, []).append(entry)
     checked = 0
-    for batch_id in sorted(set(by_batch) | set(batches or [])):
+    for batch_id in sorted(by_batch):
         raw = storage.read_bytes(f"{batch_id}/{MANIFEST}")
         if raw is None:
             problems.append(f"{batch_id}/{MANIFEST}: missing (the delivery was deleted or never finished)")

@@ -9,7 +9,7 @@ declaring PDF/A-2B.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -174,8 +174,6 @@ def _check_xmp(pdf: pikepdf.Pdf) -> list[str]:
 
 def _instant(text: str) -> datetime | None:
     """A PDF date (D:YYYYMMDDHHmmSS+HH'mm') or an XMP date as an aware datetime."""
-    from datetime import timedelta, timezone
-
     raw = text.removeprefix("D:").replace("'", "")
     try:
         if raw[:4].isdigit() and len(raw) >= 14 and raw[4].isdigit():

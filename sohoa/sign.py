@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,9 @@ class SigningIdentity:
     passphrase: bytes | None = None
     agency: str = ""  # the name in the visible block; empty: the certificate's O (or CN)
 
+    @cached_property
     def signer(self) -> Any:
+        """pyHanko's signer of this key (parsed once)."""
         from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
         from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -106,7 +108,7 @@ def sign_pdf(src: Path, dst: Path, identity: SigningIdentity, *, reason: str = "
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import TextStampStyle
 
-    signer = identity.signer()
+    signer = identity.signer
     when = when or dt.datetime.now(VN)
     agency, signed_at = identity.agency_name(), vn_iso(when)
     style = TextStampStyle(

@@ -82,12 +82,8 @@ class LocalStorage:
         final = self.root / name
         staging = self.root / f".{name}.partial-{uuid.uuid4().hex[:8]}"
         try:
-            for key, path in files_under(folder):
-                if key == last:
-                    continue
+            for key, path in _in_publishing_order(folder, last):
                 _copy_verified(path, staging / key)
-            if last is not None:
-                _copy_verified(folder / last, staging / last)
             old = None
             if final.exists():
                 old = self.root / f".{name}.old-{uuid.uuid4().hex[:8]}"
@@ -126,6 +122,12 @@ class LocalStorage:
         with open(self.root / ".ledger.lock", "w") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             yield
+
+
+def _in_publishing_order(folder: Path, last: str | None) -> list[tuple[str, Path]]:
+    """``files_under(folder)`` with the file ``last`` (the one that says the delivery is complete) at the end."""
+    items = [(k, p) for k, p in files_under(folder) if k != last]
+    return items + [(last, folder / last)] if last is not None else items
 
 
 def _copy_verified(src: Path, dst: Path) -> None:
@@ -195,10 +197,8 @@ class S3Storage:
         client = self._client()
         config = TransferConfig(multipart_threshold=MULTIPART, multipart_chunksize=MULTIPART)
         extra = self._encryption()
-        items = [(k, p) for k, p in files_under(folder) if k != last]
-        stale = set(self.keys(name)) - {f"{name}/{k}" for k, _ in files_under(folder)}
-        if last is not None:
-            items.append((last, folder / last))
+        items = _in_publishing_order(folder, last)
+        stale = set(self.keys(name)) - {f"{name}/{k}" for k, _ in items}
         for key, path in items:
             if key == last:
                 self._delete(sorted(stale))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,24 @@ def text_page(lines: list[tuple[float, float, str, bool]], dpi: int = 200) -> Im
     for x, y, text, bold in lines:
         draw.text((x * width, y * height), text, font=font(13, dpi, bold), fill="black")
     return img
+
+
+def two_layer_pdf(folder: Path, lines: list[tuple[float, float, str, bool]], created: datetime,
+                  producer: str = "") -> tuple[Path, Image.Image]:
+    """A two-page PDF/A of ``lines`` at 200 dpi with Tesseract's text layer (``folder/d.pdf``), and its page
+    image (the master is ``folder/m.jpg``)."""
+    from sohoa import tesseract
+    from sohoa.pdfa import PdfPage, build_pdfa
+
+    img = text_page(lines, dpi=200)
+    img.save(folder / "m.jpg", quality=90)
+    img.convert("L").save(folder / "w.png")
+    with tesseract.Engine() as engine:
+        text_pdf = engine.ocr_page(folder / "w.png", folder / "ocr", 200).pdf
+    page = PdfPage(folder / "m.jpg", img.width, img.height, 200, text_pdf)
+    pdf = build_pdfa([page] * 2, folder / "d.pdf", title="phê duyệt kế hoạch", author="SỞ NỘI VỤ",
+                     created=created, creator_tool="sohoa test", producer=producer)
+    return pdf, img
 
 
 @pytest.fixture

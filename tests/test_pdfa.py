@@ -7,20 +7,14 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from sohoa import poppler, tesseract
+from sohoa import poppler
 from sohoa.pdfa import PdfPage, build_pdfa, check_pdfa
-from tests.conftest import text_page
+from tests.conftest import two_layer_pdf
 
 
 def test_two_layer_pdfa(tmp_path: Path, page_lines: list) -> None:
-    img = text_page(page_lines, dpi=200)
-    img.save(tmp_path / "m.jpg", quality=90)
-    img.convert("L").save(tmp_path / "w.png")
-    with tesseract.Engine() as engine:
-        text_pdf = engine.ocr_page(tmp_path / "w.png", tmp_path / "ocr", 200).pdf
     created = datetime(2025, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=7)))
-    out = build_pdfa([PdfPage(tmp_path / "m.jpg", img.width, img.height, 200, text_pdf)] * 2, tmp_path / "d.pdf",
-                     title="phê duyệt kế hoạch", author="SỞ NỘI VỤ", created=created, creator_tool="sohoa test")
+    out, img = two_layer_pdf(tmp_path, page_lines, created)
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 2
         box = [float(v) for v in pdf.pages[0].mediabox]

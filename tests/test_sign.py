@@ -9,24 +9,17 @@ from typing import Any
 import pikepdf
 import pytest
 
-from sohoa import poppler, sign, tesseract
-from sohoa.pdfa import PdfPage, build_pdfa, check_pdfa
+from sohoa import poppler, sign
+from sohoa.pdfa import check_pdfa
 from sohoa.sign import SigningIdentity, make_certificate, sign_pdf, verify_pdf
-from tests.conftest import text_page
+from tests.conftest import two_layer_pdf
 
 WHEN = dt.datetime(2025, 7, 1, 8, 5, 9, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def pdfa(tmp_path: Path, page_lines: list) -> Path:
-    img = text_page(page_lines, dpi=200)
-    img.save(tmp_path / "m.jpg", quality=90)
-    img.convert("L").save(tmp_path / "w.png")
-    with tesseract.Engine() as engine:
-        text_pdf = engine.ocr_page(tmp_path / "w.png", tmp_path / "ocr", 200).pdf
-    return build_pdfa([PdfPage(tmp_path / "m.jpg", img.width, img.height, 200, text_pdf)] * 2, tmp_path / "d.pdf",
-                      title="phê duyệt kế hoạch", author="SỞ NỘI VỤ", created=WHEN, creator_tool="sohoa test",
-                      producer=sign.producer())
+    return two_layer_pdf(tmp_path, page_lines, WHEN, producer=sign.producer())[0]
 
 
 def test_signed_pdfa_is_intact_trusted_and_still_pdfa(pdfa: Path, signing_ca: dict[str, Any]) -> None:
