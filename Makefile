@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
+EARK_VENV := .venv-eark
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 export AIRFLOW_HOME := $(CURDIR)/.airflow
@@ -10,7 +11,7 @@ export OMP_THREAD_LIMIT := 1
 
 .PHONY: setup demo test lint airflow clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(EARK_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml scripts/install-system.sh
 	bash scripts/install-system.sh
@@ -18,6 +19,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml scripts/install-system.sh
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# The independent E-ARK validator (tests/test_eark.py) in its own venv: it pins an lxml older than sohoa's.
+# Rebuilt only when its pins change; after .venv so that install-system.sh has run.
+$(EARK_VENV)/.installed: tools/eark/requirements.txt scripts/eark-venv.sh | $(VENV)/.installed
+	bash scripts/eark-venv.sh
 
 demo: setup
 	rm -rf demo
@@ -35,4 +41,4 @@ airflow: setup
 	$(BIN)/sohoa airflow
 
 clean:
-	rm -rf $(VENV) .airflow .sohoa-work demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(EARK_VENV) .airflow .sohoa-work demo .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,15 @@ with DAG(
             "", type="string", title="Campaign",
             description="Digitization campaign (đợt số hóa) this batch belongs to; recorded in the report and EAD.",
         ),
+        "package_type": Param(
+            "SIP_hoso", type="string", enum=["SIP_hoso", "AIP_hoso"], title="Package type",
+            description="SIP_hoso: for delivery to another system. AIP_hoso: for the archive's own system, with "
+                        "PREMIS preservation metadata (needs the archive's code).",
+        ),
+        "archive_code": Param(
+            "", type="string", title="Archive code",
+            description="Mã cơ quan lưu trữ: starts every arcFileCode of an AIP_hoso (TT 05/2025).",
+        ),
         "max_failed_pages": Param(
             0.2, type="number", minimum=0, maximum=1, title="Failed pages allowed",
             description="Share of a dossier's pages whose OCR may fail (each quarantined with its reason) "
@@ -51,6 +60,8 @@ with DAG(
         output_uri="{{ params.output_uri }}",
         batch_id="{{ params.batch_id }}",
         campaign="{{ params.campaign }}",
+        package_type="{{ params.package_type }}",
+        archive_code="{{ params.archive_code }}",
     )
 
     @task_group(group_id="per_dossier", prefix_group_id=False)

@@ -77,7 +77,8 @@ def ensure_local_signing(home: Path) -> None:
                                extra=json.dumps({"key_file": str(key), "certificate_file": str(cert)})))
 
 
-def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "") -> tuple[str, dict | None]:
+def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "", package_type: str = "SIP_hoso",
+              archive_code: str = "") -> tuple[str, dict | None]:
     """Run digitize_batch once; returns the final DAG run state and the report (if one was delivered)."""
     prepare_airflow()
     from dags.digitize_batch import dag
@@ -87,7 +88,8 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
 
     batch_id = batch_id or default_batch_id(batch_uri)
     _log_to_file(batch_id)
-    conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
+    conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
+            "package_type": package_type, "archive_code": archive_code}
     dag_run = dag.test(run_conf=conf)
     state = str(getattr(dag_run, "state", "unknown"))
     data = storage_for(output_uri, s3_client(output_uri, "aws_default")).read_bytes(f"{batch_id}/report.json")
@@ -131,6 +133,9 @@ def _command(args: argparse.Namespace) -> int:
 
     if not args.verbose:  # the task logs stay in AIRFLOW_HOME/logs; print only warnings and the summary
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    if args.package_type == "AIP_hoso" and not args.archive_code.strip():
+        print("sohoa: --package-type AIP_hoso needs --archive-code (mã cơ quan lưu trữ).", file=sys.stderr)
+        return 2
     batch = args.batch
     try:
         if "://" in batch:
@@ -149,7 +154,7 @@ def _command(args: argparse.Namespace) -> int:
         return 2
     out = args.out if "://" in args.out else str(Path(args.out).resolve())
     batch_id = args.batch_id or default_batch_id(batch)
-    state, report = run_batch(batch, out, batch_id, args.campaign)
+    state, report = run_batch(batch, out, batch_id, args.campaign, args.package_type, args.archive_code)
     if report is None:
         print(f"sohoa: the batch could not be processed (DAG run {state}); see the log above.", file=sys.stderr)
         return 1
@@ -173,6 +178,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--out", required=True, help="output folder (or s3://bucket/prefix)")
     run.add_argument("--batch-id", default="", help="output sub-folder name (default: the batch folder's name)")
     run.add_argument("--campaign", default="", help="campaign name recorded in the report")
+    run.add_argument("--package-type", default="SIP_hoso", choices=["SIP_hoso", "AIP_hoso"],
+                     help="package of every dossier: SIP_hoso (default) or AIP_hoso (with PREMIS)")
+    run.add_argument("--archive-code", default="", help="mã cơ quan lưu trữ (needed by AIP_hoso)")
     run.set_defaults(func=_command)
     standalone = subparsers.add_parser("airflow", help="start Airflow (UI, scheduler) with the project's DAGs")
     standalone.set_defaults(func=_standalone)

@@ -12,16 +12,22 @@ from operators.base import SohoaOperator, s3_client
 class ScanImportOperator(SohoaOperator):
     """Imports a batch into the work area.
 
+    ``package_type`` (SIP_hoso, the default, or AIP_hoso) and ``archive_code`` (mã cơ quan lưu trữ, needed by
+    AIP_hoso) choose the package every dossier of the batch is delivered in.
+
     Returns the list of dossier work paths (the mapped stages expand over it) and pushes ``work``
     (the batch work path) and ``batch_id`` as XComs: references only, never page data.
     """
 
-    template_fields: Sequence[str] = ("batch_uri", "output_uri", "batch_id", "campaign", "aws_conn_id")
+    template_fields: Sequence[str] = ("batch_uri", "output_uri", "batch_id", "campaign", "package_type",
+                                      "archive_code", "aws_conn_id")
 
     def __init__(self, *, batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
-                 aws_conn_id: str | None = "aws_default", **kwargs: Any) -> None:
+                 package_type: str = "SIP_hoso", archive_code: str = "", aws_conn_id: str | None = "aws_default",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.batch_uri, self.output_uri, self.batch_id, self.campaign = batch_uri, output_uri, batch_id, campaign
+        self.package_type, self.archive_code = package_type, archive_code
         self.aws_conn_id = aws_conn_id
         self._dossiers: list[str] = []
 
@@ -33,8 +39,9 @@ class ScanImportOperator(SohoaOperator):
 
         try:
             result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign,
-                                s3_client=s3_client(self.batch_uri, self.aws_conn_id))
-        except BatchError as exc:  # the batch itself cannot be read: retrying will not help
+                                s3_client=s3_client(self.batch_uri, self.aws_conn_id),
+                                package_type=self.package_type, archive_code=self.archive_code)
+        except BatchError as exc:  # the batch or its options cannot be used: retrying will not help
             raise AirflowFailException(str(exc)) from exc
         ti = context["ti"]
         ti.xcom_push(key="work", value=result["work"])

@@ -1,20 +1,24 @@
-"""The package stage over one dossier: a PDF/A two-layer file per document, then the TT 05/2025 SIP_hoso."""
+"""The package stage over one dossier: a PDF/A two-layer file per document, then the TT 05/2025 package
+(SIP_hoso or AIP_hoso)."""
 
 from __future__ import annotations
 
 import logging
 import shutil
 from datetime import date, datetime, timedelta, timezone
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from sohoa import __version__, sign, tesseract
 from sohoa.alto import merge as alto_merge
 from sohoa.package import (
+    SIP_HOSO,
+    Agent,
     DocumentDescription,
     DossierDescription,
     PackageError,
-    build_sip,
+    build_package,
     data_name,
     zip_package,
 )
@@ -39,7 +43,7 @@ def _date(iso: str | None) -> date | None:
 
 
 def dossier_description(code: str, catalogue: dict[str, str], documents: list[dict[str, Any]],
-                        pages: int, campaign: str) -> DossierDescription:
+                        pages: int, campaign: str, archive_code: str = "") -> DossierDescription:
     dates = sorted(d for d in (_date(doc["metadata"].get("issued_date")) for doc in documents) if d)
     title = catalogue.get("title") or f"Hồ sơ {code}"
     note = f"Số hóa bằng {SOFTWARE} {__version__}" + (f"; đợt {campaign}" if campaign else "")
@@ -57,6 +61,7 @@ def dossier_description(code: str, catalogue: dict[str, str], documents: list[di
         paper_file_code=catalogue.get("paper_file_code") or code,
         fond_code=catalogue.get("fond") or "",
         description=note,
+        archive_code=archive_code,
     )
 
 
@@ -80,11 +85,31 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
     )
 
 
+def agents(signing: SigningIdentity | None, archive_code: str) -> list[Agent]:
+    """Who makes the package besides sohoa, for PREMIS: each tool with its version, the archive, the signer."""
+    transfer = ("transfer", "executing program")
+    found = [
+        Agent("OpenCV", version=version("opencv-python-headless"), events=(transfer,)),
+        Agent("Tesseract", version=tesseract.version().split()[-1],
+              events=(transfer, ("metadata extraction", "executing program"))),
+        Agent("pikepdf", version=version("pikepdf"), events=(transfer,)),
+    ]
+    if archive_code:
+        found.append(Agent(archive_code, type="organization", events=(("transfer", "implementer"),)))
+    if signing is not None:
+        found.append(Agent("pyHanko", version=version("pyHanko"),
+                           events=(transfer, ("digital signature generation", "executing program"))))
+        found.append(Agent(signing.agency_name() or "cơ quan ký số", type="organization",
+                           events=(("digital signature generation", "authorizer"),)))
+    return found
+
+
 def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "",
-                    signing: SigningIdentity | None = None) -> dict[str, Any]:
-    """Build the dossier's PDFs, each signed by ``signing`` (PAdES), and the package into ``package/``;
-    writes and returns package.json. Without a signing identity the PDFs stay unsigned and package.json
-    says so (the dossier is then held for review)."""
+                    signing: SigningIdentity | None = None, package_type: str = SIP_HOSO,
+                    archive_code: str = "") -> dict[str, Any]:
+    """Build the dossier's PDFs, each signed by ``signing`` (PAdES), and the package of ``package_type`` into
+    ``package/``; writes and returns package.json. Without a signing identity the PDFs stay unsigned and
+    package.json says so (the dossier is then held for review). ``archive_code``: mã cơ quan lưu trữ (AIP)."""
     pages = {p.source: p for p in dw.pages()}
     # documents with a secrecy mark never enter a package (STANDARDS.md §3.6); the report says why
     documents = [d for d in read_json(dw.documents_json) if not d["metadata"].get("secrecy")]
@@ -93,7 +118,8 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "pdf").mkdir(parents=True)
     tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
-    dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign)
+    dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign,
+                                  archive_code)
     described = []
     signatures: dict[str, dict[str, str]] = {}  # doc_id: what its visible signature block says
     for doc in documents:
@@ -115,10 +141,11 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
         alto = alto_merge(altos, pdf.with_suffix(".alto.xml"), image_name=data_name(dw.code, doc["ordinal"])) \
             if altos else None
         described.append(document_description(doc, pdf, dossier, alto))
-    result: dict[str, Any] = {"built": False, "problems": [], "signatures": signatures}
+    result: dict[str, Any] = {"built": False, "problems": [], "signatures": signatures, "package_type": package_type}
     try:
-        folder = build_sip(dossier, described, stage / dw.code, created=created, software=SOFTWARE,
-                           software_version=__version__, pdfa=True, signed=signing is not None)
+        folder = build_package(dossier, described, stage / dw.code, created=created, software=SOFTWARE,
+                               software_version=__version__, package_type=package_type,
+                               agents=agents(signing, archive_code), pdfa=True, signed=signing is not None)
         zip_package(folder, stage / f"{dw.code}.zip")
     except (PackageError, ValueError) as exc:
         problems = exc.problems if isinstance(exc, PackageError) else [str(exc)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, DossierWork, read_json
@@ -39,13 +40,22 @@ def dossier_work(dossier_path: str) -> DossierWork:
 
 
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
-               s3_client: Any = None) -> dict[str, Any]:
-    """Import the batch into a fresh work area; returns the work path and the dossier paths to process."""
+               s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "") -> dict[str, Any]:
+    """Import the batch into a fresh work area; returns the work path and the dossier paths to process.
+
+    ``package_type``: SIP_hoso or AIP_hoso for every dossier of the batch; an AIP_hoso needs ``archive_code``
+    (mã cơ quan lưu trữ, the first part of its arcFileCode)."""
     from sohoa.ingest import BatchError, import_batch
 
     batch_id = nfc(batch_id.strip()) or default_batch_id(batch_uri)
     if "/" in batch_id or batch_id in (".", ".."):
         raise ValueError(f"batch_id {batch_id!r} must be a plain name")
+    archive_code = nfc(archive_code.strip())
+    if package_type not in PACKAGE_TYPES:
+        raise BatchError(f"package_type must be one of {', '.join(PACKAGE_TYPES)}, not {package_type!r}.")
+    if package_type == AIP_HOSO and not archive_code:
+        raise BatchError("An AIP_hoso needs archive_code, the archive's code (mã cơ quan lưu trữ) that starts "
+                         "every arcFileCode.")
     work = BatchWork(work_root() / batch_id)
     if work.root.exists():
         for stale in ("dossiers", "out", "gx", "batch.json", "quality.json"):
@@ -55,7 +65,8 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
         local = storage_for(batch_uri, s3_client).download_tree(work.root / "input")
     except StorageError as exc:
         raise BatchError(f"The batch {batch_uri} cannot be read: {exc}.") from exc
-    params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign}
+    params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
+              "package_type": package_type, "archive_code": archive_code}
     ready = import_batch(local, work, batch_id, batch_uri=batch_uri, params=params)
     return {"work": str(work.root), "batch_id": batch_id,
             "dossiers": [str(work.dossier(code).root) for code in ready]}
@@ -93,9 +104,11 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
     dw = dossier_work(dossier_path)
     batch = read_json(dw.batch.batch_json)
     entry = next(d for d in batch["dossiers"] if d["code"] == dw.code)
-    result = package_dossier(dw, entry.get("catalogue") or {}, batch.get("params", {}).get("campaign", ""),
-                             signing)
-    return {"built": result["built"], "problems": len(result["problems"]), "signed": len(result["signatures"])}
+    params = batch.get("params", {})
+    result = package_dossier(dw, entry.get("catalogue") or {}, params.get("campaign", ""), signing,
+                             params.get("package_type") or SIP_HOSO, params.get("archive_code") or "")
+    return {"built": result["built"], "problems": len(result["problems"]), "signed": len(result["signatures"]),
+            "package_type": result["package_type"]}
 
 
 def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[str, Any]:

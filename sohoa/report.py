@@ -97,7 +97,9 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
                 record["package"] = f"packages/{code}"
                 record["zip"] = f"packages/{code}.zip"
                 record["zip_sha256"] = sha256_file(out / "packages" / f"{code}.zip")
-                _link_documents(record, out, read_json(dw.root / "package.json")["signatures"])
+                built = read_json(dw.root / "package.json")
+                record["package_type"] = built.get("package_type", "SIP_hoso")
+                _link_documents(record, out, built["signatures"])
         secret = {d["doc_id"]: d["metadata"]["secrecy"] for d in record["documents"] if d["metadata"].get("secrecy")}
         for p in pages:
             if p.status != "ok":

@@ -44,6 +44,25 @@ def two_layer_pdf(folder: Path, lines: list[tuple[float, float, str, bool]], cre
     return pdf, img
 
 
+def make_pdf(path: Path, pages: int) -> Path:
+    """A PDF of blank pages (what the package writer needs, not what the pipeline makes)."""
+    import pikepdf
+
+    with pikepdf.new() as pdf:
+        for _ in range(pages):
+            pdf.add_blank_page()
+        pdf.save(path)
+    return path
+
+
+@pytest.fixture
+def pdfs(tmp_path: Path) -> list[Path]:
+    """Two documents' PDFs: 2 pages and 1 page."""
+    source = tmp_path / "source"
+    source.mkdir()
+    return [make_pdf(source / "qd-12.pdf", 2), make_pdf(source / "kh-05.pdf", 1)]
+
+
 @pytest.fixture
 def page_lines() -> list[tuple[float, float, str, bool]]:
     body = "Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024 của Quốc hội;"

@@ -10,7 +10,6 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pikepdf
 import pytest
 from lxml import etree
 
@@ -18,7 +17,7 @@ from sohoa.package import (
     DocumentDescription,
     DossierDescription,
     PackageError,
-    build_sip,
+    build_package,
     schema_dir,
     validate_package,
     zip_package,
@@ -43,21 +42,6 @@ EXPECTED_TREE = {
     "schemas/ead_doc.xsd",
     "schemas/mets_tt05.xsd",
 }
-
-
-def make_pdf(path: Path, pages: int) -> Path:
-    with pikepdf.new() as pdf:
-        for _ in range(pages):
-            pdf.add_blank_page()
-        pdf.save(path)
-    return path
-
-
-@pytest.fixture
-def pdfs(tmp_path: Path) -> list[Path]:
-    source = tmp_path / "source"
-    source.mkdir()
-    return [make_pdf(source / "qd-12.pdf", 2), make_pdf(source / "kh-05.pdf", 1)]
 
 
 def dossier(**changes: object) -> DossierDescription:
@@ -100,7 +84,7 @@ def documents(pdfs: list[Path], **changes: object) -> list[DocumentDescription]:
 
 
 def build(pdfs: list[Path], dest: Path, **changes: object) -> Path:
-    return build_sip(
+    return build_package(
         dossier(), documents(pdfs, **changes), dest, created=CREATED, software="sohoa", software_version="0.1.0"
     )
 
@@ -285,7 +269,7 @@ def test_zip_is_exact_and_deterministic(pdfs: list[Path], tmp_path: Path) -> Non
 def test_too_long_fields_raise_value_error(pdfs: list[Path], tmp_path: Path) -> None:
     dest = tmp_path / "pkg"
     with pytest.raises(ValueError, match="title"):
-        build_sip(
+        build_package(
             dossier(title="x" * 1001), documents(pdfs), dest,
             created=CREATED, software="sohoa", software_version="0.1.0",
         )
@@ -293,7 +277,7 @@ def test_too_long_fields_raise_value_error(pdfs: list[Path], tmp_path: Path) -> 
         build(pdfs, dest, subject="Trích yếu " * 60)
     # a dossier code of 100 characters is allowed by fileCode, but then docId and docCode are too long
     with pytest.raises(ValueError, match="docId is 102 characters long"):
-        build_sip(
+        build_package(
             dossier(file_code="H49.64.33." + "1" * 90), documents(pdfs), dest,
             created=CREATED, software="sohoa", software_version="0.1.0",
         )
@@ -305,13 +289,13 @@ def test_bad_input_raises_value_error(pdfs: list[Path], tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="typeName"):
         build(pdfs, tmp_path / "pkg", type_code="99")
     with pytest.raises(ValueError, match="issuedDate"):
-        build_sip(
+        build_package(
             dossier(start_date=date(2021, 1, 1), end_date=date(2021, 12, 31)),
             documents(pdfs, issued_date=None), tmp_path / "pkg",
             created=CREATED, software="sohoa", software_version="0.1.0",
         )
     with pytest.raises(ValueError, match="riskRecoveryStatus"):
-        build_sip(
+        build_package(
             dossier(risk_recovery="1"), documents(pdfs), tmp_path / "pkg",
             created=CREATED, software="sohoa", software_version="0.1.0",
         )
@@ -323,7 +307,7 @@ def test_bad_input_raises_value_error(pdfs: list[Path], tmp_path: Path) -> None:
 
 
 def test_risk_recovery_status_written_when_backed_up(pdfs: list[Path], tmp_path: Path) -> None:
-    folder = build_sip(
+    folder = build_package(
         dossier(risk_recovery="1", risk_recovery_status="01"), documents(pdfs), tmp_path / "pkg",
         created=CREATED, software="sohoa", software_version="0.1.0",
     )

@@ -1,5 +1,6 @@
 """The same DAG under the real scheduler: `sohoa airflow` (airflow standalone, LocalExecutor), a run
-triggered from the command line as the UI's trigger form would, the report delivered."""
+triggered from the command line as the UI's trigger form would, the report delivered. The run asks for
+AIP_hoso packages: the trigger form's package type reaches the package, with its PREMIS."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.package import validate_package
 from sohoa.synth import make_batch
 
 pytestmark = pytest.mark.slow
@@ -50,7 +52,8 @@ def test_scheduler_runs_a_triggered_batch(tmp_path: Path) -> None:
         while "digitize_batch" not in airflow("dags", "list", "-o", "plain", env=env).stdout:
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "standalone.log").read_text()[-3000:]
             time.sleep(5)
-        conf = {"batch_uri": str(batch), "output_uri": str(out), "batch_id": "sched", "campaign": "scheduler"}
+        conf = {"batch_uri": str(batch), "output_uri": str(out), "batch_id": "sched", "campaign": "scheduler",
+                "package_type": "AIP_hoso", "archive_code": "H49.26"}
         triggered = airflow("dags", "trigger", "digitize_batch", "--conf", json.dumps(conf), env=env)
         assert triggered.returncode == 0, triggered.stderr[-2000:]
         report = out / "sched" / "report.json"
@@ -61,6 +64,20 @@ def test_scheduler_runs_a_triggered_batch(tmp_path: Path) -> None:
         assert data["campaign"] == "scheduler"
         assert [d["status"] for d in data["dossiers"]] == ["delivered"]
         assert all(p["status"] == "delivered" for p in data["pages"])
+        [dossier] = data["dossiers"]
+        assert dossier["package_type"] == "AIP_hoso"
+        package = out / "sched" / dossier["package"]
+        assert validate_package(package, pdfa=True, signed=True) == []
+        ead = (package / "metadata/descriptive/EAD.xml").read_text(encoding="utf-8")
+        assert f"<arcFileCode>H49.26.{dossier['dossier_code']}</arcFileCode>" in ead
+        premis = (package / "representations/rep1/metadata/preservation/PREMIS_rep1.xml").read_text(encoding="utf-8")
+        assert "<formatRegistryKey>fmt/477</formatRegistryKey>" in premis  # PDF/A-2b
+        assert "<eventType>digital signature generation</eventType>" in premis
+        assert all(f"<agentName>{tool}</agentName>" in premis for tool in ("sohoa", "Tesseract", "pyHanko"))
+        transfer = (package / "metadata/preservation/PREMIS.xml").read_text(encoding="utf-8")
+        assert "<eventType>transfer</eventType>" in transfer
+        for agent in ("sohoa", "OpenCV", "Tesseract", "pikepdf", "pyHanko", "H49.26"):  # tools and the archive
+            assert f"<agentName>{agent}</agentName>" in transfer, agent
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

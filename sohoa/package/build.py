@@ -1,14 +1,16 @@
-"""Build, check and zip TT 05/2025 SIP_hoso packages (STANDARDS.md §5.2, §5.3, §5.9).
+"""Build, check and zip TT 05/2025 SIP_hoso and AIP_hoso packages (STANDARDS.md §5.2, §5.3, §5.4, §5.9).
 
-Layout written by `build_sip` (STT7 = the document's ordinal padded to 7 digits):
+Layout written by `build_package` (STT7 = the document's ordinal padded to 7 digits):
 
     <dest>/
       METS.xml
       metadata/descriptive/EAD.xml
+      metadata/preservation/PREMIS.xml                                          (AIP_hoso)
       representations/rep1/METS.xml
       representations/rep1/metadata/descriptive/EAD_doc_<fileCode>.<STT7>.xml
+      representations/rep1/metadata/preservation/PREMIS_rep1.xml                (AIP_hoso)
       representations/rep1/data/<fileCode>.<STT7>.pdf        (and .alto.xml: its OCR text, when given)
-      schemas/ead.xsd, schemas/ead_doc.xsd, schemas/mets_tt05.xsd
+      schemas/ead.xsd, schemas/ead_doc.xsd, schemas/mets_tt05.xsd (AIP_hoso: and schemas/premis_tt05.xsd)
 
 The package is assembled under a hidden temporary name next to `dest`, checked (XSD validation of every XML
 file and every METS checksum recomputed) and only then renamed to `dest`: a package that fails its checks is
@@ -28,17 +30,28 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from . import mets
-from .ead import clean_text, document_fields, dossier_fields, ordinal7, simpledc_xml
+from . import mets, premis
+from .ead import (
+    check_package_type,
+    clean_text,
+    document_fields,
+    dossier_fields,
+    ordinal7,
+    simpledc_xml,
+)
 from .model import (
+    AIP_HOSO,
     EAD_DOC_XSD,
     EAD_XSD,
     METS_XSD,
-    SCHEMA_FILES,
+    PREMIS_XSD,
+    SCHEMA_SOURCES,
+    SIP_HOSO,
     DocumentDescription,
     DossierDescription,
     PackageError,
 )
+from .premis import Agent
 
 ROOT_METS = "METS.xml"
 EAD_PATH = "metadata/descriptive/EAD.xml"
@@ -46,6 +59,8 @@ REP1 = "representations/rep1"
 REP1_METS = f"{REP1}/METS.xml"
 REP1_DESCRIPTIVE = f"{REP1}/metadata/descriptive"
 REP1_DATA = f"{REP1}/data"
+PREMIS_PATH = "metadata/preservation/PREMIS.xml"
+REP1_PREMIS = f"{REP1}/metadata/preservation/PREMIS_rep1.xml"
 PDF_MIMETYPE = "application/pdf"
 XSD_MIMETYPE = "application/xml"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -76,10 +91,12 @@ def _check_inputs(
     created: datetime,
     software: str,
     software_version: str,
+    package_type: str,
 ) -> tuple[dict[str, str], list[tuple[DocumentDescription, dict[str, str]]]]:
     """All metadata checked before anything is written (ValueError naming the field or the document)."""
+    check_package_type(package_type)
     if not documents:
-        raise ValueError("a SIP_hoso package needs at least one document")
+        raise ValueError(f"a {package_type} package needs at least one document")
     if not isinstance(created, datetime):
         raise ValueError(f"created must be a datetime, got {created!r}")
     if not clean_text(software):
@@ -102,9 +119,9 @@ def _check_inputs(
         name = metadata_name(file_code, document.ordinal)
         if len(name.encode("utf-8")) > 255:
             raise ValueError(f"fileCode {file_code!r} makes the file name {name!r} too long")
-    dossier_values = dossier_fields(dossier, documents)
+    dossier_values = dossier_fields(dossier, documents, package_type)
     ordered = sorted(documents, key=lambda doc: doc.ordinal)
-    return dossier_values, [(doc, document_fields(dossier, doc)) for doc in ordered]
+    return dossier_values, [(doc, document_fields(dossier, doc, package_type)) for doc in ordered]
 
 
 def _prepare_dest(dest: Path) -> None:
@@ -129,20 +146,27 @@ def _assemble(
     created: str,
     software: str,
     software_version: str,
+    package_type: str,
+    agents: Sequence[Agent],
+    pdfa: bool,
+    signed: bool,
 ) -> None:
-    file_code = dossier_values["fileCode"]
+    file_code = clean_text(dossier.file_code)
     label = dossier_values["title"]
+    fond_code = clean_text(dossier.fond_code)
+    oais_type = mets.AIP if package_type == AIP_HOSO else mets.SIP
     source_schemas = schema_dir()
     schema_paths = []
-    for name in SCHEMA_FILES:
+    for name, source in SCHEMA_SOURCES[package_type].items():
         target = work / "schemas" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source_schemas / name, target)
+        shutil.copyfile(source_schemas / source, target)
         schema_paths.append(target)
     ead_path = _write(work / EAD_PATH, simpledc_xml(dossier_values))
 
     rep_dir = work / REP1
     refs = []
+    preserved = []
     for document, values in documents:
         metadata_path = _write(
             rep_dir / "metadata" / "descriptive" / metadata_name(file_code, document.ordinal), simpledc_xml(values)
@@ -162,6 +186,23 @@ def _assemble(
                 ocr=ocr,
             )
         )
+        for ref in refs[-1].files:
+            preserved.append(premis.PreservedFile(
+                ref, mets.rep1_file_uuid(file_code, ref.href, oais_type, fond_code),
+                doc_code=values["docCode"] if ref is refs[-1].data else "", signed=signed and ref is refs[-1].data))
+    rep_premis = root_premis = None
+    if package_type == AIP_HOSO:
+        objid = mets.object_id(file_code, ROOT_METS, oais_type, fond_code)
+        rep_objid = mets.object_id(file_code, REP1_METS, oais_type, fond_code)
+        rep_premis_path = _write(work / REP1_PREMIS, premis.representation_premis(
+            file_code=file_code, objid=objid, rep_objid=rep_objid, created=created, files=preserved, pdfa=pdfa,
+            agents=agents))
+        rep_premis = mets.FileRef.of(rep_dir, rep_premis_path, mets.XML_MIMETYPE)
+        root_premis_path = _write(work / PREMIS_PATH, premis.package_premis(
+            file_code=file_code, objid=objid, rep_objid=rep_objid, arc_file_code=dossier_values["arcFileCode"],
+            paper_file_code=dossier_values["paperFileCode"], created=created,
+            pages=int(dossier_values["numberOfPage"]), documents=len(documents), agents=agents))
+        root_premis = mets.FileRef.of(work, root_premis_path, mets.XML_MIMETYPE)
     rep_mets_path = _write(
         rep_dir / "METS.xml",
         mets.rep1_mets(
@@ -171,8 +212,10 @@ def _assemble(
             created=created,
             software=clean_text(software),
             software_version=clean_text(software_version),
-            fond_code=clean_text(dossier.fond_code),
+            fond_code=fond_code,
             fond_name=clean_text(dossier.fond_name),
+            oais_type=oais_type,
+            premis=rep_premis,
         ),
     )
     _write(
@@ -186,11 +229,14 @@ def _assemble(
             created=created,
             software=clean_text(software),
             software_version=clean_text(software_version),
+            fond_code=fond_code,
+            oais_type=oais_type,
+            premis=root_premis,
         ),
     )
 
 
-def build_sip(
+def build_package(
     dossier: DossierDescription,
     documents: Sequence[DocumentDescription],
     dest: Path,
@@ -198,17 +244,25 @@ def build_sip(
     created: datetime,
     software: str,
     software_version: str,
+    package_type: str = SIP_HOSO,
+    agents: Sequence[Agent] = (),
     pdfa: bool = False,
     signed: bool = False,
 ) -> Path:
-    """Write one SIP_hoso package into `dest` (new or empty folder) and return `dest`.
+    """Write one package of `package_type` (SIP_hoso or AIP_hoso) into `dest` (new or empty folder); return it.
 
-    `pdfa` and `signed`: the checks of `validate_package` the data PDFs must also pass.
+    `agents`: who made the package, for the PREMIS files of an AIP (the packaging software itself is always
+    one). `pdfa` and `signed`: the checks of `validate_package` the data PDFs must also pass.
 
     Raises ValueError (bad metadata, naming the XML element), FileExistsError (dest not empty) or
     PackageError (the written package fails validation; nothing is left at `dest`)."""
     dest = Path(dest)
-    dossier_values, document_values = _check_inputs(dossier, documents, created, software, software_version)
+    dossier_values, document_values = _check_inputs(dossier, documents, created, software, software_version,
+                                                    package_type)
+    software_agent = Agent(clean_text(software), version=clean_text(software_version),
+                           events=tuple((kind, "executing program") for kind in
+                                        ("transfer", "metadata extraction", "message digest calculation")))
+    agents = [software_agent, *(a for a in agents if a.identifier != software_agent.identifier)]
     _prepare_dest(dest)
     work = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.partial"
     work.mkdir()
@@ -221,6 +275,10 @@ def build_sip(
             mets.timestamp(created),
             software,
             software_version,
+            package_type,
+            agents,
+            pdfa,
+            signed,
         )
         problems = validate_package(work, pdfa=pdfa, signed=signed)
         if problems:
@@ -241,10 +299,10 @@ def _relative(folder: Path, path: Path) -> str:
         return str(path)
 
 
-def _load_schemas(folder: Path, problems: list[str]) -> dict[str, etree.XMLSchema]:
+def _load_schemas(folder: Path, package_type: str, problems: list[str]) -> dict[str, etree.XMLSchema]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     schemas: dict[str, etree.XMLSchema] = {}
-    for name in SCHEMA_FILES:
+    for name in SCHEMA_SOURCES[package_type]:
         path = folder / "schemas" / name
         if not path.is_file():
             problems.append(f"schemas/{name}: missing")
@@ -325,21 +383,25 @@ def _check_references(folder: Path, mets_path: Path, digests: dict[Path, str]) -
 
 def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
                      trust_roots_pem: bytes | None = None) -> list[str]:
-    """Check an existing SIP_hoso folder; [] when valid, else one human-readable message per problem.
+    """Check an existing SIP_hoso or AIP_hoso folder (the type its root METS declares); [] when valid, else one
+    human-readable message per problem.
 
     XSD validation of both METS files, EAD.xml and every EAD_doc against the package's own schemas/; every file
     a METS lists exists with the recorded SIZE and SHA-256; every file of the folder is listed by a METS; every
-    dmdSec and file of a METS is reached from its structMap; the root METS points to the rep1 METS.
+    dmdSec, digiprovMD and file of a METS is reached from its structMap; the root METS points to the rep1 METS.
+    AIP_hoso: PREMIS.xml and PREMIS_rep1.xml valid, their links resolved, a `transfer` event, a file object for
+    every data file with its SHA-256.
     `pdfa`: every data PDF passes `sohoa.pdfa.check_pdfa` and has a text layer. `signed`: every data PDF carries
     a signature that is intact and covers the whole file (and chains to `trust_roots_pem` when given)."""
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder}: not a folder"]
     problems: list[str] = []
-    schemas = _load_schemas(folder, problems)
-    mets_tag = f"{{{mets.METS_NS}}}mets"
     root_mets_path = folder / ROOT_METS
     rep_mets_path = folder / REP1_METS
+    package_type = _declared_type(folder, root_mets_path, rep_mets_path, problems)
+    schemas = _load_schemas(folder, package_type, problems)
+    mets_tag = f"{{{mets.METS_NS}}}mets"
     problems += _validate_xml(folder, root_mets_path, schemas.get(METS_XSD), mets_tag)
     problems += _validate_xml(folder, rep_mets_path, schemas.get(METS_XSD), mets_tag)
     problems += _validate_xml(folder, folder / EAD_PATH, schemas.get(EAD_XSD), "simpledc")
@@ -352,6 +414,8 @@ def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
     data_dir = folder / REP1_DATA
     if not data_dir.is_dir() or not any(path.is_file() for path in data_dir.iterdir()):
         problems.append(f"{REP1_DATA}: no data file")
+    if package_type == AIP_HOSO:
+        problems += _check_premis(folder, schemas.get(PREMIS_XSD))
 
     digests: dict[Path, str] = {}
     referenced: set[Path] = set()
@@ -384,6 +448,57 @@ def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
             continue
         if path.resolve() not in referenced_resolved:
             problems.append(f"{_relative(folder, path)}: not referenced by any METS file")
+    return problems
+
+
+def _declared_type(folder: Path, root_mets_path: Path, rep_mets_path: Path, problems: list[str]) -> str:
+    """The package type the METS files declare (csip:OAISPACKAGETYPE, the root PROFILE); SIP_hoso when unknown."""
+    declared = []
+    for path in (root_mets_path, rep_mets_path):
+        try:
+            declared.append(mets.read_package_type(path))
+        except (OSError, etree.XMLSyntaxError):
+            return SIP_HOSO  # reported by the XSD check
+    if declared[0] not in (mets.SIP, mets.AIP):
+        problems.append(f"{ROOT_METS}: csip:OAISPACKAGETYPE is {declared[0]!r}, expected SIP or AIP")
+        return SIP_HOSO
+    if declared[1] != declared[0]:
+        problems.append(f"{REP1_METS}: csip:OAISPACKAGETYPE is {declared[1]!r}, the root METS says {declared[0]}")
+    profile = etree.parse(str(root_mets_path)).getroot().get("PROFILE")
+    expected = mets.AIP_PROFILE if declared[0] == mets.AIP else mets.PROFILE
+    if profile != expected:
+        problems.append(f"{ROOT_METS}: PROFILE of an {declared[0]} is {expected}, not {profile!r}")
+    return AIP_HOSO if declared[0] == mets.AIP else SIP_HOSO
+
+
+def _check_premis(folder: Path, schema: etree.XMLSchema | None) -> list[str]:
+    premis_tag = f"{{{premis.PREMIS_NS}}}premis"
+    problems = []
+    for rel in (PREMIS_PATH, REP1_PREMIS):
+        found = _validate_xml(folder, folder / rel, schema, premis_tag)
+        problems += found
+        if not found:
+            problems += [f"{rel}: {text}" for text in premis.check_links((folder / rel).read_bytes())]
+    if problems:
+        return problems
+    package = (folder / PREMIS_PATH).read_bytes()
+    if b"<eventType>transfer</eventType>" not in package:
+        problems.append(f"{PREMIS_PATH}: no transfer event (the digitization, TT 05/2025)")
+    objid = etree.parse(str(folder / ROOT_METS)).getroot().get("OBJID", "")
+    if objid and objid.encode() not in package:
+        problems.append(f"{PREMIS_PATH}: does not name the package's OBJID {objid}")
+    digests = premis.read_file_digests((folder / REP1_PREMIS).read_bytes())
+    rep_dir = folder / REP1
+    data = sorted(path for path in (folder / REP1_DATA).glob("*") if path.is_file())
+    for path in data:
+        href = path.relative_to(rep_dir).as_posix()
+        if href not in digests:
+            problems.append(f"{REP1_PREMIS}: no file object for {href}")
+        elif digests[href].upper() != mets.sha256_file(path):
+            problems.append(f"{REP1_PREMIS}: SHA-256 of {href} is {mets.sha256_file(path)}, PREMIS records "
+                            f"{digests[href]}")
+    for href in sorted(set(digests) - {path.relative_to(rep_dir).as_posix() for path in data}):
+        problems.append(f"{REP1_PREMIS}: file object for {href}, which is not in the package")
     return problems
 
 

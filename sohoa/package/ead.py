@@ -14,7 +14,17 @@ from lxml import etree
 
 from sohoa.vocab import nfc
 
-from .model import DOCUMENT_RULES, DOSSIER_RULES, DocumentDescription, DossierDescription, FieldRule
+from .model import (
+    AIP_DOCUMENT_RULES,
+    AIP_DOSSIER_RULES,
+    AIP_HOSO,
+    DOCUMENT_RULES,
+    DOSSIER_RULES,
+    PACKAGE_TYPES,
+    DocumentDescription,
+    DossierDescription,
+    FieldRule,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^((0[1-9]|[12][0-9]|3[01])/)?((0[1-9]|1[0-2])/)?[0-9]{4}$")
@@ -43,6 +53,20 @@ def doc_id(file_code: str, ordinal: int) -> str:
 def doc_code(file_code: str, ordinal: int) -> str:
     """Mã lưu trữ của tài liệu: mã hồ sơ + "." + STT padded to 7 digits (§3.7)."""
     return f"{clean_text(file_code)}.{ordinal7(ordinal)}"
+
+
+def arc_file_code(dossier: DossierDescription) -> str:
+    """Mã hồ sơ lưu trữ (AIP arcFileCode): mã cơ quan lưu trữ + "." + mã hồ sơ (§3.7); a dossier code that
+    already starts with the archive's code is not prefixed twice."""
+    archive, file_code = clean_text(dossier.archive_code), clean_text(dossier.file_code)
+    if not archive:
+        raise ValueError("an AIP_hoso needs the archive's code (mã cơ quan lưu trữ) to form arcFileCode")
+    return file_code if file_code.startswith(f"{archive}.") else f"{archive}.{file_code}"
+
+
+def check_package_type(package_type: str) -> None:
+    if package_type not in PACKAGE_TYPES:
+        raise ValueError(f"package type must be one of {', '.join(PACKAGE_TYPES)}: {package_type!r}")
 
 
 def normalize_language(value: str) -> str:
@@ -101,9 +125,11 @@ def _number(element: str, value: int, where: str = "") -> str:
     return str(value)
 
 
-def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDescription]) -> dict[str, str]:
+def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDescription],
+                   package_type: str) -> dict[str, str]:
     """The 18 elements of the dossier EAD.xml, checked. Missing dates, totalDoc and numberOfPage are derived
-    from the documents (earliest / latest issued date, number of documents, sum of their pages)."""
+    from the documents (earliest / latest issued date, number of documents, sum of their pages). AIP_hoso
+    writes arcFileCode where SIP_hoso writes fileCode."""
     dates = [doc.issued_date for doc in documents if doc.issued_date is not None]
     start = dossier.start_date or (min(dates) if dates else None)
     end = dossier.end_date or (max(dates) if dates else None)
@@ -135,12 +161,17 @@ def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDesc
         "riskRecoveryStatus": status,
         "description": clean_text(dossier.description),
     }
-    check_fields(fields, DOSSIER_RULES, "EAD.xml")
+    if package_type == AIP_HOSO:
+        fields = {("arcFileCode" if name == "fileCode" else name): value for name, value in fields.items()}
+        fields["arcFileCode"] = arc_file_code(dossier)
+    check_fields(fields, AIP_DOSSIER_RULES if package_type == AIP_HOSO else DOSSIER_RULES, "EAD.xml")
     return fields
 
 
-def document_fields(dossier: DossierDescription, document: DocumentDescription) -> dict[str, str]:
-    """The 21 elements of one document's EAD_doc, checked. riskRecovery* are the dossier's."""
+def document_fields(dossier: DossierDescription, document: DocumentDescription,
+                    package_type: str) -> dict[str, str]:
+    """The elements of one document's EAD_doc, checked: 21 for SIP_hoso (riskRecovery* are the dossier's),
+    19 for AIP_hoso (arcFileCode, docCode on arcFileCode, docOrdinal; no docId, maintenance, riskRecovery*)."""
     where = f"document {document.ordinal}"
     if isinstance(document.ordinal, bool) or not isinstance(document.ordinal, int) or document.ordinal < 1:
         raise ValueError(f"{where}: ordinal must be an integer >= 1")
@@ -170,6 +201,13 @@ def document_fields(dossier: DossierDescription, document: DocumentDescription) 
         "process": clean_text(document.process),
         "description": clean_text(document.description),
     }
+    if package_type == AIP_HOSO:
+        arc = arc_file_code(dossier)
+        fields = {"arcFileCode": arc, **fields, "docCode": doc_code(arc, document.ordinal),
+                  "docOrdinal": str(document.ordinal)}
+        fields = {name: fields[name] for name in AIP_DOCUMENT_RULES}
+        check_fields(fields, AIP_DOCUMENT_RULES, where)
+        return fields
     check_fields(fields, DOCUMENT_RULES, where)
     return fields
 

@@ -1,8 +1,8 @@
-"""Inputs of the TT 05/2025 SIP_hoso writer and the rules of its metadata (STANDARDS.md §3.2, §3.3, §3.5).
+"""Inputs of the TT 05/2025 package writer and the rules of its metadata (STANDARDS.md §3.2, §3.3, §3.5, §5).
 
-The rule tables below are the Python twin of `include/schemas/ead.xsd` and `ead_doc.xsd`: the writer checks
-its input against them first (a bad value raises `ValueError` naming the XML element), the XSDs check the
-written files again.
+The rule tables below are the Python twin of `include/schemas/ead.xsd` and `ead_doc.xsd` (SIP_hoso) and of
+`include/schemas/aip_hoso/` (AIP_hoso): the writer checks its input against them first (a bad value raises
+`ValueError` naming the XML element), the XSDs check the written files again.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class DossierDescription:
     start_date: date | None = None  # None: the earliest issued date of the documents
     end_date: date | None = None  # None: the latest issued date of the documents
     keyword: str = ""
-    total_doc: int = 0  # 0: the number of documents given to build_sip
+    total_doc: int = 0  # 0: the number of documents given to build_package
     number_of_paper: int = 0
     number_of_page: int = 0  # 0: the sum of the documents' page counts
     physical_state: str = "01"  # <format>
@@ -47,6 +47,7 @@ class DossierDescription:
     description: str = ""
     fond_code: str = ""  # mã phông: rep1 METS agent note IDENTIFICATIONCODE
     fond_name: str = ""  # name of that agent (default: the fond code)
+    archive_code: str = ""  # mã cơ quan lưu trữ: AIP_hoso's arcFileCode is this + "." + file_code (§3.7)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class DocumentDescription:
     type_code: str  # typeName code "01".."32"
     code_number: str = ""
     code_notation: str = ""
-    issued_date: date | None = None  # required by TT05: build_sip refuses a document without it
+    issued_date: date | None = None  # required by TT05: build_package refuses a document without it
     organ_name: str = ""
     subject: str = ""
     language: str = "01"
@@ -126,6 +127,11 @@ DOSSIER_RULES: dict[str, FieldRule] = {
     "description": FieldRule("text", 2000, False),
 }
 
+# Package-level EAD.xml of AIP_hoso: the same 18 elements, fileCode replaced by arcFileCode (§3.2).
+AIP_DOSSIER_RULES: dict[str, FieldRule] = {
+    ("arcFileCode" if name == "fileCode" else name): rule for name, rule in DOSSIER_RULES.items()
+}
+
 # Document-level EAD_doc of SIP_hoso (§3.3). docId keeps the table's 25 characters although a real
 # dossier code plus the ordinal can be longer: such a dossier cannot be packaged until the code is shortened.
 DOCUMENT_RULES: dict[str, FieldRule] = {
@@ -152,8 +158,43 @@ DOCUMENT_RULES: dict[str, FieldRule] = {
     "description": FieldRule("text", 500, False),
 }
 
-# Schema file names inside include/schemas and inside every package's schemas/ folder.
+# Document-level EAD_doc of AIP_hoso: 19 elements in the order of the circular's AIP schema; no docId,
+# maintenance or riskRecovery*; the dossier's arcFileCode and the document's ordinal instead.
+AIP_DOCUMENT_RULES: dict[str, FieldRule] = {
+    "arcFileCode": FieldRule("text", 100, True),
+    "mode": DOCUMENT_RULES["mode"],
+    "language": DOCUMENT_RULES["language"],
+    "keyword": DOCUMENT_RULES["keyword"],
+    "numberOfPage": DOCUMENT_RULES["numberOfPage"],
+    "format": DOCUMENT_RULES["format"],
+    "inforSign": DOCUMENT_RULES["inforSign"],
+    "confidenceLevel": DOCUMENT_RULES["confidenceLevel"],
+    "description": DOCUMENT_RULES["description"],
+    "docCode": DOCUMENT_RULES["docCode"],
+    "docOrdinal": FieldRule("number", 7, True),
+    "typeName": DOCUMENT_RULES["typeName"],
+    "codeNumber": DOCUMENT_RULES["codeNumber"],
+    "codeNotation": DOCUMENT_RULES["codeNotation"],
+    "issuedDate": DOCUMENT_RULES["issuedDate"],
+    "organName": DOCUMENT_RULES["organName"],
+    "subject": DOCUMENT_RULES["subject"],
+    "autograph": DOCUMENT_RULES["autograph"],
+    "process": DOCUMENT_RULES["process"],
+}
+
+# Package types (STANDARDS.md §5.1): SIP_hoso for delivery across systems, AIP_hoso (with PREMIS) for the
+# archive's own system and the digitization product.
+SIP_HOSO = "SIP_hoso"
+AIP_HOSO = "AIP_hoso"
+PACKAGE_TYPES: tuple[str, ...] = (SIP_HOSO, AIP_HOSO)
+
+# Schema file names inside every package's schemas/ folder, and where each comes from under include/schemas.
 EAD_XSD = "ead.xsd"
 EAD_DOC_XSD = "ead_doc.xsd"
 METS_XSD = "mets_tt05.xsd"
-SCHEMA_FILES: tuple[str, ...] = (EAD_XSD, EAD_DOC_XSD, METS_XSD)
+PREMIS_XSD = "premis_tt05.xsd"
+SCHEMA_SOURCES: dict[str, dict[str, str]] = {
+    SIP_HOSO: {EAD_XSD: "ead.xsd", EAD_DOC_XSD: "ead_doc.xsd", METS_XSD: "mets_tt05.xsd"},
+    AIP_HOSO: {EAD_XSD: "aip_hoso/ead.xsd", EAD_DOC_XSD: "aip_hoso/ead_doc.xsd", METS_XSD: "mets_tt05.xsd",
+               PREMIS_XSD: "premis_tt05.xsd"},
+}
