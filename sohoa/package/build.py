@@ -481,13 +481,13 @@ def _check_premis(folder: Path, schema: etree.XMLSchema | None) -> list[str]:
             problems += [f"{rel}: {text}" for text in premis.check_links((folder / rel).read_bytes())]
     if problems:
         return problems
-    package = (folder / PREMIS_PATH).read_bytes()
-    if b"<eventType>transfer</eventType>" not in package:
+    package = premis.read_contents((folder / PREMIS_PATH).read_bytes())
+    if "transfer" not in package.events:
         problems.append(f"{PREMIS_PATH}: no transfer event (the digitization, TT 05/2025)")
     objid = etree.parse(str(folder / ROOT_METS)).getroot().get("OBJID", "")
-    if objid and objid.encode() not in package:
+    if objid not in package.objects:
         problems.append(f"{PREMIS_PATH}: does not name the package's OBJID {objid}")
-    digests = premis.read_file_digests((folder / REP1_PREMIS).read_bytes())
+    digests = premis.read_contents((folder / REP1_PREMIS).read_bytes()).digests
     rep_dir = folder / REP1
     data = sorted(path for path in (folder / REP1_DATA).glob("*") if path.is_file())
     for path in data:

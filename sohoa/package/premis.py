@@ -5,7 +5,7 @@ representation rep1, the `transfer` event TT05 fixes for digitization, and the a
 as implementer, each tool with its version as executing program). `PREMIS_rep1.xml` (representation): one file
 object per data file (SHA-256, size, format with its PRONOM key), the events that made the files (text
 recognition, agency signature, message digests) and their agents. Both are checked against
-`include/schemas/premis_tt05.xsd` and cross-checked by `read_file_digests` / `check_links`.
+`include/schemas/premis_tt05.xsd` and cross-checked with `read_contents` / `check_links`.
 """
 
 from __future__ import annotations
@@ -210,17 +210,26 @@ def _format(ref: FileRef, pdfa: bool) -> tuple[str, str, str]:
     return ALTO_FORMAT
 
 
-def read_file_digests(data: bytes) -> dict[str, str]:
-    """contentLocationValue -> messageDigest of every file object of a PREMIS document."""
+@dataclass(frozen=True)
+class Contents:
+    """What a PREMIS document says, for the package validator."""
+
+    objects: frozenset[str]  # every objectIdentifierValue
+    events: frozenset[str]  # every eventType
+    digests: dict[str, str]  # contentLocationValue -> messageDigest of every file object
+
+
+def read_contents(data: bytes) -> Contents:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     root = etree.fromstring(data, parser)
-    found = {}
+    digests = {}
     for element in root.iter(p("object")):
         location = element.findtext(f"{p('storage')}/{p('contentLocation')}/{p('contentLocationValue')}")
         digest = element.findtext(f"{p('objectCharacteristics')}/{p('fixity')}/{p('messageDigest')}")
         if location and digest:
-            found[location] = digest
-    return found
+            digests[location] = digest
+    return Contents(frozenset(e.text or "" for e in root.iter(p("objectIdentifierValue"))),
+                    frozenset(e.text or "" for e in root.iter(p("eventType"))), digests)
 
 
 def check_links(data: bytes) -> list[str]:
