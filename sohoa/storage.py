@@ -2,20 +2,28 @@
 
 Delivery publishes a whole folder atomically: on local disk it is copied under a temporary name,
 verified against the SHA-256 of every file, then renamed into place (``report.json`` is the last file
-written); on S3 every object is uploaded with a SHA-256 checksum the server verifies, and
-``report.json`` is uploaded last so a reader who finds it finds everything else.
+written); on S3 every new or changed object is uploaded under a staging prefix with a SHA-256 checksum the
+server verifies, read back, copied server-side to its final key and read back again, and ``report.json``
+is copied last so a reader who finds it finds everything else.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import logging
 import os
 import shutil
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -23,7 +31,14 @@ from urllib.parse import urlparse
 from sohoa.vocab import nfc
 from sohoa.workspace import sha256_file
 
-MULTIPART = 64 * 1024 * 1024  # bytes: larger files go up in parts of this size
+log = logging.getLogger(__name__)
+
+MULTIPART = 64 * 1024 * 1024  # bytes: larger files go up (and are copied) in parts of this size
+STAGING = ".staging"  # S3: <prefix>/.staging/<name>/<run>/... holds a delivery's objects until they are verified
+LOCK = ".ledger.lock"  # beside ledger.jsonl: held while the ledger is read and extended
+LOCK_TIMEOUT = 600.0  # seconds: an S3 ledger lock nobody has rewritten for this long belongs to a dead run
+LOCK_WAIT = 4 * 3600.0  # seconds a delivery waits for the S3 ledger lock before it fails (and is retried)
+RETENTION_ENV = "SOHOA_S3_RETENTION"  # "GOVERNANCE:<days>" or "COMPLIANCE:<days>": Object Lock retention
 
 
 class StorageError(RuntimeError):
@@ -142,6 +157,8 @@ class S3Storage:
     bucket: str
     prefix: str
     client: Any = None
+    retention: tuple[str, int] | None = None  # (Object Lock mode, days) given to every delivered object
+    lock_timeout: float = LOCK_TIMEOUT
 
     @property
     def uri(self) -> str:
@@ -187,35 +204,114 @@ class S3Storage:
         return dest
 
     def publish_tree(self, folder: Path, name: str, last: str | None = None) -> str:
-        """Upload ``folder`` under ``name/``: multipart for large files, SHA-256 checksums the server verifies,
-        every object read back and hashed again; an object already there with the same SHA-256 is not uploaded
-        again (re-delivery is idempotent); objects of an earlier delivery that this one no longer has are
-        removed before ``last`` is written. Uses the bucket's default encryption when it has one; with
-        versioning on, replaced and removed objects stay as earlier versions."""
+        """Publish ``folder`` under ``name/``. Every file that is not already there with the same SHA-256 is
+        uploaded under ``.staging/<name>/<run>/`` (multipart for large files, a SHA-256 checksum the server
+        verifies) and read back and hashed; only then is each one copied server-side to its final key and read
+        back again there. Objects of an earlier delivery that this one no longer has are removed before
+        ``last`` is copied, last. The staging objects are removed at the end, also when the delivery fails.
+        A re-delivery of unchanged files uploads and copies nothing. Uses the bucket's default encryption when
+        it has one; with versioning on, replaced and removed objects stay as earlier versions; with Object
+        Lock on, the bucket's default retention applies by itself and ``retention`` adds its own."""
         from boto3.s3.transfer import TransferConfig
 
         client = self._client()
         config = TransferConfig(multipart_threshold=MULTIPART, multipart_chunksize=MULTIPART)
-        extra = self._encryption()
+        encryption = self._encryption()
         items = _in_publishing_order(folder, last)
         stale = set(self.keys(name)) - {f"{name}/{k}" for k, _ in items}
+        changed = []
         for key, path in items:
-            if key == last:
-                self._delete(sorted(stale))
             size, digest = path.stat().st_size, sha256_file(path)
-            target = self._key(name, key)
-            if self._holds(target, size, digest):
-                continue
-            client.upload_file(str(path), self.bucket, target, Config=config, ExtraArgs={
-                "ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest}, **extra})
-            if self.stat(f"{name}/{key}") != (size, digest):
-                raise StorageError(f"s3://{self.bucket}/{target} differs from {path} after upload")
+            if not self._holds(self._key(name, key), size, digest):
+                changed.append((key, path, size, digest))
+        staging = f"{STAGING}/{name}/{uuid.uuid4().hex[:12]}"
+        try:
+            for key, path, size, digest in changed:
+                client.upload_file(str(path), self.bucket, self._key(staging, key), Config=config, ExtraArgs={
+                    "ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest}, **encryption})
+                self._verify(f"{staging}/{key}", size, digest, path)
+            lock = self._retention() if changed else {}
+            final = {"ChecksumAlgorithm": "SHA256", **encryption, **lock}  # the metadata (sha256) is copied
+
+            def promote(key: str, path: Path, size: int, digest: str) -> None:
+                client.copy({"Bucket": self.bucket, "Key": self._key(staging, key)}, self.bucket,
+                            self._key(name, key), ExtraArgs=final, Config=config)
+                self._retain(f"{name}/{key}", self._verify(f"{name}/{key}", size, digest, path), lock)
+
+            for item in changed:
+                if item[0] != last:
+                    promote(*item)
+            refused = self._delete([{"Key": self._key(k)} for k in sorted(stale)])
+            if refused:
+                raise StorageError(f"objects of an earlier delivery could not be removed from {self.uri}/{name}: "
+                                   + ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in refused[:5]))
+            for item in changed:
+                if item[0] == last:
+                    promote(*item)
+        finally:
+            if changed:
+                self._discard(staging)
         return f"s3://{self.bucket}/{self._key(name)}"
 
-    def _delete(self, keys: list[str]) -> None:
-        for start in range(0, len(keys), 1000):  # the API takes at most 1000 keys per call
-            self._client().delete_objects(Bucket=self.bucket, Delete={
-                "Objects": [{"Key": self._key(k)} for k in keys[start:start + 1000]]})
+    def _verify(self, key: str, size: int, digest: str, source: Path) -> dict[str, Any]:
+        """The GetObject answer of ``key`` after checking its bytes are those of ``source``."""
+        got = self._read_back(key)
+        if got is None or got[:2] != (size, digest):
+            raise StorageError(f"s3://{self.bucket}/{self._key(key)} differs from {source} after it was written")
+        return got[2]
+
+    def _retain(self, key: str, got: dict[str, Any], lock: dict[str, Any]) -> None:
+        """Give the version just written the retention ``lock`` asks for where the server did not already
+        (SeaweedFS ignores Object Lock headers on CopyObject; S3 honours them)."""
+        if not lock:
+            return
+        until = got.get("ObjectLockRetainUntilDate")
+        if got.get("ObjectLockMode") == lock["ObjectLockMode"] and until and until >= lock[
+                "ObjectLockRetainUntilDate"] - timedelta(minutes=5):
+            return
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client().put_object_retention(
+                Bucket=self.bucket, Key=self._key(key), VersionId=got.get("VersionId"),
+                Retention={"Mode": lock["ObjectLockMode"], "RetainUntilDate": lock["ObjectLockRetainUntilDate"]})
+        except ClientError as exc:
+            raise StorageError(f"s3://{self.bucket}/{self._key(key)} could not be given {lock['ObjectLockMode']} "
+                               f"retention (it has {got.get('ObjectLockMode')} until {until}): {exc}") from exc
+
+    def _delete(self, objects: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Delete ``objects`` ({Key[, VersionId]}, full keys); returns the ones the server refused."""
+        refused: list[dict[str, str]] = []
+        for start in range(0, len(objects), 1000):  # the API takes at most 1000 keys per call
+            answer = self._client().delete_objects(Bucket=self.bucket, Delete={
+                "Objects": objects[start:start + 1000], "Quiet": True})
+            refused += answer.get("Errors", [])
+        return refused
+
+    def _discard(self, prefix: str) -> None:
+        """Best effort, never raises: remove everything under ``prefix/`` (one run's staging objects), every
+        version of it where the bucket keeps versions; a version that Object Lock retains cannot be removed
+        and is hidden behind a delete marker instead."""
+        from botocore.exceptions import ClientError
+
+        client, root = self._client(), self._key(prefix) + "/"
+        try:
+            try:
+                versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                            for page in client.get_paginator("list_object_versions").paginate(
+                                Bucket=self.bucket, Prefix=root)
+                            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+                if kept := self._delete(versions):  # AccessDenied: Object Lock retains them
+                    log.info("%d staging object version(s) under s3://%s/%s kept (%s)", len(kept), self.bucket,
+                             root, kept[0].get("Code"))
+            except ClientError as exc:  # e.g. no s3:ListBucketVersions: plain deletes below
+                log.info("staging versions under s3://%s/%s not listed: %s", self.bucket, root, exc)
+            left = [{"Key": o["Key"]} for page in client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=root) for o in page.get("Contents", [])]
+            if refused := self._delete(left):
+                log.warning("staging objects left under s3://%s/%s: %s", self.bucket, root, refused[:5])
+        except Exception as exc:
+            log.warning("staging objects under s3://%s/%s were not removed: %s", self.bucket, root, exc)
 
     def _holds(self, key: str, size: int, digest: str) -> bool:
         from botocore.exceptions import ClientError
@@ -227,7 +323,7 @@ class S3Storage:
         return bool(head.get("ContentLength") == size and head.get("Metadata", {}).get("sha256") == digest)
 
     def _encryption(self) -> dict[str, str]:
-        """ServerSideEncryption of the bucket's default rule, if it has one."""
+        """ServerSideEncryption (and the KMS key) of the bucket's default rule, if it has one."""
         from botocore.exceptions import ClientError
 
         try:
@@ -235,8 +331,29 @@ class S3Storage:
                 "ServerSideEncryptionConfiguration"]["Rules"]
         except (ClientError, KeyError):
             return {}
-        algorithm = rules[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") if rules else None
-        return {"ServerSideEncryption": algorithm} if algorithm else {}
+        default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
+        if not default.get("SSEAlgorithm"):
+            return {}
+        key = {"SSEKMSKeyId": default["KMSMasterKeyID"]} if default.get("KMSMasterKeyID") else {}
+        return {"ServerSideEncryption": default["SSEAlgorithm"], **key}
+
+    def _retention(self) -> dict[str, Any]:
+        """ObjectLockMode and ObjectLockRetainUntilDate of ``retention`` when the bucket has Object Lock on;
+        nothing when no retention is asked for or the bucket cannot lock (said in the log)."""
+        from botocore.exceptions import ClientError
+
+        if self.retention is None:
+            return {}
+        try:
+            enabled = self._client().get_object_lock_configuration(Bucket=self.bucket)[
+                "ObjectLockConfiguration"].get("ObjectLockEnabled")
+        except ClientError:
+            enabled = None
+        mode, days = self.retention
+        if enabled != "Enabled":
+            log.warning("s3://%s has no Object Lock: %s retention of %d days not applied", self.bucket, mode, days)
+            return {}
+        return {"ObjectLockMode": mode, "ObjectLockRetainUntilDate": datetime.now(UTC) + timedelta(days=days)}
 
     def read_bytes(self, key: str) -> bytes | None:
         client = self._client()
@@ -250,19 +367,25 @@ class S3Storage:
         digest = hashlib.sha256(data)
         self._client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
                                   ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
-                                  Metadata={"sha256": digest.hexdigest()})
+                                  Metadata={"sha256": digest.hexdigest()}, **self._encryption(),
+                                  **self._retention())
 
     def stat(self, key: str) -> tuple[int, str] | None:
+        got = self._read_back(key)
+        return (got[0], got[1]) if got is not None else None
+
+    def _read_back(self, key: str) -> tuple[int, str, dict[str, Any]] | None:
+        """(size, SHA-256 of the bytes read now, the rest of the GetObject answer) of one object."""
         client = self._client()
         try:
-            body = client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            got = client.get_object(Bucket=self.bucket, Key=self._key(key))
         except client.exceptions.NoSuchKey:
             return None
         digest, size = hashlib.sha256(), 0
-        for chunk in body.iter_chunks(1 << 20):
+        for chunk in got.pop("Body").iter_chunks(1 << 20):
             digest.update(chunk)
             size += len(chunk)
-        return size, digest.hexdigest()
+        return size, digest.hexdigest(), got
 
     def keys(self, prefix: str) -> Iterator[str]:
         start = self._key(prefix) + "/"
@@ -270,15 +393,138 @@ class S3Storage:
             for obj in page.get("Contents", []):
                 yield nfc(obj["Key"][len(self._key()) + 1:] if self.prefix else obj["Key"])
 
-    def lock(self) -> AbstractContextManager[None]:
-        return nullcontext()  # S3 has no lock: runs that deliver to one output at the same time must not race
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """The ledger lock: the object ``.ledger.lock``, created only where there is none (If-None-Match: *),
+        rewritten every ``lock_timeout / 4`` seconds while held and deleted afterwards, both If-Match its ETag
+        so a lock somebody else holds is never touched. One not rewritten for ``lock_timeout`` seconds (by the
+        server's clock) was left by a run that died: it is taken over by replacing it If-Match its ETag, so of
+        two runs that find it stale only one gets it. StorageError when this run lost the lock while holding
+        it (it could not rewrite it for ``lock_timeout`` seconds)."""
+        key, token = self._key(LOCK), uuid.uuid4().hex
+        held = {"etag": self._acquire(key, token), "lost": ""}
+        stop = threading.Event()
+
+        def refresh() -> None:
+            while not stop.wait(self.lock_timeout / 4):
+                try:
+                    held["etag"] = self._put_lock(key, token, IfMatch=held["etag"])
+                    continue
+                except Exception as exc:
+                    if not _conflict(exc):
+                        log.warning("ledger lock s3://%s/%s not refreshed (tried again): %s", self.bucket, key, exc)
+                        continue
+                try:
+                    state = self._lock_state(key)
+                except Exception as exc:
+                    log.warning("ledger lock s3://%s/%s not read (tried again): %s", self.bucket, key, exc)
+                    continue
+                if state is not None and state[0] == token:  # our own write, its answer lost
+                    held["etag"] = state[1]
+                    continue
+                held["lost"] = f"taken over by {state[3] if state else 'nobody (deleted)'}"
+                log.error("ledger lock s3://%s/%s lost: %s", self.bucket, key, held["lost"])
+                return
+
+        thread = threading.Thread(target=refresh, name="sohoa-ledger-lock", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            if not held["lost"]:
+                try:
+                    self._client().delete_object(Bucket=self.bucket, Key=key, IfMatch=held["etag"])
+                except Exception as exc:
+                    log.warning("ledger lock s3://%s/%s not released (it expires in %d s): %s", self.bucket, key,
+                                self.lock_timeout, exc)
+        if held["lost"]:
+            raise StorageError(f"the ledger lock s3://{self.bucket}/{key} was {held['lost']} while this delivery "
+                               "held it: check the ledger")
+
+    def _acquire(self, key: str, token: str) -> str:
+        """ETag of the lock object written for ``token`` once no live run holds it."""
+        since, said = time.monotonic(), False
+        while True:
+            try:
+                return self._put_lock(key, token, IfNoneMatch="*")
+            except Exception as exc:
+                if not _conflict(exc):
+                    raise
+            state = self._lock_state(key)
+            if state is not None:  # else released in between: try again
+                owner, etag, age, holder = state
+                if owner == token:
+                    return etag  # our own write, its answer lost
+                if age > self.lock_timeout:
+                    log.warning("taking over ledger lock s3://%s/%s of %s, not refreshed for %d s", self.bucket,
+                                key, holder, age)
+                    try:
+                        return self._put_lock(key, token, IfMatch=etag)
+                    except Exception as exc:
+                        if not _conflict(exc):
+                            raise
+                        continue  # another run took it over first
+                if time.monotonic() - since > LOCK_WAIT:
+                    raise StorageError(f"the ledger lock s3://{self.bucket}/{key} is held by {holder}: gave up "
+                                       f"after {LOCK_WAIT:.0f} s")
+                if not said:
+                    log.info("waiting for ledger lock s3://%s/%s held by %s", self.bucket, key, holder)
+                    said = True
+            time.sleep(min(5.0, self.lock_timeout / 8))
+
+    def _put_lock(self, key: str, token: str, **condition: str) -> str:
+        body = {"owner": token, "host": socket.gethostname(), "pid": os.getpid(),
+                "written": datetime.now(UTC).isoformat()}  # changes on every write, and so does the ETag
+        answer = self._client().put_object(Bucket=self.bucket, Key=key, Body=json.dumps(body).encode(),
+                                           ContentType="application/json", **condition)
+        return str(answer["ETag"])
+
+    def _lock_state(self, key: str) -> tuple[str, str, float, dict[str, Any]] | None:
+        """(owner token, ETag, seconds since last written by the server's clock, content) of the lock object,
+        None when there is none."""
+        client = self._client()
+        try:
+            got = client.get_object(Bucket=self.bucket, Key=key)
+        except client.exceptions.NoSuchKey:
+            return None
+        try:
+            content = json.loads(got["Body"].read())
+        except ValueError:
+            content = None
+        content = content if isinstance(content, dict) else {}
+        now = parsedate_to_datetime(got["ResponseMetadata"]["HTTPHeaders"]["date"])
+        return str(content.get("owner")), str(got["ETag"]), (now - got["LastModified"]).total_seconds(), content
+
+
+def _conflict(exc: Exception) -> bool:
+    """A conditional write that lost: precondition failed (412), a concurrent conditional write (409), or the
+    object an If-Match named is gone (404)."""
+    from botocore.exceptions import ClientError
+
+    return isinstance(exc, ClientError) and (
+        exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412)
+        or exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict",
+                                                          "NoSuchKey"))
+
+
+def retention_from_env() -> tuple[str, int] | None:
+    """The Object Lock retention ``SOHOA_S3_RETENTION`` asks for: ``GOVERNANCE:<days>`` or ``COMPLIANCE:<days>``."""
+    value = os.environ.get(RETENTION_ENV, "").strip()
+    if not value:
+        return None
+    mode, _, days = value.upper().partition(":")
+    if mode not in ("GOVERNANCE", "COMPLIANCE") or not days.isdigit() or int(days) < 1:
+        raise StorageError(f"{RETENTION_ENV}={value!r}: expected GOVERNANCE:<days> or COMPLIANCE:<days>")
+    return mode, int(days)
 
 
 def storage_for(uri: str, s3_client: Any = None) -> Storage:
     """The storage of ``uri``; ``s3_client``: the boto3 client to use for s3:// (an Airflow S3Hook's)."""
     parsed = urlparse(uri)
     if parsed.scheme == "s3":
-        return S3Storage(parsed.netloc, nfc(parsed.path.lstrip("/")), s3_client)
+        return S3Storage(parsed.netloc, nfc(parsed.path.lstrip("/")), s3_client, retention_from_env())
     if parsed.scheme in ("", "file"):
         return LocalStorage(Path(parsed.path if parsed.scheme == "file" else uri).expanduser())
     raise StorageError(f"unsupported storage URI {uri!r}: use a local path, file:// or s3://")

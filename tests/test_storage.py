@@ -28,3 +28,16 @@ def test_local_publish_replaces_atomically_and_writes_last_file(tmp_path: Path) 
     assert sorted(p.relative_to(out / "b1").as_posix() for p in (out / "b1").rglob("*") if p.is_file()) == [
         "packages/Hồ sơ/a.pdf", "report.json"]
     assert [p.name for p in out.iterdir()] == ["b1"]  # no staging or old copies left behind
+
+
+def test_retention_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOHOA_S3_RETENTION", raising=False)
+    plain = storage_for("s3://archive/out")
+    assert isinstance(plain, S3Storage) and plain.retention is None
+    monkeypatch.setenv("SOHOA_S3_RETENTION", "compliance:3650")
+    locked = storage_for("s3://archive/out")
+    assert isinstance(locked, S3Storage) and locked.retention == ("COMPLIANCE", 3650)
+    for wrong in ("3650", "LEGAL:10", "GOVERNANCE:0", "GOVERNANCE:ten"):
+        monkeypatch.setenv("SOHOA_S3_RETENTION", wrong)
+        with pytest.raises(StorageError, match="expected GOVERNANCE:<days> or COMPLIANCE:<days>"):
+            storage_for("s3://archive/out")
