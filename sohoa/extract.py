@@ -24,6 +24,7 @@ from sohoa.vocab import (
     PLACES,
     SECRECY_MARKS,
     SIGNER_TITLES,
+    SURNAMES,
     TYPE_ABBREVIATIONS,
     TYPE_CODES,
     UNIT_WORDS,
@@ -223,8 +224,7 @@ def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
     if not units:
         return None, None, 0.0
     agency = snap(" ".join(_words(ln.text) for ln in units[-1]), _SNAP_UNITS, upper=True)
-    parent = snap(" ".join(" ".join(_clean_spaces(ln.text) for ln in u) for u in units[:-1]), _SNAP_UNITS,
-                  upper=True) or None
+    parent = snap(" ".join(_words(ln.text) for u in units[:-1] for ln in u), _SNAP_UNITS, upper=True) or None
     return parent, agency, _conf([w for ln in units[-1] for w in ln.words])
 
 
@@ -335,6 +335,36 @@ def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
     return [_clean_spaces(t.text) for t in titles], (_clean_spaces(name.text) if name else None), _conf(words)
 
 
+def type_in_symbol(symbol: str, doc_type: str) -> str:
+    """The symbol with its type part (NĐ 30: the abbreviation of the type printed above the subject) put right
+    when OCR read it one letter off ("QĐĐ-SNV" of a Quyết định is "QĐ-SNV", "TTT-TCT" of a Tờ trình "TTr-TCT")."""
+    expected = TYPE_ABBREVIATIONS.get(doc_type)
+    head, dash, rest = symbol.rpartition("/")[2].partition("-")
+    if not expected or not dash or head == expected or not _one_edit(fold(head), fold(expected)):
+        return symbol
+    return symbol[: len(symbol) - len(head + dash + rest)] + expected + dash + rest
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by exactly one inserted, deleted or replaced character (both at least two long)."""
+    if min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def surname(name: str) -> str:
+    """A signer's name whose family name (the first word) reads, without tone marks, as a Vietnamese surname
+    with the marks OCR changed put back ("Đỉnh Hồng Yến" is "Đinh Hồng Yến")."""
+    first, space, rest = name.partition(" ")
+    if first in SURNAMES:
+        return name
+    found = [s for s in SURNAMES if fold(s) == fold(first)]
+    return found[0] + space + rest if len(found) == 1 else name
+
+
 def _looks_like_name(text: str) -> bool:
     parts = text.split()
     return 2 <= len(parts) <= 6 and all(p[:1].isupper() and (len(p) == 1 or not p[1:].isupper()) for p in parts)
@@ -429,6 +459,9 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         abbreviation = symbol.split("/")[-1].split("-")[0]
         doc_type = next((t for t, a in TYPE_ABBREVIATIONS.items() if fold(a) == fold(abbreviation)), None)
         type_conf = 0.55 if doc_type else 0.0
+    elif doc_type and symbol:
+        symbol = type_in_symbol(symbol, doc_type)
+        ex.put("symbol", symbol, number_conf)
     ex.put("document_type", doc_type, type_conf)
     ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
     ex.put("subject", subject, subject_conf)
@@ -443,7 +476,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         if signer:
             break
     authority, signer_title = _authority(titles)
-    ex.put("signer", signer, signer_conf)
+    ex.put("signer", surname(signer) if signer else None, signer_conf)
     ex.put("signer_title", signer_title, signer_conf)
     ex.put("authority", authority, signer_conf)
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])

@@ -96,6 +96,14 @@ SIGNER_TITLES = (
     "TỔNG CỤC TRƯỞNG", "PHÓ TỔNG CỤC TRƯỞNG", "TRƯỞNG ĐOÀN", "BÍ THƯ", "PHÓ BÍ THƯ", "THỦ TRƯỞNG",
     "TRƯỞNG TRUNG TÂM", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TỔ TRƯỞNG", "THƯ KÝ", "CHỦ TỌA", "KẾ TOÁN TRƯỞNG",
 )
+# The commonest Vietnamese family names (a signer's first word): OCR changes the tone marks of names it has
+# no dictionary for, and the surname is the one word whose spelling can be known in advance.
+SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý", "Đinh", "Đào", "Đoàn", "Lâm", "Mai", "Trịnh", "Trương", "Lưu", "Cao", "Tạ", "Hà", "Tô", "Lương",
+    "Châu", "Quách", "Thái", "Tăng", "Văn", "Kiều", "Triệu", "Vương", "Lục", "Nông", "Mạc", "Lại", "La", "Hứa",
+    "Khổng", "Tống", "Từ", "Thân", "Chu", "Diệp", "Giang", "Âu", "Bạch", "Quan", "Khúc", "Ninh", "Phùng", "Doãn",
+)
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sohoa import hocr, tesseract
-from sohoa.extract import extract_document, segment, starts_document
+from sohoa.extract import extract_document, segment, starts_document, surname, type_in_symbol
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -70,6 +70,34 @@ def test_official_letter_wrapped_agency_and_vv_subject() -> None:
 def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
     assert (m["number"], m["symbol"], m["issuing_agency"]) == (number, symbol, "SỞ NỘI VỤ")
+
+
+def test_ocr_slips_in_symbol_surname_and_parent_are_put_right() -> None:
+    """Seen on the synthetic set: a doubled letter in the type part of the symbol, a tone mark on the signer's
+    family name, a stamp's stray letter after the parent agency."""
+    header = [line(0.06, 0.05, "BỘ NỘI VỤ Ẫ"), *HEADER[1:]]
+    signer = [*SIGNER[:-1], line(0.62, 0.84, "Đỉnh Hồng Yến")]
+    doc = page(*header, line(0.08, 0.11, "Số: 12/QĐĐ-SNV"), line(0.52, 0.11, "Hà Nội, ngày 05 tháng 01 năm 2025"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc ban hành Quy chế"), *signer)
+    m = extract_document([doc]).metadata
+    assert (m["symbol"], m["signer"], m["parent_agency"]) == ("QĐ-SNV", "Đinh Hồng Yến", "BỘ NỘI VỤ")
+
+
+@pytest.mark.parametrize(("symbol", "doc_type", "expected"), [
+    ("TTT-TCT", "Tờ trình", "TTr-TCT"), ("2025/QĐĐ-UBND", "Quyết định", "2025/QĐ-UBND"),
+    ("CT-UBND", "Quyết định", "CT-UBND"),  # two letters off: a printed symbol is not rewritten to the type
+    ("UBND-VX", "Công văn", "UBND-VX"), ("KH-UBND", "Kế hoạch", "KH-UBND"),
+])
+def test_type_part_of_the_symbol(symbol: str, doc_type: str, expected: str) -> None:
+    assert type_in_symbol(symbol, doc_type) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Định Kim Trang", "Đinh Kim Trang"), ("Nguyên Văn An", "Nguyễn Văn An"), ("Lê Văn Cường", "Lê Văn Cường"),
+    ("Thượng tá Hùng", "Thượng tá Hùng"),  # not a family name: left as read
+])
+def test_family_name_marks(read: str, expected: str) -> None:
+    assert surname(read) == expected
 
 
 def test_missing_fields_send_the_document_to_review() -> None:
