@@ -2,7 +2,7 @@
 
 `tools/eark/validate.py` runs with `.venv-eark/bin/python` (made by `make setup`: eark-validator pins an lxml
 older than sohoa's) and reads the CSIP vocabularies from tools/eark/vocabularies/ instead of the network. It
-checks the CSIP skeleton (structure and root METS.xml: `--root-only`, eark-validator's own coverage); TT05's
+checks the CSIP skeleton (structure and root METS.xml, eark-validator's own coverage); TT05's
 flat "EAD" and our PREMIS subset are checked by our XSDs (tests/test_package*.py).
 """
 
@@ -83,7 +83,7 @@ def errors(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def describe(messages: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"  {m['rule_id']} [{m['severity']}] {m['file'] or '(package)'} ({m['check']}, {m['scope']}): {m['message']}"
+        f"  {m['rule_id']} [{m['severity']}] {m['file'] or '(package)'} ({m['check']}): {m['message']}"
         for m in messages
     )
 
@@ -121,7 +121,7 @@ def package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def result(package: Path) -> dict[str, Any]:
-    return run_validator(package, "--root-only")[1]
+    return run_validator(package)[1]
 
 
 def broken_copy(package: Path, tmp_path: Path) -> Path:
@@ -142,7 +142,7 @@ def test_package_passes_the_csip_rules(package: Path, result: dict[str, Any]) ->
 
 def test_zip_is_validated_like_the_folder(package: Path, result: dict[str, Any], tmp_path: Path) -> None:
     archive = zip_package(package, tmp_path / f"{FILE_CODE}.zip")
-    status, from_zip = run_validator(archive, "--root-only")
+    status, from_zip = run_validator(archive)
     assert from_zip["messages"] == result["messages"]
     assert status == (0 if result["valid"] else 1)
 
@@ -150,7 +150,7 @@ def test_zip_is_validated_like_the_folder(package: Path, result: dict[str, Any],
 def test_missing_root_mets_is_an_error(package: Path, result: dict[str, Any], tmp_path: Path) -> None:
     copy = broken_copy(package, tmp_path)
     (copy / "METS.xml").unlink()
-    status, broken = run_validator(copy, "--root-only")
+    status, broken = run_validator(copy)
     assert "CSIPSTR4" not in {m["rule_id"] for m in errors(result)}
     missing = [m for m in errors(broken) if m["rule_id"] == "CSIPSTR4"]
     assert missing, describe(errors(broken))
@@ -168,7 +168,7 @@ def test_type_outside_the_csip_vocabulary_is_an_error(package: Path, result: dic
     assert tree.getroot().get("TYPE") == "Mixed"
     tree.getroot().set("TYPE", "Hồ sơ lưu trữ")
     tree.write(str(mets), xml_declaration=True, encoding="UTF-8")
-    status, broken = run_validator(copy, "--root-only")
+    status, broken = run_validator(copy)
     assert not [m for m in errors(result) if m["rule_id"] == "CSIP2"]
     found = [m for m in errors(broken) if m["rule_id"] == "CSIP2" and m["file"] == "METS.xml"]
     assert found, describe(errors(broken))

@@ -162,8 +162,8 @@ def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDesc
         "description": clean_text(dossier.description),
     }
     if package_type == AIP_HOSO:
-        fields = {("arcFileCode" if name == "fileCode" else name): value for name, value in fields.items()}
-        fields["arcFileCode"] = arc_file_code(dossier)
+        del fields["fileCode"]
+        fields = {"arcFileCode": arc_file_code(dossier), **fields}
     check_fields(fields, AIP_DOSSIER_RULES if package_type == AIP_HOSO else DOSSIER_RULES, "EAD.xml")
     return fields
 
@@ -201,14 +201,13 @@ def document_fields(dossier: DossierDescription, document: DocumentDescription,
         "process": clean_text(document.process),
         "description": clean_text(document.description),
     }
+    rules = DOCUMENT_RULES
     if package_type == AIP_HOSO:
         arc = arc_file_code(dossier)
-        fields = {"arcFileCode": arc, **fields, "docCode": doc_code(arc, document.ordinal),
-                  "docOrdinal": str(document.ordinal)}
-        fields = {name: fields[name] for name in AIP_DOCUMENT_RULES}
-        check_fields(fields, AIP_DOCUMENT_RULES, where)
-        return fields
-    check_fields(fields, DOCUMENT_RULES, where)
+        known = {**fields, "arcFileCode": arc, "docCode": doc_code(arc, document.ordinal),
+                 "docOrdinal": str(document.ordinal)}
+        fields, rules = {name: known[name] for name in AIP_DOCUMENT_RULES}, AIP_DOCUMENT_RULES
+    check_fields(fields, rules, where)
     return fields
 
 

@@ -2,7 +2,7 @@
 
 Run with the validator's own venv (made by `make setup`, scripts/eark-venv.sh):
 
-    .venv-eark/bin/python tools/eark/validate.py PACKAGE [--spec V2.1.0] [--root-only]
+    .venv-eark/bin/python tools/eark/validate.py PACKAGE [--spec V2.1.0]
 
 PACKAGE is a package folder, its root METS.xml, or a ZIP/TAR of the package folder. Exit status: 0 when no
 message has ERROR severity, 1 when one has, 2 when PACKAGE cannot be read.
@@ -14,10 +14,8 @@ tools/eark/vocabularies/ and refuses every other URL; every other network connec
 (socket.connect / connect_ex / create_connection to an IP address) raises `OfflineError` too. (lxml, which
 eark_validator parses with, never fetches: its parsers default to no_network=True.)
 
-Besides eark-validator's own checks of the package (structure, root METS against the CSIP schema and the
-CSIP + SIP Schematron rules), each `representations/<rep>/METS.xml` is checked the same way (schema, CSIP
-rules, and SIP/DIP rules when its metsHdr says so); eark-validator 1.1.3 itself only reads the root METS.
-`--root-only` skips that.
+What is checked is eark-validator's own coverage: the package structure and the root METS.xml (CSIP schema,
+CSIP + SIP/AIP Schematron rules); it does not read representation METS files.
 """
 
 from __future__ import annotations
@@ -151,15 +149,9 @@ def import_validator() -> Any:
     return packages
 
 
-def _scope(file: str) -> str:
-    """"package": what eark-validator itself checks; "representation": this wrapper's extra checks."""
-    return "representation" if file.startswith("representations/") else "package"
-
-
 def _message(file: str, check: str, result: Any) -> dict[str, Any]:
     severity = getattr(result.severity, "value", str(result.severity))
     return {
-        "scope": _scope(file),
         "file": file,
         "check": check,
         "rule_id": result.rule_id,
@@ -171,7 +163,6 @@ def _message(file: str, check: str, result: Any) -> dict[str, Any]:
 
 def _crash(file: str, check: str, error: Exception) -> dict[str, Any]:
     return {
-        "scope": _scope(file),
         "file": file,
         "check": check,
         "rule_id": None,
@@ -199,41 +190,7 @@ def _root_messages(packages: Any, folder: Path, version: Any) -> tuple[list[dict
     return messages, summary
 
 
-def _representation_messages(folder: Path, rep_mets: Path, version: Any) -> list[dict[str, Any]]:
-    """The checks eark-validator makes of the root METS, applied to one representation METS."""
-    from eark_validator import rules
-    from eark_validator.infopacks.information_package import InformationPackages
-    from eark_validator.mets import MetsValidator
-    from eark_validator.specifications.specification import SpecificationType
-
-    name = rep_mets.relative_to(folder).as_posix()
-    messages: list[dict[str, Any]] = []
-    try:
-        validator = MetsValidator(str(rep_mets.parent))
-        validator.validate_mets(rep_mets.name)
-        messages += [_message(name, "schema", result) for result in validator.validation_errors]
-    except Exception as error:  # a crash of the validator on our file is a finding, not a wrapper failure
-        return [_crash(name, "schema", error)]
-    try:
-        types = [SpecificationType.CSIP]
-        package_type = InformationPackages.details_from_mets_file(rep_mets).oaispackagetype
-        if package_type in ("SIP", "DIP"):
-            types.append(SpecificationType.from_string(package_type))
-        for spec_type in types:
-            profile = rules.ValidationProfile(spec_type, version)
-            profile.validate(str(rep_mets))
-            messages += [_message(name, "schematron", result) for result in profile.get_all_results()]
-            messages += [
-                {"scope": _scope(name), "file": name, "check": "schematron", "rule_id": "XML-1",
-                 "severity": "ERROR", "location": name, "message": text}
-                for text in profile.messages
-            ]
-    except Exception as error:
-        messages.append(_crash(name, "schematron", error))
-    return messages
-
-
-def validate(path: Path, version_name: str = "V2.1.0", root_only: bool = False) -> dict[str, Any]:
+def validate(path: Path, version_name: str = "V2.1.0") -> dict[str, Any]:
     """The JSON-ready result for one package folder, root METS.xml or archive."""
     packages = import_validator()
     from eark_validator import structure
@@ -256,9 +213,6 @@ def validate(path: Path, version_name: str = "V2.1.0", root_only: bool = False) 
         else:
             raise UnreadablePackage(f"{path}: not a package folder, a METS.xml or a ZIP/TAR archive")
         messages, summary = _root_messages(packages, folder, version)
-        if not root_only:
-            for rep_mets in sorted(folder.glob("representations/*/METS.xml")):
-                messages += _representation_messages(folder, rep_mets, version)
     return _result(path, version.value, summary, messages)
 
 
@@ -288,14 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("package", type=Path, help="package folder, its METS.xml, or a ZIP/TAR of the folder")
     parser.add_argument("--spec", default="V2.1.0", choices=["V2.0.4", "V2.1.0"],
                         help="E-ARK specification version to validate against (default %(default)s)")
-    parser.add_argument("--root-only", action="store_true",
-                        help="only what eark-validator itself checks: structure and the root METS.xml")
     args = parser.parse_args(argv)
     if not args.package.exists():
         print(json.dumps({"package": str(args.package), "error": "does not exist"}))
         return EXIT_UNREADABLE
     try:
-        result = validate(args.package, args.spec, args.root_only)
+        result = validate(args.package, args.spec)
     except UnreadablePackage as error:
         print(json.dumps({"package": str(args.package), "error": str(error)}, ensure_ascii=False))
         return EXIT_UNREADABLE
