@@ -19,6 +19,7 @@ never published.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -52,6 +53,8 @@ from .model import (
     PackageError,
 )
 from .premis import Agent
+
+log = logging.getLogger(__name__)
 
 ROOT_METS = "METS.xml"
 EAD_PATH = "metadata/descriptive/EAD.xml"
@@ -391,7 +394,8 @@ def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
     dmdSec, digiprovMD and file of a METS is reached from its structMap; the root METS points to the rep1 METS.
     AIP_hoso: PREMIS.xml and PREMIS_rep1.xml valid, their links resolved, a `transfer` event, a file object for
     every data file with its SHA-256.
-    `pdfa`: every data PDF passes `sohoa.pdfa.check_pdfa` and has a text layer. `signed`: every data PDF carries
+    `pdfa`: every data PDF passes `sohoa.pdfa.check_pdfa` (and veraPDF when installed, `sohoa.verapdf`) and has a
+    text layer. `signed`: every data PDF carries
     a signature that is intact and covers the whole file (and chains to `trust_roots_pem` when given)."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -538,13 +542,21 @@ def zip_package(folder: Path, zip_path: Path) -> Path:
 
 
 def _check_pdf(path: Path, pdfa: bool, signed: bool, trust_roots_pem: bytes | None) -> list[str]:
-    from sohoa import poppler
+    from sohoa import poppler, verapdf
     from sohoa.pdfa import check_pdfa
     from sohoa.sign import verify_pdf
 
     problems = []
     if pdfa:
         problems += check_pdfa(path)
+        try:
+            if command := verapdf.launcher():
+                faults = verapdf.validate(path, command)
+                log.info("%s: veraPDF (%s) %s", path.name, command,
+                         f"finds {len(faults)} failed rules" if faults else "finds it PDF/A-2b compliant")
+                problems += [f"veraPDF: {fault}" for fault in faults]
+        except verapdf.VeraPdfError as error:
+            problems.append(str(error))
         try:
             if not poppler.pdf_text(path).strip():
                 problems.append("no text layer (no page holds any text)")
