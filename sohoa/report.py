@@ -236,12 +236,13 @@ def deliver(work: BatchWork, storage: Storage) -> dict[str, Any]:
     write_json(out / ledger.MANIFEST, manifest)
     report["manifest_sha256"] = sha256_file(out / ledger.MANIFEST)
     with storage.lock():  # one delivery at a time extends the ledger
-        existing = (storage.read_bytes(ledger.LEDGER) or b"").decode("utf-8")
+        raw, tag = storage.read_tagged(ledger.LEDGER)
+        existing = (raw or b"").decode("utf-8")
         report["ledger"] = ledger.chain(existing, _ledger_packages(existing, batch_id, report, manifest))
         validate_report(report)
         write_json(out / "report.json", report)
         destination = storage.publish_tree(out, batch_id, last="report.json")
-        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(report["ledger"])).encode("utf-8"))
+        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(report["ledger"])).encode("utf-8"), if_tag=tag)
     log.info("delivered batch %s to %s: %s; ledger entries %s", batch_id, destination, report["counts"],
              [e["seq"] for e in report["ledger"]])
     if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):

@@ -64,7 +64,12 @@ class Storage(Protocol):
 
     def read_bytes(self, key: str) -> bytes | None: ...
 
-    def write_bytes(self, key: str, data: bytes) -> None: ...
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        """The object's bytes and a tag that changes whenever it does; (None, None) when there is none."""
+
+    def write_bytes(self, key: str, data: bytes, *, if_tag: str | None) -> None:
+        """Replace the object only if it still has the tag ``read_tagged`` gave (None: only if there is
+        still none); StorageError when it was changed in between, which leaves it as it is."""
 
     def stat(self, key: str) -> tuple[int, str] | None:
         """(size, SHA-256 of the bytes read back now) of one object, None when it is not there."""
@@ -114,7 +119,14 @@ class LocalStorage:
         path = self.root / key
         return path.read_bytes() if path.is_file() else None
 
-    def write_bytes(self, key: str, data: bytes) -> None:
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        data = self.read_bytes(key)
+        return (data, hashlib.sha256(data).hexdigest()) if data is not None else (None, None)
+
+    def write_bytes(self, key: str, data: bytes, *, if_tag: str | None) -> None:
+        """Under ``lock()`` (a file lock no holder can lose) the check and the rename cannot interleave."""
+        if self.read_tagged(key)[1] != if_tag:
+            raise StorageError(f"{self.root / key} changed since it was read: not overwritten")
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
@@ -363,12 +375,29 @@ class S3Storage:
             return None
         return body
 
-    def write_bytes(self, key: str, data: bytes) -> None:
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        client = self._client()
+        try:
+            got = client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except client.exceptions.NoSuchKey:
+            return None, None
+        return got["Body"].read(), str(got["ETag"])
+
+    def write_bytes(self, key: str, data: bytes, *, if_tag: str | None) -> None:
+        """A conditional PUT (If-Match the ETag, or If-None-Match: * for a new object), so a writer that lost
+        the ledger lock without knowing it cannot overwrite what the next holder wrote."""
         digest = hashlib.sha256(data)
-        self._client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                                  ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
-                                  Metadata={"sha256": digest.hexdigest()}, **self._encryption(),
-                                  **self._retention())
+        condition = {"IfMatch": if_tag} if if_tag is not None else {"IfNoneMatch": "*"}
+        try:
+            self._client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                      ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+                                      Metadata={"sha256": digest.hexdigest()}, **self._encryption(),
+                                      **self._retention(), **condition)
+        except Exception as exc:
+            if _conflict(exc):
+                raise StorageError(f"s3://{self.bucket}/{self._key(key)} changed since it was read: not "
+                                   "overwritten") from exc
+            raise
 
     def stat(self, key: str) -> tuple[int, str] | None:
         got = self._read_back(key)

@@ -26,12 +26,13 @@ def deliver(root: Path, batch_id: str, packages: dict[str, dict[str, bytes]]) ->
     manifest = ledger.build_manifest(out, batch_id)
     write_json(out / ledger.MANIFEST, manifest)
     storage = LocalStorage(root)
-    existing = (storage.read_bytes(ledger.LEDGER) or b"").decode()
+    raw, tag = storage.read_tagged(ledger.LEDGER)
+    existing = (raw or b"").decode()
     entries = ledger.chain(existing, [
         {"batch_id": batch_id, "package_id": code, "status": "delivered",
          "manifest_sha256": ledger.digest(ledger.package_files(manifest, code))} for code in packages])
     write_json(out / "report.json", {"ledger": entries})
-    storage.write_bytes(ledger.LEDGER, (existing + ledger.render(entries)).encode())
+    storage.write_bytes(ledger.LEDGER, (existing + ledger.render(entries)).encode(), if_tag=tag)
     return entries
 
 

@@ -292,14 +292,15 @@ def deliver_to(storage: S3Storage, tree: Path, batch_id: str, codes: list[str], 
     for code in codes:
         write_tree(tree / batch_id, {f"packages/{code}/METS.xml": f"<mets {code}/>".encode()})
     with storage.lock():
-        existing = (storage.read_bytes(ledger.LEDGER) or b"").decode()
+        raw, tag = storage.read_tagged(ledger.LEDGER)
+        existing = (raw or b"").decode()
         if after_read:
             after_read()
         entries = ledger.chain(existing, [{"batch_id": batch_id, "package_id": code, "manifest_sha256": code}
                                           for code in codes])
         (tree / batch_id / "report.json").write_text(json.dumps({"ledger": entries}))
         storage.publish_tree(tree / batch_id, batch_id, last="report.json")
-        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(entries)).encode())
+        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(entries)).encode(), if_tag=tag)
 
 
 def clients(s3: dict[str, Any], n: int) -> list[Any]:
@@ -337,15 +338,19 @@ def test_concurrent_deliveries_extend_one_chain(s3: dict[str, Any], tmp_path: Pa
             assert report["ledger"] == [e for e in entries if e["batch_id"] == f"lô_{n}_{b}"]
     assert listed(client, "race/") & {"race/.ledger.lock"} == set()  # released
     assert versions(client, "race/.staging/") == {}
-    # the same without the lock: the runs read the same ledger and all but one lose their lines
+    # the same without the lock: both runs read the same ledger; the conditional write lets only one of them
+    # extend it, the other fails (and its task is retried) instead of overwriting the first one's line
     monkeypatch.setattr(S3Storage, "lock", lambda self: nullcontext())
     read = threading.Barrier(2)
     with ThreadPoolExecutor(2) as pool:
-        for future in [pool.submit(deliver_to, S3Storage("archive", "norace", c), tmp_path / f"u{n}", f"lô_{n}",
-                                   [f"U{n}"], read.wait) for n, c in enumerate(clients(s3, 2))]:
-            future.result()
+        futures = [pool.submit(deliver_to, S3Storage("archive", "norace", c), tmp_path / f"u{n}", f"lô_{n}",
+                               [f"U{n}"], read.wait) for n, c in enumerate(clients(s3, 2))]
+        errors = [future.exception() for future in futures]
+    assert [str(e) for e in errors if e] == ["s3://archive/norace/ledger.jsonl changed since it was read: not "
+                                             "overwritten"]
     text = client.get_object(Bucket="archive", Key="norace/ledger.jsonl")["Body"].read().decode()
-    assert len(text.splitlines()) == 1
+    winner = "lô_0" if errors[1] else "lô_1"
+    assert [json.loads(line)["batch_id"] for line in text.splitlines()] == [winner]
 
 
 def test_the_ledger_lock_is_kept_while_held(s3: dict[str, Any]) -> None:
@@ -390,6 +395,24 @@ def test_losing_the_ledger_lock_fails_the_delivery(s3: dict[str, Any]) -> None:
             time.sleep(1.5)  # the next refresh finds somebody else's lock
     holder = client.get_object(Bucket="archive", Key="lost/.ledger.lock")["Body"].read()
     assert holder == b'{"owner": "other-run"}'  # and leaves it alone
+
+
+def test_a_holder_cut_off_past_the_timeout_cannot_overwrite_the_ledger(s3: dict[str, Any], tmp_path: Path) -> None:
+    """A run that stalls while holding the lock (its refresh cannot reach the server) loses it to the next
+    run, which extends the ledger; when the first run wakes up, its ledger write is refused."""
+    client = s3["client"]
+
+    def stall() -> None:  # while the first run is cut off, the second takes the lock over and delivers
+        second = S3Storage("archive", "stalled", clients(s3, 1)[0])
+        second.lock = nullcontext  # type: ignore[method-assign]  # (the takeover is test_a_stale_ledger_lock_…)
+        deliver_to(second, tmp_path / "second", "lô_2", ["B"])
+
+    first = S3Storage("archive", "stalled", client)
+    with pytest.raises(StorageError, match=r"s3://archive/stalled/ledger\.jsonl changed since it was read"):
+        deliver_to(first, tmp_path / "first", "lô_1", ["A"], after_read=stall)
+    text = client.get_object(Bucket="archive", Key="stalled/ledger.jsonl")["Body"].read().decode()
+    entries, problems = ledger.read_chain(text)
+    assert problems == [] and [(e["seq"], e["package_id"]) for e in entries] == [(1, "B")]
 
 
 def sqlite_states(db: Path) -> dict[str, tuple[str, int]]:

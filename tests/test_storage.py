@@ -30,6 +30,20 @@ def test_local_publish_replaces_atomically_and_writes_last_file(tmp_path: Path) 
     assert [p.name for p in out.iterdir()] == ["b1"]  # no staging or old copies left behind
 
 
+def test_local_write_only_replaces_what_was_read(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    assert storage.read_tagged("ledger.jsonl") == (None, None)
+    storage.write_bytes("ledger.jsonl", b"line 1\n", if_tag=None)
+    data, tag = storage.read_tagged("ledger.jsonl")
+    assert data == b"line 1\n" and tag is not None
+    with pytest.raises(StorageError, match="ledger.jsonl changed since it was read"):
+        storage.write_bytes("ledger.jsonl", b"other\n", if_tag=None)  # somebody created it meanwhile
+    storage.write_bytes("ledger.jsonl", b"line 1\nline 2\n", if_tag=tag)
+    with pytest.raises(StorageError, match="changed since it was read"):
+        storage.write_bytes("ledger.jsonl", b"line 1\nlost\n", if_tag=tag)  # a stale read
+    assert (tmp_path / "ledger.jsonl").read_bytes() == b"line 1\nline 2\n"
+
+
 def test_retention_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOHOA_S3_RETENTION", raising=False)
     plain = storage_for("s3://archive/out")
