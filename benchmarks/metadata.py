@@ -143,7 +143,8 @@ def real(base: Path, reuse: bool) -> Score:
     score = Score(REAL_FIELDS)
     for label in labels:
         stem = Path(label["file"]).stem
-        pages = [f"{stem}/{stem}.pdf#{n}" for n in range(1, label["pages"] + 1)]
+        pages = [f"{stem}/{stem}.pdf#{n}" for n in range(1, label["pages"] + 1)] if label["pages"] > 1 else [
+            f"{stem}/{stem}.pdf"]  # the import names the page of a one-page PDF without "#1"
         score.documents(stem, [{"pages": pages, "metadata": label}], got.get(stem, []))
     return score
 
