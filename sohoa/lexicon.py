@@ -1,0 +1,101 @@
+"""Tone marks Tesseract dropped or mistook, put back where a dictionary word says which they were.
+
+Tesseract's ``vie`` model often reads a tone mark stacked on a circumflex or horn (ổ, ấ, ề, ử) as the bare
+letter or the wrong tone, even on clean 300 dpi type: "sửa đôi, bô sung" for "sửa đổi, bổ sung", "tô chức"
+for "tổ chức". The shapes of the letters (â ê ô ơ ư ă đ) survive; the tone is what goes. So a run of
+syllables that is not a Vietnamese word but, with other tones on the same letters, is exactly one is
+rewritten to that word. Words come from ``include/lexicon/vi_words.txt`` (31 157 words, 25 415 of two
+syllables or more; see the README beside it). A syllable outside such a word is left as read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from sohoa.vocab import modern_tones, nfc
+
+WORDS = Path(__file__).resolve().parents[1] / "include" / "lexicon" / "vi_words.txt"
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave, acute, tilde, hook above, dot below
+_SYLLABLE = re.compile(r"^([^\w]*)(\w+)([^\w]*)$")
+_LONGEST = 4  # syllables of the longest word tried
+
+
+def toneless(syllable: str) -> str:
+    """Lower-case ``syllable`` without its tone mark, its letter shapes kept ("Tổng" -> "tông")."""
+    return nfc("".join(c for c in unicodedata.normalize("NFD", syllable.lower()) if c not in _TONES))
+
+
+@cache
+def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """(every word of two or more syllables, modern tone placement; the words of each toneless form)."""
+    known: set[tuple[str, ...]] = set()
+    by_form: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for line in WORDS.read_text(encoding="utf-8").splitlines():
+        word = tuple(modern_tones(line.strip().lower()).split())
+        if 2 <= len(word) <= _LONGEST and all(s.isalpha() for s in word):
+            known.add(word)
+            by_form.setdefault(tuple(toneless(s) for s in word), set()).add(word)
+    return frozenset(known), {form: tuple(sorted(words)) for form, words in by_form.items()}
+
+
+def restore_tones(text: str) -> str:
+    """``text`` with the tones of its syllables changed where that makes them dictionary words, letter case,
+    punctuation and spacing kept.
+
+    The syllables are split into words by dynamic programming: a word of n syllables as read scores n; read
+    with other tones, n minus the cost of each syllable changed, and only when one word of the dictionary has
+    that form. Changing a tone on a letter with a circumflex, breve or horn (the marks Tesseract loses) costs
+    0.9; on a plain letter, where it rarely errs, 2.5 — so "thi" is not made "thị" to form "kỳ thị"."""
+    tokens = text.split(" ")
+    parts = [_SYLLABLE.match(token) for token in tokens]
+    known, by_form = _words()
+    best: list[tuple[float, int, tuple[str, ...] | None]] = [(0.0, 0, None)] * (len(tokens) + 1)
+    for end in range(1, len(tokens) + 1):
+        best[end] = (best[end - 1][0], 1, None)
+        for n in range(2, min(_LONGEST, end) + 1):
+            window = parts[end - n:end]
+            if not _joinable(window):
+                continue
+            read = tuple(modern_tones(m.group(2).lower()) for m in window)  # type: ignore[union-attr]
+            options: list[tuple[float, tuple[str, ...] | None]]
+            if read in known:
+                options = [(float(n), None)]
+            else:
+                scored = sorted((n - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
+                                for word in by_form.get(tuple(toneless(s) for s in read), ()))
+                top = [option for option in scored if option[0] == scored[-1][0]] if scored else []
+                options = [(float(top[0][0]), top[0][1])] if len(top) == 1 and top[0][0] > 0 else []
+            for gain, word in options:
+                if best[end - n][0] + gain > best[end][0]:
+                    best[end] = (best[end - n][0] + gain, n, word)
+    end = len(tokens)
+    while end > 0:
+        _, n, word = best[end]
+        for k, syllable in enumerate(word or ()):
+            m = parts[end - n + k]
+            assert m is not None
+            tokens[end - n + k] = m.group(1) + _same_case(syllable, m.group(2)) + m.group(3)
+        end -= n
+    return " ".join(tokens)
+
+
+def _cost(read: str, word: str) -> float:
+    if read == word:
+        return 0.0
+    return 0.9 if any(c in "âêôơưă" for c in toneless(read)) else 2.5
+
+
+def _joinable(window: list[re.Match[str] | None]) -> bool:
+    """Syllables of letters that no punctuation separates (some may open the first or close the last)."""
+    if any(m is None or not m.group(2).isalpha() for m in window):
+        return False
+    return not any(m.group(3) for m in window[:-1]) and not any(m.group(1) for m in window[1:])  # type: ignore[union-attr]
+
+
+def _same_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
