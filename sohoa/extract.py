@@ -19,6 +19,7 @@ from typing import Any
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
+from sohoa.lexicon import restore_tones
 from sohoa.vocab import (
     AUTHORITY_PREFIXES,
     PLACES,
@@ -190,6 +191,7 @@ def _has_motto(text: str) -> bool:
 _NUMBER = re.compile(r"^\W{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}|[^/\s]{0,6}?)\s*(?:/\s*)?([A-Z0-9]{2}.*)$")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
+_CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
 _DATE_NO_DAY = re.compile(r"THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 
 
@@ -259,7 +261,11 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         except ValueError:
             continue
         iso = issued.isoformat() if day else f"{year:04d}-{month:02d}"
-        place_part = text[: m.start()]
+        day_word = folded.rfind("NGAY", 0, m.start() + 1)  # also where a hand-written day was not read
+        place_part = text[: day_word if day_word >= 0 else m.start()]
+        if any(ch.isdigit() for ch in "".join(place_part.split()[-1:])) or any(
+                word in fold(place_part) for word in _CITING):
+            continue  # "Căn cứ Nghị định số 86/2023/NĐ-CP ngày 07 tháng 12 năm 2023": a date cited in the body
         place = _clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
         known = [p for p in PLACES if place and fold(p) in fold(place)]
         if known:  # as printed, without a stamp's or a stray sign's letters around it
@@ -267,6 +273,11 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
         conf = _conf(src.words)
         return iso, place, conf if day else conf * 0.6, src
+    for line in lines:  # no date could be read (written by hand): the place of "<place>, ngày …" if it is known
+        day_word = fold(line.text).find("NGAY")
+        known = [p for p in PLACES if day_word > 0 and fold(p) in fold(line.text[:day_word])]
+        if known:
+            return None, max(known, key=len), 0.5 * _conf(line.words), line
     return None, None, 0.0, None
 
 
@@ -281,10 +292,16 @@ def _type_of(text: str) -> str | None:
     return best if score >= 0.84 else None
 
 
+_NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•]+$")  # specks OCR reads as a token of their own
+
+
 def _strip_subject(text: str) -> str:
-    text = _clean_spaces(text)
-    for prefix in ("V/v", "V/V", "v/v", "Về việc", "VỀ VIỆC"):
-        if text.startswith(prefix):
+    """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed (also
+    when OCR misread its vowels: "Và việc", "Vẻ viêc")."""
+    text = restore_tones(" ".join(t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)))
+    folded = fold(text)
+    for prefix in ("V/V", "VE VIEC", "VA VIEC"):
+        if folded.startswith(prefix) and not folded[len(prefix):len(prefix) + 1].isalnum():
             return text[len(prefix):].strip(" :.,")
     return text
 
@@ -421,9 +438,13 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         number_conf = _conf(left[number_at].words)
     ex.put("number", number, number_conf)
     ex.put("symbol", symbol, number_conf)
-    issued, place, date_conf, date_line = _date_place(right or header)
+    limit = first.height
+    if number_at is not None:  # NĐ 30: the place-date line stands level with the "Số:" line, not in the body
+        box = left[number_at].box
+        limit = box[3] + 4 * max(box[3] - box[1], 1)
+    issued, place, date_conf, date_line = _date_place([ln for ln in right or header if ln.box[1] < limit])
     if issued is None:
-        issued, place, date_conf, date_line = _date_place(header)
+        issued, place, date_conf, date_line = _date_place([ln for ln in header if ln.box[1] < limit])
     ex.put("issued_date", issued, date_conf)
     ex.put("place", place, date_conf)
 

@@ -100,6 +100,24 @@ def test_family_name_marks(read: str, expected: str) -> None:
     assert surname(read) == expected
 
 
+def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> None:
+    """The day and month were filled in by hand and not read: the place is still read from the place-date
+    line, the date stays empty (for review) rather than taken from a law cited under the title, and the
+    subject, misread "Và việc" and tone marks lost on stacked letters, comes out as printed."""
+    doc = page(*HEADER, line(0.08, 0.11, "Số: /2025/QĐ-UBND"),
+               line(0.52, 0.11, "Bến Tre, ngày ,Ũ tháng £ năm 2025"),
+               line(0.40, 0.16, "QUYÉT ĐỊNH"), line(0.20, 0.18, "Và việc ban hành Quy định chức năng, cơ cấu tô"),
+               line(0.25, 0.20, "chức của Trung tâm Kiêm nghiệm Dược phâm _ tỉnh"),
+               line(0.10, 0.26, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 02 năm 2025;"),
+               line(0.10, 0.28, "Căn cứ Nghị định số 86/2023/NĐ-CP ngày 07 tháng 12 năm 2023;"), *SIGNER)
+    ex = extract_document([doc])
+    m = ex.metadata
+    assert (m["issued_date"], m["place"]) == (None, "Bến Tre")
+    assert m["document_type"] == "Quyết định"
+    assert m["subject"] == "ban hành Quy định chức năng, cơ cấu tổ chức của Trung tâm Kiểm nghiệm Dược phẩm tỉnh"
+    assert ex.needs_review and ex.confidence["issued_date"] == 0.0
+
+
 def test_missing_fields_send_the_document_to_review() -> None:
     ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
     assert ex.needs_review
