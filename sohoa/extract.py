@@ -292,6 +292,7 @@ def _type_of(text: str) -> str | None:
     return best if score >= 0.84 else None
 
 
+_YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
 _NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•]+$")  # specks OCR reads as a token of their own
 
 
@@ -299,6 +300,7 @@ def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed (also
     when OCR misread its vowels: "Và việc", "Vẻ viêc")."""
     text = restore_tones(" ".join(t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)))
+    text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
     folded = fold(text)
     for prefix in ("V/V", "VE VIEC", "VA VIEC"):
         if folded.startswith(prefix) and not folded[len(prefix):len(prefix) + 1].isalnum():
