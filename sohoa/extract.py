@@ -264,7 +264,7 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         day_word = folded.rfind("NGAY", 0, m.start() + 1)  # also where a hand-written day was not read
         place_part = text[: day_word if day_word >= 0 else m.start()]
         if any(ch.isdigit() for ch in "".join(place_part.split()[-1:])) or any(
-                word in fold(place_part) for word in _CITING):
+                word in folded[:len(place_part)] for word in _CITING):
             continue  # "Căn cứ Nghị định số 86/2023/NĐ-CP ngày 07 tháng 12 năm 2023": a date cited in the body
         place = _clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
         known = [p for p in PLACES if place and fold(p) in fold(place)]
@@ -274,8 +274,9 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         conf = _conf(src.words)
         return iso, place, conf if day else conf * 0.6, src
     for line in lines:  # no date could be read (written by hand): the place of "<place>, ngày …" if it is known
-        day_word = fold(line.text).find("NGAY")
-        known = [p for p in PLACES if day_word > 0 and fold(p) in fold(line.text[:day_word])]
+        folded = fold(line.text)
+        day_word = folded.find("NGAY")
+        known = [p for p in PLACES if day_word > 0 and fold(p) in folded[:day_word]]
         if known:
             return None, max(known, key=len), 0.5 * _conf(line.words), line
     return None, None, 0.0, None

@@ -60,17 +60,9 @@ def restore_tones(text: str) -> str:
             if not _joinable(window):
                 continue
             read = tuple(modern_tones(m.group(2).lower()) for m in window)  # type: ignore[union-attr]
-            options: list[tuple[float, tuple[str, ...] | None]]
-            if read in known:
-                options = [(float(n), None)]
-            else:
-                scored = sorted((n - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
-                                for word in by_form.get(tuple(toneless(s) for s in read), ()))
-                top = [option for option in scored if option[0] == scored[-1][0]] if scored else []
-                options = [(float(top[0][0]), top[0][1])] if len(top) == 1 and top[0][0] > 0 else []
-            for gain, word in options:
-                if best[end - n][0] + gain > best[end][0]:
-                    best[end] = (best[end - n][0] + gain, n, word)
+            gain, word = (float(n), None) if read in known else _retoned(read, by_form)
+            if gain > 0 and best[end - n][0] + gain > best[end][0]:
+                best[end] = (best[end - n][0] + gain, n, word)
     end = len(tokens)
     while end > 0:
         _, n, word = best[end]
@@ -80,6 +72,17 @@ def restore_tones(text: str) -> str:
             tokens[end - n + k] = m.group(1) + _same_case(syllable, m.group(2)) + m.group(3)
         end -= n
     return " ".join(tokens)
+
+
+def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+             ) -> tuple[float, tuple[str, ...] | None]:
+    """(score, word) of the best dictionary word with the letters of ``read`` and other tones; (0, None) when
+    there is none or two score the same."""
+    scored = sorted((len(read) - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
+                    for word in by_form.get(tuple(toneless(s) for s in read), ()))
+    if not scored or (len(scored) > 1 and scored[-2][0] == scored[-1][0]):
+        return 0.0, None
+    return float(scored[-1][0]), scored[-1][1]
 
 
 def _cost(read: str, word: str) -> float:

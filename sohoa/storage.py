@@ -368,12 +368,7 @@ class S3Storage:
         return {"ObjectLockMode": mode, "ObjectLockRetainUntilDate": datetime.now(UTC) + timedelta(days=days)}
 
     def read_bytes(self, key: str) -> bytes | None:
-        client = self._client()
-        try:
-            body: bytes = client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-        except client.exceptions.NoSuchKey:
-            return None
-        return body
+        return self.read_tagged(key)[0]
 
     def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
         client = self._client()

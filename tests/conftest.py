@@ -63,24 +63,27 @@ def pdfs(tmp_path: Path) -> list[Path]:
     return [make_pdf(source / "qd-12.pdf", 2), make_pdf(source / "kh-05.pdf", 1)]
 
 
+_BODY = "Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024 của Quốc hội;"
+PAGE_LINES = (  # a decision's first page: header columns, title, subject, body, signer block
+    (0.10, 0.06, "UBND TỈNH QUẢNG NGÃI", False),
+    (0.16, 0.08, "SỞ NỘI VỤ", True),
+    (0.12, 0.12, "Số: 07/QĐ-SNV", False),
+    (0.52, 0.06, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
+    (0.58, 0.08, "Độc lập - Tự do - Hạnh phúc", True),
+    (0.55, 0.12, "Quảng Ngãi, ngày 05 tháng 3 năm 2020", False),
+    (0.42, 0.19, "QUYẾT ĐỊNH", True),
+    (0.22, 0.22, "Về việc phê duyệt kế hoạch số hóa tài liệu lưu trữ", True),
+    *((0.12, 0.28 + 0.03 * i, _BODY, False) for i in range(8)),
+    (0.10, 0.70, "Nơi nhận:", True),
+    (0.62, 0.70, "KT. GIÁM ĐỐC", True),
+    (0.62, 0.72, "PHÓ GIÁM ĐỐC", True),
+    (0.62, 0.82, "Trần Thị Bình", True),
+)
+
+
 @pytest.fixture
 def page_lines() -> list[tuple[float, float, str, bool]]:
-    body = "Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024 của Quốc hội;"
-    return [
-        (0.10, 0.06, "UBND TỈNH QUẢNG NGÃI", False),
-        (0.16, 0.08, "SỞ NỘI VỤ", True),
-        (0.12, 0.12, "Số: 07/QĐ-SNV", False),
-        (0.52, 0.06, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
-        (0.58, 0.08, "Độc lập - Tự do - Hạnh phúc", True),
-        (0.55, 0.12, "Quảng Ngãi, ngày 05 tháng 3 năm 2020", False),
-        (0.42, 0.19, "QUYẾT ĐỊNH", True),
-        (0.22, 0.22, "Về việc phê duyệt kế hoạch số hóa tài liệu lưu trữ", True),
-        *((0.12, 0.28 + 0.03 * i, body, False) for i in range(8)),
-        (0.10, 0.70, "Nơi nhận:", True),
-        (0.62, 0.70, "KT. GIÁM ĐỐC", True),
-        (0.62, 0.72, "PHÓ GIÁM ĐỐC", True),
-        (0.62, 0.82, "Trần Thị Bình", True),
-    ]
+    return list(PAGE_LINES)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 
 from sohoa import verapdf
 from sohoa.package import validate_package
-from tests.conftest import two_layer_pdf
+from tests.conftest import PAGE_LINES, two_layer_pdf
 from tests.test_package import build
 
 FAILED = """<?xml version="1.0" encoding="utf-8"?>
@@ -103,17 +103,12 @@ def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]
 
 
 @pytest.fixture(scope="module")
-def pdfa_package(tmp_path_factory: pytest.TempPathFactory, page_lines: list) -> Path:
+def pdfa_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pdfa")
-    pdf, _ = two_layer_pdf(folder, page_lines, datetime(2025, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=7))))
+    pdf, _ = two_layer_pdf(folder, list(PAGE_LINES),
+                           datetime(2025, 5, 14, 9, 30, tzinfo=timezone(timedelta(hours=7))))
     pdfs = [pdf, shutil.copy(pdf, folder / "second.pdf")]
     return build(pdfs, folder / "out" / "pkg")
-
-
-@pytest.fixture(scope="module")
-def page_lines() -> list[tuple[float, float, str, bool]]:
-    return [(0.08, 0.06, "SỞ NỘI VỤ", True), (0.5, 0.06, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
-            (0.08, 0.12, "Số: 07/QĐ-SNV", False), (0.2, 0.3, "QUYẾT ĐỊNH phê duyệt kế hoạch", True)]
 
 
 def test_package_check_runs_verapdf_on_every_pdf(pdfa_package: Path, stand_in: dict[str, Path]) -> None:

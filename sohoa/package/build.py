@@ -395,8 +395,8 @@ def validate_package(folder: Path, *, pdfa: bool = False, signed: bool = False,
     AIP_hoso: PREMIS.xml and PREMIS_rep1.xml valid, their links resolved, a `transfer` event, a file object for
     every data file with its SHA-256.
     `pdfa`: every data PDF passes `sohoa.pdfa.check_pdfa` (and veraPDF when installed, `sohoa.verapdf`) and has a
-    text layer. `signed`: every data PDF carries
-    a signature that is intact and covers the whole file (and chains to `trust_roots_pem` when given)."""
+    text layer. `signed`: every data PDF carries a signature that is intact and covers the whole file (and chains
+    to `trust_roots_pem` when given)."""
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder}: not a folder"]
