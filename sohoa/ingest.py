@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -288,6 +289,19 @@ class PageWriter:
         img.save(self.root / rel, format="PNG", compress_level=1, dpi=(dpi, dpi))
         page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, mode
 
+    def keep_file(self, page: Page, path: Path, img: Image.Image, dpi: float) -> None:
+        """The input file itself as the page image (a copy: the batch may change after import)."""
+        rel = f"pages/{page.index:04d}{path.suffix.casefold()}"
+        shutil.copyfile(path, self.root / rel)
+        page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, img.mode
+
+
+def _as_is(img: Image.Image) -> bool:
+    """A one-page 8-bit grey or RGB JPEG or PNG without transparency: the cleaning stage decodes it to the
+    same pixels as the RGB conversion would give, so it is kept as it is rather than re-encoded."""
+    return (img.format in ("JPEG", "PNG") and img.mode in ("RGB", "L") and "transparency" not in img.info
+            and getattr(img, "n_frames", 1) == 1)
+
 
 def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -320,7 +334,10 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         img.load()
                     except (OSError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: {exc}") from exc
-                    writer.save_image(page, _to_rgb(img), dpi, mode)
+                    if _as_is(img):
+                        writer.keep_file(page, path, img, dpi)
+                    else:
+                        writer.save_image(page, _to_rgb(img), dpi, mode)
                 except _Reject as exc:
                     if frames == 1:
                         writer.pages.pop()

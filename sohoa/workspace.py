@@ -4,7 +4,7 @@ Layout under ``<work root>/<batch_id>/``::
 
     batch.json                   parameters, catalogue, every input and its state (written by import)
     dossiers/<code>/pages.json   the pages of one dossier, updated by each stage
-    dossiers/<code>/pages/       page images extracted at import (PNG, RGB)
+    dossiers/<code>/pages/       page images at import: JPEG/PNG inputs copied as they are, others as PNG (RGB)
     dossiers/<code>/clean/       archival masters (JPEG, 24-bit) and OCR working copies
     dossiers/<code>/ocr/         hOCR, ALTO and text-only PDF per page
     dossiers/<code>/stopped.json why a stage stopped the dossier (it is reported failed)
@@ -79,7 +79,7 @@ class Page:
     rotation: int | None = None  # degrees turned clockwise by cleaning
     skew: float | None = None  # degrees corrected by deskew
     master: str | None = None  # work-relative archival master (JPEG)
-    work_copy: str | None = None  # work-relative OCR working copy (PNG)
+    work_copy: str | None = None  # work-relative OCR working copy (grey TIFF)
     hocr: str | None = None
     text_pdf: str | None = None
     words: int | None = None

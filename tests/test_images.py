@@ -65,3 +65,42 @@ def test_working_copy_fades_red_seal_but_keeps_black_text(page: np.ndarray) -> N
     assert ring.mean() > 200  # the seal fades to paper
     text_rows = images.ink_free_grey(page) < 128
     assert (work[text_rows] < 128).mean() > 0.9  # the print stays dark
+
+
+PROSE = ("Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024 của Quốc hội;",
+         "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;",
+         "Theo đề nghị của Chánh Văn phòng Sở Nội vụ tỉnh Quảng Ngãi,",
+         "Điều 1. Phê duyệt Kế hoạch số hóa tài liệu lưu trữ giai đoạn 2025 - 2030 kèm theo Quyết định này.",
+         "Điều 2. Quyết định có hiệu lực kể từ ngày ký. Giao Trung tâm Lưu trữ lịch sử tổ chức thực hiện;",
+         "bảo đảm đúng quy định về định dạng, độ phân giải và siêu dữ liệu của tài liệu số hóa.",
+         "Chánh Văn phòng, Giám đốc Trung tâm Lưu trữ lịch sử và các đơn vị liên quan chịu trách nhiệm thi hành.")
+
+
+@pytest.fixture(scope="module")
+def prose() -> np.ndarray:
+    """A page of varied print, as a page of a real document (no two lines alike)."""
+    return bgr(text_page([(0.1, 0.08 + 0.035 * i, PROSE[i % len(PROSE)][: 40 + 7 * (i % 5)], False)
+                          for i in range(24)], dpi=150))
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_text_orientation_read_from_the_lines_themselves(prose: np.ndarray, turn: int) -> None:
+    ruled = prose.copy()
+    for y in range(150, 1500, 200):  # a table's rules are not text lines and must not sway the vote
+        cv2.line(ruled, (100, y), (1100, y), (0, 0, 0), 3)
+    for p in (prose, ruled):
+        scanned = images.rotate_quadrant(images.rotate_small(images.ink_free_grey(p), 2.5), turn)
+        assert images.text_orientation(scanned) == (360 - turn) % 360
+
+
+def test_text_orientation_leaves_to_osd_what_the_lines_do_not_tell(prose: np.ndarray) -> None:
+    grey = images.ink_free_grey(prose)
+    few = grey.copy()
+    few[int(0.22 * grey.shape[0]):] = 255  # three lines of text
+    rng = np.random.default_rng(2)
+    picture = np.full_like(grey, 255)
+    for _ in range(300):  # blobs and strokes without lines
+        x, y = int(rng.integers(0, grey.shape[1])), int(rng.integers(0, grey.shape[0]))
+        cv2.circle(picture, (x, y), int(rng.integers(3, 30)), 0, -1 if rng.random() < 0.5 else 2)
+    blank = np.full_like(grey, 250)
+    assert [images.text_orientation(g) for g in (few, picture, blank)] == [None, None, None]

@@ -77,6 +77,22 @@ def test_natural_order_formats_and_native_resolution(tmp_path: Path) -> None:
     assert png.mode == "RGB" and png.size == (round(8.27 * 300), round(11.69 * 300))
 
 
+def test_plain_jpeg_and_png_pages_are_kept_as_they_are_the_rest_made_rgb(tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    a4(200, "#f4f0e0").save(d / "1.jpg", quality=85, dpi=(200, 200))
+    a4(200).convert("L").save(d / "2.png", dpi=(200, 200))
+    a4(200).convert("RGBA").save(d / "3.png", dpi=(200, 200))  # transparent pixels become white paper
+    a4(200).convert("P").save(d / "4.png", dpi=(200, 200))
+    _, pages = run(tmp_path / "batch", tmp_path)
+    folder = tmp_path / "work" / "dossiers" / "HS.01"
+    kept = {s: (folder / p["image"]).read_bytes() == (tmp_path / "batch" / s).read_bytes() for s, p in pages.items()}
+    assert kept == {"HS.01/1.jpg": True, "HS.01/2.png": True, "HS.01/3.png": False, "HS.01/4.png": False}
+    assert [pages[s]["image"] for s in pages] == ["pages/0000.jpg", "pages/0001.png", "pages/0002.png",
+                                                  "pages/0003.png"]
+    assert {Image.open(folder / pages[s]["image"]).mode for s in ("HS.01/3.png", "HS.01/4.png")} == {"RGB"}
+
+
 def _bomb_png(path: Path, side: int) -> None:
     raw = zlib.compressobj(9)
     body = b"".join(raw.compress(b"\x00" + b"\xff" * side) for _ in range(side)) + raw.flush()
