@@ -12,16 +12,19 @@ class RenderError(RuntimeError):
     pass
 
 
-def render_page(pdf: Path, page: int, dpi: float, scratch: Path, timeout: float = 300) -> Image.Image:
-    """Render 1-based ``page`` of ``pdf`` at ``dpi`` as an RGB image.
+def render_page(pdf: Path, page: int, dpi: float, scratch: Path, timeout: float = 300, *,
+                annotations: bool = True) -> Image.Image:
+    """Render 1-based ``page`` of ``pdf`` at ``dpi`` as an RGB image (``annotations=False``: without the
+    annotations' appearances, e.g. a signature block).
 
     pdftoppm writes an uncompressed PPM (its PNG writer is about 20 times slower) into ``scratch``,
     which is removed once the image is loaded.
     """
     scratch.parent.mkdir(parents=True, exist_ok=True)
     stem = scratch.with_suffix("")
-    cmd = ["pdftoppm", "-r", f"{dpi:.2f}", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)]
-    produced = stem.with_suffix(".ppm")
+    cmd = ["pdftoppm", "-r", f"{dpi:.2f}", "-f", str(page), "-l", str(page), "-singlefile",
+           *([] if annotations else ["-hide-annotations"]), str(pdf), str(stem)]
+    produced = stem.with_name(f"{stem.name}.ppm")  # what pdftoppm writes, even when the stem has dots
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         if proc.returncode != 0 or not produced.exists():

@@ -3,8 +3,9 @@
 TT 05/2025 asks for the digitizing agency's signature on every digitized file, shown as a text block at the
 top right of page 1 (form of copy, agency name, signing time in ISO 8601 Vietnam time; Times New Roman 10,
 regular, black, no seal image). The signature is added as an incremental update after the PDF/A file is
-written, so the PDF/A revision stays byte for byte what was built; the font of the text block (Liberation
-Serif, metric-compatible with Times New Roman) is embedded as a subset, as PDF/A requires.
+written, so the PDF/A revision stays byte for byte what was built; the text block is drawn as the outlines
+of Liberation Serif's glyphs (metric-compatible with Times New Roman), so no font needs embedding and text
+extraction finds only the page's OCR text.
 
 Key and certificate come from the caller (an Airflow connection in production): never from the repository.
 `local_identity` makes a self-signed one for the embedded default and tests, named as such.
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -79,43 +78,69 @@ def vn_iso(moment: dt.datetime) -> str:
 
 
 @cache
-def _font() -> Any:
-    """The text block's font engine. pyHanko writes the font's own advance widths where PDF counts a
-    thousandth of an em, so Liberation Serif (2048 units per em) is rescaled to 1000 units first (once per
-    machine, kept in the temporary folder)."""
+def _glyphs() -> Any:
     from fontTools.ttLib import TTFont
-    from fontTools.ttLib.scaleUpem import scale_upem
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 
-    logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting notes ("FFTM NOT subset") are noise
     if not FONT.is_file():
         raise SigningError(f"{FONT} is missing (Debian package fonts-liberation2): the signature text needs it")
-    scaled = Path(tempfile.gettempdir()) / f"sohoa-{FONT.stem}-{FONT.stat().st_size}-1000upem.ttf"
-    if not scaled.is_file():
-        font = TTFont(FONT)
-        scale_upem(font, 1000)
-        tmp = scaled.with_name(f".{scaled.name}.{os.getpid()}")
-        font.save(tmp)
-        tmp.replace(scaled)
-    return GlyphAccumulatorFactory(str(scaled), font_size=10)
+    return TTFont(FONT)
+
+
+def stamp_drawing(lines: list[str], size: float = 10.0, leading: float = 12.0) -> tuple[bytes, float, float]:
+    """PDF drawing operators of the signature block's lines set in Liberation Serif (metric-compatible with
+    Times New Roman), black, as the glyphs' outlines; with the block's width and height in points.
+
+    Outlines rather than text: the block is printed on the page but is no part of what was scanned, so a text
+    extractor reading the page (search, the text layer an auditor compares with the scan) finds only the OCR
+    text; the signature's own dictionary says the same things in machine-readable form."""
+    from fontTools.pens.basePen import BasePen
+    from fontTools.pens.transformPen import TransformPen
+
+    font = _glyphs()
+    cmap, glyph_set, metrics = font.getBestCmap(), font.getGlyphSet(), font["hmtx"].metrics
+    scale = size / font["head"].unitsPerEm
+    ops: list[str] = []
+
+    class Pen(BasePen):
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{pt[0]:.2f} {pt[1]:.2f} m")
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{pt[0]:.2f} {pt[1]:.2f} l")
+
+        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float], p3: tuple[float, float]) -> None:
+            ops.append(" ".join(f"{v:.2f}" for v in (*p1, *p2, *p3)) + " c")
+
+        def _closePath(self) -> None:
+            ops.append("h")
+
+    pen, width = Pen(glyph_set), 0.0
+    height = leading * (len(lines) - 1) + size
+    for i, line in enumerate(lines):
+        x, baseline = 0.0, height - size * 0.8 - i * leading
+        for ch in nfc(line):
+            name = cmap.get(ord(ch), ".notdef")
+            glyph_set[name].draw(TransformPen(pen, (scale, 0, 0, scale, x, baseline)))
+            x += metrics[name][0] * scale
+        width = max(width, x)
+    return ("0 g\n" + "\n".join(ops) + "\nf\n").encode("ascii"), width, height
 
 
 def sign_pdf(src: Path, dst: Path, identity: SigningIdentity, *, reason: str = "", location: str = "",
              when: dt.datetime | None = None) -> dict[str, str]:
     """Sign ``src`` into ``dst`` (through a temporary name); returns what the visible block says."""
+    from pyhanko.pdf_utils.content import RawContent
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
+    from pyhanko.stamp import StaticStampStyle
 
     signer = identity.signer
     when = when or dt.datetime.now(VN)
     agency, signed_at = identity.agency_name(), vn_iso(when)
-    style = TextStampStyle(
-        stamp_text="%(form)s\n%(agency)s\n%(time)s",
-        text_box_style=TextBoxStyle(font=_font(), font_size=10, leading=12),
-        border_width=0, background=None,
-    )
+    drawing, width, height = stamp_drawing([FORM_OF_COPY, agency, signed_at])
+    style = StaticStampStyle(background=RawContent(drawing, box=BoxConstraints(width=width, height=height)),
+                             background_opacity=1.0, border_width=0)
     tmp = dst.with_name(f".{dst.name}.signing")
     with open(src, "rb") as inf:
         writer = IncrementalPdfFileWriter(inf, strict=False)
@@ -131,8 +156,7 @@ def sign_pdf(src: Path, dst: Path, identity: SigningIdentity, *, reason: str = "
             new_field_spec=fields.SigFieldSpec(FIELD, on_page=0, box=tuple(round(v) for v in rect)),  # type: ignore[arg-type]
         )
         with open(tmp, "wb") as out:
-            pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
-                "form": FORM_OF_COPY, "agency": agency, "time": signed_at})
+            pdf_signer.sign_pdf(writer, output=out)
     tmp.replace(dst)
     return {"agency": agency, "signed_at": signed_at}
 

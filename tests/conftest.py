@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +43,24 @@ def two_layer_pdf(folder: Path, lines: list[tuple[float, float, str, bool]], cre
     pdf = build_pdfa([page] * 2, folder / "d.pdf", title="phê duyệt kế hoạch", author="SỞ NỘI VỤ",
                      created=created, creator_tool="sohoa test", producer=producer)
     return pdf, img
+
+
+def stamp_lines(pdf: Path) -> list[str]:
+    """The signature block as printed: what page 1 shows at 400 dpi with annotations and not without them,
+    read by Tesseract."""
+    import numpy as np
+
+    from sohoa import poppler, tesseract
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shown, hidden = (np.asarray(poppler.render_page(pdf, 1, 400, Path(tmp) / "p.ppm", annotations=a).convert("L"),
+                                    dtype=int) for a in (True, False))
+    ink = shown < hidden - 60
+    ys, xs = np.nonzero(ink)
+    block = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+    with tesseract.Engine() as engine:
+        text = engine.ocr_text(block.crop((xs.min() - 30, ys.min() - 30, xs.max() + 30, ys.max() + 30)), 400, psm=6)
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def make_pdf(path: Path, pages: int) -> Path:
