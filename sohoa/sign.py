@@ -156,7 +156,11 @@ def sign_pdf(src: Path, dst: Path, identity: SigningIdentity, *, reason: str = "
             new_field_spec=fields.SigFieldSpec(FIELD, on_page=0, box=tuple(round(v) for v in rect)),  # type: ignore[arg-type]
         )
         with open(tmp, "wb") as out:
-            pdf_signer.sign_pdf(writer, output=out)
+            # room for the CMS container, in hex digits: the certificates (their PEM is longer than their DER)
+            # plus 4 KiB for the signed attributes and the signature; pyHanko would otherwise find it by
+            # signing a first time, which doubled the cost of signing
+            reserved = 2 * (len(identity.cert_pem) + len(identity.chain_pem) + 4096)
+            pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved)
     tmp.replace(dst)
     return {"agency": agency, "signed_at": signed_at}
 
