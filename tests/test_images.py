@@ -3,7 +3,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from sohoa import images
 from tests.conftest import text_page
@@ -104,3 +104,22 @@ def test_text_orientation_leaves_to_osd_what_the_lines_do_not_tell(prose: np.nda
         cv2.circle(picture, (x, y), int(rng.integers(3, 30)), 0, -1 if rng.random() < 0.5 else 2)
     blank = np.full_like(grey, 250)
     assert [images.text_orientation(g) for g in (few, picture, blank)] == [None, None, None]
+
+
+def test_red_stamp_found_and_read_but_not_the_round_seal(prose: np.ndarray) -> None:
+    from sohoa import tesseract
+    from tests.conftest import font
+
+    stamped = prose.copy()
+    pil = Image.fromarray(cv2.cvtColor(stamped, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(pil)
+    draw.rectangle((150, 40, 420, 110), outline=(200, 30, 40), width=5)  # a "KHẨN" stamp, NĐ 30 red
+    draw.text((195, 50), "KHẨN", font=font(28, 150, True), fill=(200, 30, 40))
+    draw.ellipse((800, 1300, 1100, 1600), outline=(210, 40, 40), width=12)  # the seal by the signature
+    stamped = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
+    boxes = images.stamp_boxes(stamped)
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert 148 - 16 <= x0 <= 148 and 38 - 16 <= y0 <= 38 and 422 <= x1 <= 422 + 16 and 112 <= y1 <= 112 + 16
+    with tesseract.Engine() as engine:
+        assert engine.ocr_text(images.stamp_image(stamped, boxes[0]), 150) == "KHẨN"
