@@ -43,8 +43,10 @@ def _orientation(grey: np.ndarray, dpi: float, name: str) -> int:
     except tesseract.TesseractError as exc:
         log.info("orientation unknown for %s: %s", name, exc)
         return 0
-    log.info("orientation of %s from Tesseract OSD: %d° (confidence %.1f)", name, osd.rotate, osd.confidence)
-    return osd.rotate if osd.confidence >= OSD_MIN_CONFIDENCE else 0
+    turn = osd.rotate if osd.confidence >= OSD_MIN_CONFIDENCE else 0
+    log.info("orientation of %s from Tesseract OSD: %d° (said %d°, confidence %.1f)", name, turn, osd.rotate,
+             osd.confidence)
+    return turn
 
 
 def clean_page(dw: DossierWork, page: Page) -> Page:

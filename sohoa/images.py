@@ -73,17 +73,9 @@ def _turn_mask(mask: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
-def _level(mask: np.ndarray, angles: np.ndarray) -> tuple[float, float]:
-    """(angle, score) among ``angles`` that makes the mask's rows most uneven: text lines level."""
-    scored = [(float(np.var(_turn_mask(mask, a).sum(axis=1, dtype=np.float32))), float(a)) for a in angles]
-    score, angle = max(scored)
-    return angle, score
-
-
-def _skew_of(mask: np.ndarray, max_angle: float = 5.0) -> float:
-    coarse, _ = _level(mask, np.arange(-max_angle, max_angle + 1e-9, 0.5))
-    fine, _ = _level(mask, np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05))
-    return round(fine, 2)
+def _level(mask: np.ndarray, angles: np.ndarray) -> float:
+    """The angle among ``angles`` that makes the mask's rows most uneven: text lines level."""
+    return max((float(np.var(_turn_mask(mask, a).sum(axis=1, dtype=np.float32))), float(a)) for a in angles)[1]
 
 
 def estimate_skew(grey: np.ndarray, max_angle: float = 5.0) -> float:
@@ -95,7 +87,8 @@ def estimate_skew(grey: np.ndarray, max_angle: float = 5.0) -> float:
     mask = _small_mask(grey)
     if mask.mean() < 0.002:
         return 0.0
-    return _skew_of(mask, max_angle)
+    coarse = _level(mask, np.arange(-max_angle, max_angle + 1e-9, 0.5))
+    return round(_level(mask, np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05)), 2)
 
 
 def _without_rules(mask: np.ndarray) -> np.ndarray:
@@ -145,8 +138,7 @@ def text_orientation(grey: np.ndarray, *, min_lines: int = 8, min_share: float =
     levelled = {}
     for turn in (0, 90):
         turned = rotate_quadrant(mask, turn)
-        angle, _ = _level(turned, np.arange(-5.0, 5.0 + 1e-9, 0.5))
-        levelled[turn] = _turn_mask(turned, angle)
+        levelled[turn] = _turn_mask(turned, _level(turned, np.arange(-5.0, 5.0 + 1e-9, 0.5)))
     ratio = _lineness(levelled[0]) / max(_lineness(levelled[90]), 1e-9)
     if 0.5 < ratio < 2:
         return None
