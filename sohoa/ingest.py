@@ -297,10 +297,9 @@ class PageWriter:
 
 
 def _as_is(img: Image.Image) -> bool:
-    """A one-page 8-bit grey or RGB JPEG or PNG without transparency: the cleaning stage decodes it to the
-    same pixels as the RGB conversion would give, so it is kept as it is rather than re-encoded."""
-    return (img.format in ("JPEG", "PNG") and img.mode in ("RGB", "L") and "transparency" not in img.info
-            and getattr(img, "n_frames", 1) == 1)
+    """An 8-bit grey or RGB JPEG or PNG without transparency: the cleaning stage decodes it to the same
+    pixels as the RGB conversion would give, so (one page to a file) it is kept as it is, not re-encoded."""
+    return img.format in ("JPEG", "PNG") and img.mode in ("RGB", "L") and "transparency" not in img.info
 
 
 def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
@@ -334,7 +333,7 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         img.load()
                     except (OSError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: {exc}") from exc
-                    if _as_is(img):
+                    if frames == 1 and _as_is(img):
                         writer.keep_file(page, path, img, dpi)
                     else:
                         writer.save_image(page, _to_rgb(img), dpi, mode)

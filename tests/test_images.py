@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from sohoa import images
-from tests.conftest import text_page
+from sohoa import images, tesseract
+from tests.conftest import font, text_page
 
 
 def bgr(img: Image.Image) -> np.ndarray:
@@ -96,7 +96,7 @@ def test_text_orientation_read_from_the_lines_themselves(prose: np.ndarray, turn
 def test_text_orientation_leaves_to_osd_what_the_lines_do_not_tell(prose: np.ndarray) -> None:
     grey = images.ink_free_grey(prose)
     few = grey.copy()
-    few[int(0.22 * grey.shape[0]):] = 255  # three lines of text
+    few[int(0.22 * grey.shape[0]):] = 255  # four lines of text
     rng = np.random.default_rng(2)
     picture = np.full_like(grey, 255)
     for _ in range(300):  # blobs and strokes without lines
@@ -107,9 +107,6 @@ def test_text_orientation_leaves_to_osd_what_the_lines_do_not_tell(prose: np.nda
 
 
 def test_red_stamp_found_and_read_but_not_the_round_seal(prose: np.ndarray) -> None:
-    from sohoa import tesseract
-    from tests.conftest import font
-
     stamped = prose.copy()
     pil = Image.fromarray(cv2.cvtColor(stamped, cv2.COLOR_BGR2RGB))
     draw = ImageDraw.Draw(pil)
