@@ -1,7 +1,7 @@
 """OCR benchmark: sohoa's whole pipeline, raw Tesseract and OCRmyPDF on the same degraded pages.
 
 Not a test: it prints a table for the README. The pages are generated with their ground truth (fonts and
-layouts of ``sohoa.synth``, skew up to ±4°, quarter turns, scanner borders, yellowing, stains, blur, seals,
+layouts of ``sohoa.synth``, filing holes, toner specks, skew up to ±4°, quarter turns, scanner borders, yellowing, stains, blur, seals,
 JPEG artefacts, 200 and 300 dpi). For each system: CER and word F1 of the text layer against the truth (NFC,
 micro-averaged over the pages), wall and CPU time, pages per minute, and the peak RSS of its largest process.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from sohoa.synth import damage, degrade, random_document, render_with_text
+from sohoa.synth import damage, degrade, punch, random_document, render_with_text, speckle
 
 ROOT = Path(__file__).resolve().parents[1]
 OCRMYPDF = "ocrmypdf==17.13.0"
@@ -53,7 +53,13 @@ def make_pages(folder: Path, count: int, seed: int) -> list[tuple[Path, str]]:
     for i in range(count):
         dpi = rng.choice([200, 300])
         rendered = render_with_text(random_document(rng, pages=1), dpi, rng)
-        img = degrade(rendered.pages[0], rng, skew_deg=rng.uniform(-4, 4), border=rng.random() < 0.5,
+        sheet = rendered.pages[0]
+        paper = random.Random(seed * 1000 + i)  # its own stream: the other effects stay those of earlier runs
+        if paper.random() < 0.5:
+            sheet = punch(sheet, paper, dpi)
+        if paper.random() < 0.5:
+            sheet = speckle(sheet, paper, dpi)  # a photocopy
+        img = degrade(sheet, rng, skew_deg=rng.uniform(-4, 4), border=rng.random() < 0.5,
                       rotate=rng.choice([0, 0, 0, 0, 0, 90, 180, 270]))
         path = folder / f"trang_{i + 1:03d}.jpg"
         damage(img, rng).save(path, quality=92, dpi=(dpi, dpi))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +10,7 @@ import cv2
 import numpy as np
 
 from sohoa import images, tesseract
+from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, Page
 
 log = logging.getLogger(__name__)
@@ -18,10 +18,6 @@ log = logging.getLogger(__name__)
 OSD_MIN_CONFIDENCE = 2.0
 JPEG_QUALITY = 90
 TIFF_PACKBITS = 32773
-
-
-def workers() -> int:
-    return max(1, int(os.environ.get("SOHOA_WORKERS", "0")) or (os.cpu_count() or 1))
 
 
 _local = threading.local()
@@ -68,7 +64,7 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
     grey = images.rotate_quadrant(grey, rotation)
     skew = images.estimate_skew(grey)
     img = images.rotate_small(images.rotate_quadrant(img, rotation), skew)
-    work = images.working_copy(img)
+    work = images.working_copy(img, dpi)
     stamps = []
     for k, stamp in enumerate(images.stamp_boxes(img)):
         rel = f"{stem}.stamp{k}.png"

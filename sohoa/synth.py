@@ -1509,6 +1509,30 @@ def damage(img: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(decoded, "RGB")
 
 
+def punch(page: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
+    """The sheet with two filing holes (ISO 838: 6 mm across, centres 12 mm in and 80 mm apart, along the left
+    edge) showing the scanner's dark lid; apply before ``degrade`` so that they turn with the sheet."""
+    img = page.convert("RGB")
+    mm = dpi / 25.4
+    r, x, mid, lid = 3 * mm, 12 * mm, img.height / 2 + rng.uniform(-5, 5) * mm, rng.randint(20, 70)
+    draw = ImageDraw.Draw(img)
+    for y in (mid - 40 * mm, mid + 40 * mm):
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(lid, lid, lid))
+    return img
+
+
+def speckle(img: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
+    """Photocopier toner specks: a few hundred dark dots 0.1 to 0.3 mm across, anywhere on the page."""
+    out = img.convert("RGB")
+    draw = ImageDraw.Draw(out)
+    mm = dpi / 25.4
+    for _ in range(rng.randint(150, 400)):
+        x, y, r = rng.uniform(0, out.width), rng.uniform(0, out.height), max(0.5, rng.uniform(0.05, 0.15) * mm)
+        tone = rng.randint(0, 60)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(tone, tone, tone))
+    return out
+
+
 def _add_border(img: Image.Image, rng: random.Random, nrng: np.random.Generator) -> Image.Image:
     w, h = img.size
     sides = [s for s in ("left", "top", "right", "bottom") if rng.random() < 0.6] or [rng.choice(("left", "top"))]

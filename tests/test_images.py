@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import random
+
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from sohoa import images, tesseract
+from sohoa import images, synth, tesseract
 from tests.conftest import font, text_page
 
 
@@ -60,7 +62,7 @@ def test_blank_page_detection_ignores_specks(page: np.ndarray) -> None:
 def test_working_copy_fades_red_seal_but_keeps_black_text(page: np.ndarray) -> None:
     stamped = page.copy()
     cv2.circle(stamped, (400, 300), 120, (40, 40, 220), 14)  # red ring (BGR)
-    work = images.working_copy(stamped)
+    work = images.working_copy(stamped, 150)
     ring = work[300 - 5:300 + 5, 400 + 108:400 + 126]
     assert ring.mean() > 200  # the seal fades to paper
     text_rows = images.ink_free_grey(page) < 128
@@ -120,3 +122,37 @@ def test_red_stamp_found_and_read_but_not_the_round_seal(prose: np.ndarray) -> N
     assert 148 - 16 <= x0 <= 148 and 38 - 16 <= y0 <= 38 and 422 <= x1 <= 422 + 16 and 112 <= y1 <= 112 + 16
     with tesseract.Engine() as engine:
         assert engine.ocr_text(images.stamp_image(stamped, boxes[0]), 150) == "KHẨN"
+
+
+def test_filing_holes_found_and_erased_but_not_a_ring_or_a_disc_further_in(prose: np.ndarray) -> None:
+    sheet = Image.fromarray(cv2.cvtColor(prose, cv2.COLOR_BGR2RGB))
+    punched = bgr(synth.punch(sheet, random.Random(1), 150))
+    mm = 150 / 25.4
+    holes = images.punch_holes(images.ink_free_grey(punched), 150)
+    assert len(holes) == 2
+    for x, _, r in holes:  # ISO 838: 12 mm in, 80 mm apart, 6 mm across (plus the rim)
+        assert abs(x - 12 * mm) <= 1 and 3 * mm <= r <= 4 * mm
+    assert abs(abs(holes[0][1] - holes[1][1]) - 80 * mm) <= 2
+    work = images.working_copy(punched, 150)
+    assert all(work[y - r:y + r, x - r:x + r].min() > 200 for x, y, r in holes)
+    assert np.array_equal(work[:, int(25 * mm):], images.working_copy(prose, 150)[:, int(25 * mm):])
+    decoys = prose.copy()
+    cv2.circle(decoys, (int(12 * mm), 300), int(3 * mm), (0, 0, 0), 4)  # a ring at a hole's place
+    cv2.circle(decoys, (int(40 * mm), 900), int(3 * mm), (0, 0, 0), -1)  # a dot in the text area
+    assert images.punch_holes(images.ink_free_grey(decoys), 150) == []
+
+
+def test_specks_erased_and_every_dot_of_the_print_kept(prose: np.ndarray) -> None:
+    clean = images.working_copy(prose, 150)
+    flat = clean.copy()
+    rng = np.random.default_rng(3)
+    ys, xs = 20 * rng.integers(1, flat.shape[0] // 20, 400), 20 * rng.integers(1, flat.shape[1] // 20, 400)
+    flat[ys, xs] = 0  # single-pixel toner dust
+    flat[ys[:100], xs[:100] + 1] = 0  # and two-pixel specks
+    cleaned = images.remove_specks(flat, 150)
+    # i dots, the nặng tone, full stops and commas are specks beside letters: all kept
+    assert np.array_equal(images.remove_specks(clean, 150), clean)
+    dust = (flat < 128) & (clean >= 128)
+    isolated = cv2.dilate((clean < 128).astype(np.uint8), np.ones((15, 15), np.uint8)) == 0
+    assert (cleaned[dust & isolated] == 255).all() and (dust & isolated).sum() > 300
+    assert (cleaned[clean < 128] < 128).all()
