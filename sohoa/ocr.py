@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sohoa import hocr, tesseract
-from sohoa.clean import workers
-from sohoa.extract import header_blocks, starts_document
+from sohoa.extract import left_header_box, starts_document
+from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, write_json
 
 log = logging.getLogger(__name__)
@@ -58,24 +58,21 @@ def recognize(job: Job) -> Result:
         parsed = hocr.parse(out.hocr)
         job.out_base.with_suffix(".header.json").unlink(missing_ok=True)
         if starts_document(parsed) or job.first:
-            write_json(job.out_base.with_suffix(".header.json"), read_header(_engine, job.image, parsed, job.dpi))
+            left = read_left_column(_engine, job.image, parsed, job.dpi)
+            write_json(job.out_base.with_suffix(".header.json"), {"left": left})
         stamps = [_engine.ocr_text(path, job.dpi) for path in job.stamps]
     except tesseract.TesseractError as exc:
         return Result(error=f"OCR failed: {exc}")
     return Result(confidence=parsed.confidence, words=len(parsed.words), stamps=stamps)
 
 
-def read_header(engine: tesseract.Engine, image: Path, page: hocr.HocrPage, dpi: int) -> dict[str, list]:
-    """The header columns of a page that opens a document, each read again as a block of its own."""
+def read_left_column(engine: tesseract.Engine, image: Path, page: hocr.HocrPage, dpi: int) -> list:
+    """The left header column of a page that opens a document, read again as a block of its own (JSON lines)."""
     from PIL import Image
 
-    blocks = {}
-    with Image.open(image) as picture:  # decoded once for both columns
-        picture.load()
-        for name, box in zip(("left", "right"), header_blocks(page), strict=True):
-            lines = hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines
-            blocks[name] = hocr.to_json(lines)
-    return blocks
+    box = left_header_box(page)
+    with Image.open(image) as picture:
+        return hocr.to_json(hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines)
 
 
 Recognizer = Callable[[Job], Result]
