@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -22,6 +23,7 @@ from sohoa.package import (
     data_name,
     zip_package,
 )
+from sohoa.parallel import process_map
 from sohoa.pdfa import PdfPage, build_pdfa
 from sohoa.sign import SigningIdentity, sign_pdf
 from sohoa.vocab import LANGUAGE_CODES, MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, code_for
@@ -104,6 +106,31 @@ def agents(signing: SigningIdentity | None, archive_code: str) -> list[Agent]:
     return found
 
 
+@dataclass(frozen=True)
+class _PdfJob:
+    pages: list[PdfPage]
+    pdf: Path
+    title: str
+    author: str
+    subject: str
+    created: datetime
+    creator_tool: str
+    signing: SigningIdentity | None
+    reason: str
+    altos: list[Path]
+    image_name: str
+
+
+def _document_pdf(job: _PdfJob) -> tuple[dict[str, str] | None, Path | None]:
+    """One document's PDF/A, signed when there is an identity (what its visible block says), and its merged
+    ALTO (None when no page has one)."""
+    build_pdfa(job.pages, job.pdf, title=job.title, author=job.author, subject=job.subject, created=job.created,
+               creator_tool=job.creator_tool, producer=sign.producer() if job.signing else "")
+    said = sign_pdf(job.pdf, job.pdf, job.signing, reason=job.reason) if job.signing else None
+    alto = alto_merge(job.altos, job.pdf.with_suffix(".alto.xml"), image_name=job.image_name) if job.altos else None
+    return said, alto
+
+
 def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "",
                     signing: SigningIdentity | None = None, package_type: str = SIP_HOSO,
                     archive_code: str = "") -> dict[str, Any]:
@@ -120,8 +147,7 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
     dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign,
                                   archive_code)
-    described = []
-    signatures: dict[str, dict[str, str]] = {}  # doc_id: what its visible signature block says
+    jobs = []
     for doc in documents:
         pdf_pages = []
         for source in doc["pages"]:
@@ -130,17 +156,17 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
             pdf_pages.append(PdfPage(dw.path(p.master), p.width, p.height, p.dpi,
                                      dw.path(p.text_pdf) if p.text_pdf else None))
         meta = doc["metadata"]
-        pdf = build_pdfa(pdf_pages, stage / "pdf" / f"{doc['doc_id']}.pdf",
-                         title=meta.get("subject") or doc["doc_id"], author=meta.get("issuing_agency") or "",
-                         subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"),
-                                                        meta.get("symbol")])),
-                         created=created, creator_tool=tool, producer=sign.producer() if signing else "")
-        if signing is not None:
-            signatures[doc["doc_id"]] = sign_pdf(pdf, pdf, signing, reason=f"Số hóa hồ sơ {dw.code}")
-        altos = [dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")]
-        alto = alto_merge(altos, pdf.with_suffix(".alto.xml"), image_name=data_name(dw.code, doc["ordinal"])) \
-            if altos else None
-        described.append(document_description(doc, pdf, dossier, alto))
+        jobs.append(_PdfJob(
+            pdf_pages, stage / "pdf" / f"{doc['doc_id']}.pdf", title=meta.get("subject") or doc["doc_id"],
+            author=meta.get("issuing_agency") or "",
+            subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"), meta.get("symbol")])),
+            created=created, creator_tool=tool, signing=signing, reason=f"Số hóa hồ sơ {dw.code}",
+            altos=[dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")],
+            image_name=data_name(dw.code, doc["ordinal"])))
+    made = process_map(_document_pdf, jobs)  # a document's PDF/A, signature and ALTO take a tenth of a second
+    described = [document_description(doc, job.pdf, dossier, alto)
+                 for doc, job, (_, alto) in zip(documents, jobs, made, strict=True)]
+    signatures = {doc["doc_id"]: said for doc, (said, _) in zip(documents, made, strict=True) if said}
     result: dict[str, Any] = {"built": False, "problems": [], "signatures": signatures, "package_type": package_type}
     try:
         folder = build_package(dossier, described, stage / dw.code, created=created, software=SOFTWARE,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +44,10 @@ class SigningIdentity:
     passphrase: bytes | None = None
     agency: str = ""  # the name in the visible block; empty: the certificate's O (or CN)
 
-    @cached_property
+    @property
     def signer(self) -> Any:
-        """pyHanko's signer of this key (parsed once)."""
-        from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
-        from pyhanko.sign import signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-        try:
-            key = load_private_key_from_pemder_data(self.key_pem, passphrase=self.passphrase)
-            cert = next(iter(load_certs_from_pemder_data(self.cert_pem)))
-            chain = list(load_certs_from_pemder_data(self.chain_pem)) if self.chain_pem.strip() else []
-        except (ValueError, TypeError, StopIteration) as exc:
-            raise SigningError(f"the signing key or certificate cannot be read: {exc or 'no certificate'}") from exc
-        return signers.SimpleSigner(signing_cert=cert, signing_key=key,
-                                    cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
+        """pyHanko's signer of this key (parsed once per process: forked workers inherit it)."""
+        return _signer(self.key_pem, self.cert_pem, self.chain_pem, self.passphrase)
 
     def agency_name(self) -> str:
         if self.agency:
@@ -71,6 +60,22 @@ class SigningIdentity:
             if names := subject.get_attributes_for_oid(oid):
                 return nfc(str(names[0].value))
         return ""
+
+
+@lru_cache(maxsize=4)
+def _signer(key_pem: bytes, cert_pem: bytes, chain_pem: bytes, passphrase: bytes | None) -> Any:
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    try:
+        key = load_private_key_from_pemder_data(key_pem, passphrase=passphrase)
+        cert = next(iter(load_certs_from_pemder_data(cert_pem)))
+        chain = list(load_certs_from_pemder_data(chain_pem)) if chain_pem.strip() else []
+    except (ValueError, TypeError, StopIteration) as exc:
+        raise SigningError(f"the signing key or certificate cannot be read: {exc or 'no certificate'}") from exc
+    return signers.SimpleSigner(signing_cert=cert, signing_key=key,
+                                cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
 
 
 def vn_iso(moment: dt.datetime) -> str:
