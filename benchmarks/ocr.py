@@ -98,9 +98,14 @@ def run_sohoa(pages: list[tuple[Path, str]], work: Path) -> tuple[list[str], tup
     report = json.loads((work / "out" / "batch" / "report.json").read_text(encoding="utf-8"))
     text = {}
     for dossier in report["dossiers"]:
+        if dossier["status"] != "delivered":  # held for review (a field left empty): its PDFs wait in the work area
+            print(f"dossier {dossier['dossier_code']} {dossier['status']}: {dossier.get('reason')}; its text is read "
+                  "from the PDFs in the work area", file=sys.stderr)
         for doc in dossier["documents"]:
+            pdf = work / "out" / "batch" / doc["pdf"] if doc.get("pdf") else \
+                work / "work" / "batch" / "dossiers" / dossier["dossier_code"] / "package" / "pdf" / f"{doc['doc_id']}.pdf"
             for k, source in enumerate(doc["pages"], start=1):
-                text[source.split("/", 1)[1]] = pdf_page_text(work / "out" / "batch" / doc["pdf"], k)
+                text[source.split("/", 1)[1]] = pdf_page_text(pdf, k)
     return [text.get(path.name, "") for path, _ in pages], times
 
 
