@@ -311,12 +311,19 @@ def _strip_subject(text: str) -> str:
     return text
 
 
+def _extent(line: Line) -> tuple[int, int]:
+    """(top, bottom) of a line's middle word: the rule under a trích yếu or a seal's stroke read as part of one
+    word does not stretch the line."""
+    tops, bottoms = sorted(w.box[1] for w in line.words), sorted(w.box[3] for w in line.words)
+    return tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+
+
 def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     """Consecutive lines from ``start`` until a wide gap, an upper-case line or the body's first words."""
     out = [lines[start]]
     for prev, line in zip(lines[start:], lines[start + 1:], strict=False):
-        height = max(prev.box[3] - prev.box[1], 1)
-        if line.box[1] - prev.box[3] > 1.1 * height:
+        top, bottom = _extent(prev)
+        if _extent(line)[0] - bottom > 1.1 * max(bottom - top, 1):
             break
         text = _clean_spaces(line.text)
         if not any(ch.isalnum() for ch in text) or fold(text).startswith(BODY_STARTS) or (

@@ -51,6 +51,20 @@ def test_decision_fields() -> None:
     assert not ex.needs_review
 
 
+def test_subject_stops_at_the_body_even_when_its_rule_stretches_the_line() -> None:
+    # NĐ 30 rules a short line under the trích yếu; OCR can read it into a word of the subject's last line,
+    # which then looks twice as tall and the paragraph gap below it like a line gap
+    subject = line(0.24, 0.190, "Kết luận của lãnh đạo tại cuộc họp về cải cách hành chính")
+    ruled = subject.words[-1]
+    subject.words[-1] = Word(ruled.text, ruled.conf, (ruled.box[0], ruled.box[1], ruled.box[2], ruled.box[3] + 40))
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 162/TB-UBND"), line(0.52, 0.11, "Hạ Long, ngày 15 tháng 7 năm 2021"),
+               line(0.40, 0.17, "THÔNG BÁO"), subject,
+               line(0.20, 0.232, "Ngày 14 tháng 7 năm 2021, lãnh đạo Ủy ban nhân dân thành phố đã chủ trì"),
+               line(0.16, 0.251, "cuộc họp về cải cách hành chính."), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["subject"]) == ("Thông báo", "Kết luận của lãnh đạo tại cuộc họp về cải cách hành chính")
+
+
 def test_official_letter_wrapped_agency_and_vv_subject() -> None:
     doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"),
                *HEADER[2:], line(0.08, 0.11, "Số: 125/UBND-VX"), line(0.52, 0.11, "Vị Thanh, ngày 29 tháng 6 năm 2019"),
