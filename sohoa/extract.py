@@ -342,8 +342,23 @@ def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
     """(title lines top to bottom, signer name, confidence) from the signer block of a page."""
     line = _recipients_line(page)
     start_y = line.box[1] - (line.box[3] - line.box[1]) if line else page.height * 0.4
-    region = [ln for ln in page.lines if ln.box[1] >= start_y]
-    _, right = split_columns(region, page.width, 0.5)
+    return _signer_block([ln for ln in page.lines if ln.box[1] >= start_y], page.width)
+
+
+def signer_box(page: HocrPage) -> tuple[int, int, int, int] | None:
+    """Box of the signer block of a closing page whose OCR found no signer's name in it (a seal or a signature
+    over the titles and the name made Tesseract's layout skip them), to be read again on its own; else None."""
+    line = _recipients_line(page)
+    if line is None or _signer(page)[1]:
+        return None
+    top = max(0, line.box[1] - (line.box[3] - line.box[1]))
+    return page.width // 2, top, page.width, min(page.height, top + int(0.35 * page.height))
+
+
+def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None, float]:
+    """(title lines, signer name, confidence) from the lines of a page's closing part: the right column's
+    upper-case title lines, then the first line that reads as a person's name."""
+    _, right = split_columns(region, width, 0.5)
     titles: list[Line] = []
     name: Line | None = None
     for line in right:
@@ -428,17 +443,19 @@ def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
 
 
 def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
-                     left_column: list[Line] | None = None) -> Extraction:
+                     left_column: list[Line] | None = None,
+                     signer_blocks: dict[int, list[Line]] | None = None) -> Extraction:
     """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
 
     ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks);
-    ``left_column`` the left header column read again on its own (see ``left_header_box``).
+    ``left_column`` the left header column read again on its own (see ``left_header_box``); ``signer_blocks``
+    the signer blocks read again on their own, by page index (see ``signer_box``).
     """
     ex = Extraction()
     first = pages[0]
     header = _header(first)
-    left, right = split_columns(header, first.width)
-    left = left_column or left
+    page_left, right = split_columns(header, first.width)
+    left = left_column or page_left
     number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
     agency_lines = left[:number_at] if number_at is not None else [ln for ln in left if is_upper(ln.text)][:4]
     parent, agency, agency_conf = _agency(agency_lines)
@@ -465,10 +482,14 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     doc_type: str | None = None
     subject: str | None = None
     type_conf = subject_conf = 0.0
-    if number_at is not None:
-        for i in range(number_at + 1, min(number_at + 3, len(left))):
-            if fold(left[i].text).replace(" ", "").startswith("V/V"):
-                block = _block(left, i, stop_upper=True)
+    # its lines from the page's own layout when it has the number: the column read again is cut at the gutter,
+    # which they may cross
+    page_number_at = next((i for i, ln in enumerate(page_left) if _NUMBER.search(fold(ln.text))), None)
+    column, at = (page_left, page_number_at) if page_number_at is not None else (left, number_at)
+    if at is not None:
+        for i in range(at + 1, min(at + 3, len(column))):
+            if fold(column[i].text).replace(" ", "").startswith("V/V"):
+                block = _block(column, i, stop_upper=True)
                 subject = _strip_subject(" ".join(ln.text for ln in block))
                 subject_conf = _conf([w for ln in block for w in ln.words])
                 doc_type, type_conf = "Công văn", subject_conf
@@ -500,15 +521,20 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
     ex.put("subject", subject, subject_conf)
 
-    titles: list[str] = []
-    signer = None
-    signer_conf = 0.0
-    # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's)
-    closing = [p for p in pages if _recipients_line(p)]
-    for page in closing[:1] + list(reversed(pages)):
-        titles, signer, signer_conf = _signer(page)
-        if signer:
+    # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's).
+    # The first block with a name wins; without any, the one with the most title lines.
+    best: tuple[list[str], str | None, float] = ([], None, 0.0)
+    closing = [i for i, p in enumerate(pages) if _recipients_line(p)]
+    for i in closing[:1] + list(range(len(pages) - 1, -1, -1)):
+        said = _signer(pages[i])
+        if not said[1] and i in (signer_blocks or {}):
+            again = _signer_block((signer_blocks or {})[i], pages[i].width)
+            said = again if again[1] or len(again[0]) > len(said[0]) else said
+        if said[1] or len(said[0]) > len(best[0]):
+            best = said
+        if said[1]:
             break
+    titles, signer, signer_conf = best
     authority, signer_title = _authority(titles)
     ex.put("signer", surname(signer) if signer else None, signer_conf)
     ex.put("signer_title", signer_title, signer_conf)
@@ -541,8 +567,10 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
     for ordinal, group in enumerate(segment(parsed), start=1):
         doc_id = f"{dw.code}.{ordinal}"
         opening = ocred[group[0]]
-        left = hocr.from_json(read_json(dw.path(opening.extra["header"]))["left"]) if opening.extra.get("header") else None
-        ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left)
+        blocks = [read_json(dw.path(ocred[i].extra["blocks"])) if ocred[i].extra.get("blocks") else {} for i in group]
+        left = hocr.from_json(blocks[0]["left"]) if "left" in blocks[0] else None
+        signers = {k: hocr.from_json(b["signer"]) for k, b in enumerate(blocks) if "signer" in b}
+        ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left, signers)
         for i in group:
             ocred[i].document = doc_id
         documents.append({

@@ -1,6 +1,8 @@
 """The OCR stage over one dossier: a pool of worker processes, each with one loaded Tesseract engine.
 
-Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps.
+Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps and,
+read again as blocks of their own, the left header column of a page that opens a document and a signer block
+that a seal or a signature hid from Tesseract's layout of the whole page.
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sohoa import hocr, tesseract
-from sohoa.extract import left_header_box, starts_document
+from sohoa.extract import left_header_box, signer_box, starts_document
 from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, write_json
 
@@ -56,21 +58,24 @@ def recognize(job: Job) -> Result:
             _engine = tesseract.Engine()
         out = _engine.ocr_page(job.image, job.out_base, job.dpi, timeout=job.timeout)
         parsed = hocr.parse(out.hocr)
-        job.out_base.with_suffix(".header.json").unlink(missing_ok=True)
+        blocks = {}  # parts of the page read again on their own, where Tesseract's page layout serves them badly
         if starts_document(parsed) or job.first:
-            left = read_left_column(_engine, job.image, parsed, job.dpi)
-            write_json(job.out_base.with_suffix(".header.json"), {"left": left})
+            blocks["left"] = read_block(_engine, job.image, left_header_box(parsed), job.dpi)
+        if box := signer_box(parsed):
+            blocks["signer"] = read_block(_engine, job.image, box, job.dpi)
+        job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
+        if blocks:
+            write_json(job.out_base.with_suffix(".blocks.json"), blocks)
         stamps = [_engine.ocr_text(path, job.dpi) for path in job.stamps]
     except tesseract.TesseractError as exc:
         return Result(error=f"OCR failed: {exc}")
     return Result(confidence=parsed.confidence, words=len(parsed.words), stamps=stamps)
 
 
-def read_left_column(engine: tesseract.Engine, image: Path, page: hocr.HocrPage, dpi: int) -> list:
-    """The left header column of a page that opens a document, read again as a block of its own (JSON lines)."""
+def read_block(engine: tesseract.Engine, image: Path, box: tuple[int, int, int, int], dpi: int) -> list:
+    """The lines of one part of a page read as a block of its own (hOCR lines as JSON, page coordinates)."""
     from PIL import Image
 
-    box = left_header_box(page)
     with Image.open(image) as picture:
         return hocr.to_json(hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines)
 
@@ -124,8 +129,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
         base = f"ocr/{page.index:04d}"
         page.hocr, page.text_pdf, page.extra["alto"] = f"{base}.hocr", f"{base}.pdf", f"{base}.xml"
         page.ocr_confidence, page.words, page.extra["stamps"] = result.confidence, result.words, result.stamps
-        if dw.path(f"{base}.header.json").is_file():
-            page.extra["header"] = f"{base}.header.json"
+        if dw.path(f"{base}.blocks.json").is_file():
+            page.extra["blocks"] = f"{base}.blocks.json"
     dw.save(pages)
     done = [p for p in todo if p.ocr_confidence is not None]
     failed = len(todo) - len(done)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sohoa import hocr, tesseract
-from sohoa.extract import extract_document, segment, starts_document, surname, type_in_symbol
+from sohoa.extract import extract_document, segment, signer_box, starts_document, surname, type_in_symbol
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -77,6 +77,18 @@ def test_official_letter_wrapped_agency_and_vv_subject() -> None:
     assert (m["number"], m["symbol"], m["issued_date"], m["place"]) == ("125", "UBND-VX", "2019-06-29", "Vị Thanh")
 
 
+def test_vv_subject_from_the_page_when_the_column_read_again_cut_it_at_the_gutter() -> None:
+    agency = [line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG")]
+    number, vv = line(0.08, 0.11, "Số: 125/UBND-VX"), line(0.06, 0.13, "V/v cải cách hành chính")
+    doc = page(*agency, *HEADER[2:], number, line(0.52, 0.11, "Vị Thanh, ngày 29 tháng 6 năm 2019"), vv,
+               line(0.30, 0.20, "Kính gửi: Sở Tài chính"), *SIGNER)
+    # the re-read column ended where the gutter was found, in the middle of "hành"
+    cut = Line([w for w in vv.words if w.box[2] < 0.25 * W] + [Word("h:", 60, (int(0.26 * W), vv.box[1],
+                                                                              int(0.28 * W), vv.box[3]))])
+    m = extract_document([doc], left_column=[*agency, number, cut]).metadata
+    assert (m["document_type"], m["number"], m["subject"]) == ("Công văn", "125", "cải cách hành chính")
+
+
 @pytest.mark.parametrize(("printed", "number", "symbol"), [
     ("Số: 05/QĐ-UBND", "05", "QĐ-UBND"), ("Số: 7 / 2025/QĐ-UBND", "7", "2025/QĐ-UBND"),
     ("Số:      /QĐ-UBND", None, "QĐ-UBND"), ("Số: 345UBND-QLĐT", "345", "UBND-QLĐT"), ("Số 12/TB - SNV", "12", "TB-SNV"),
@@ -131,6 +143,22 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     assert m["subject"] == ("ban hành Quy định chức năng, cơ cấu tổ chức của Trung tâm Kiểm nghiệm Dược phẩm tỉnh "
                             "năm 2025")
     assert ex.needs_review and ex.confidence["issued_date"] == 0.0
+
+
+def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> None:
+    """A seal over the titles and a signature over the name: Tesseract's page layout kept only the first title
+    line (as real Thủ tướng decisions show), the block read again on its own has all of it."""
+    opening = [*HEADER, line(0.08, 0.11, "Số: 12/2025/QĐ-TTg"), line(0.52, 0.11, "Hà Nội, ngày 05 tháng 3 năm 2025"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.30, 0.18, "Về việc giải thể Ban Chỉ đạo")]
+    sealed = page(*opening, line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"),
+                  line(0.60, 0.70, "KT. THỦ TƯỚNG"), line(0.55, 0.76, "Đưx § §"))
+    box = signer_box(sealed)
+    assert box is not None and box[0] == W // 2 and box[1] < int(0.70 * H) < box[3]
+    again = [line(0.60, 0.70, "KT. THỦ TƯỚNG"), line(0.60, 0.72, "PHÓ THỦ TƯỚNG"), line(0.63, 0.80, "— Hồ Đức Phớc")]
+    assert extract_document([sealed]).metadata["signer"] is None
+    m = extract_document([sealed], signer_blocks={0: again}).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Hồ Đức Phớc", "PHÓ THỦ TƯỚNG", "KT.")
+    assert signer_box(page(*opening, *SIGNER)) is None  # the page's own layout found the name: nothing to re-read
 
 
 def test_missing_fields_send_the_document_to_review() -> None:
