@@ -365,7 +365,7 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
         text = _clean_spaces(line.text)
         if len(_letters(text)) < 2:
             continue
-        if is_upper(text) and name is None:
+        if is_upper(text) and name is None and sum(len(_letters(w)) >= 2 for w in text.split()) >= 2:
             if titles:
                 prev = titles[-1]
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
@@ -415,21 +415,28 @@ def _looks_like_name(text: str) -> bool:
 
 
 def _authority(titles: list[str]) -> tuple[str | None, str | None]:
-    prefixes = []
+    """(authority prefixes in order, the signer's own title) from the title lines of a signer block.
+
+    The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
+    under a seal or unreadable), the title is "PHÓ X": who signs in place of (ký thay) the head is the head's
+    deputy."""
+    prefixes: list[str | None] = []
     for t in titles:
         head = fold(t).split(" ", 1)[0].replace(",", ".")
-        for p in AUTHORITY_PREFIXES:
-            if head == p or head == p.rstrip("."):
-                prefixes.append(p)
-    title = titles[-1] if titles else None
-    if title:
-        first = fold(title).split(" ", 1)[0]
-        if any(first in (p, p.rstrip(".")) for p in AUTHORITY_PREFIXES) and " " in title:
-            title = title.split(" ", 1)[1]
-        key = fold(title)
-        known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
-        title = known if _similar(key, fold(known)) >= 0.85 else title
-    return (" ".join(prefixes) or None), title
+        prefixes.append(next((p for p in AUTHORITY_PREFIXES if head in (p, p.rstrip("."))), None))
+    bare = [t.split(" ", 1)[1] if prefix and " " in t else t for t, prefix in zip(titles, prefixes, strict=True)]
+    title = bare[-1] if bare else None
+    for line, prefix in zip(reversed(bare), reversed(prefixes), strict=True):
+        if known := _known_title(line):
+            title = f"PHÓ {known}" if prefix == "KT." and f"PHÓ {known}" in SIGNER_TITLES else known
+            break
+    return " ".join(p for p in prefixes if p) or None, title
+
+
+def _known_title(text: str) -> str | None:
+    key = fold(text)
+    known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
+    return known if _similar(key, fold(known)) >= 0.85 else None
 
 
 def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
@@ -522,10 +529,11 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     ex.put("subject", subject, subject_conf)
 
     # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's).
-    # The first block with a name wins; without any, the one with the most title lines.
+    # Without that line, the pages from the last: the first block with a name wins, else the one with the most
+    # title lines.
     best: tuple[list[str], str | None, float] = ([], None, 0.0)
     closing = [i for i, p in enumerate(pages) if _recipients_line(p)]
-    for i in closing[:1] + list(range(len(pages) - 1, -1, -1)):
+    for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
         said = _signer(pages[i])
         if not said[1] and i in (signer_blocks or {}):
             again = _signer_block((signer_blocks or {})[i], pages[i].width)

@@ -161,6 +161,23 @@ def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> N
     assert signer_box(page(*opening, *SIGNER)) is None  # the page's own layout found the name: nothing to re-read
 
 
+@pytest.mark.parametrize("titles, title, authority", [
+    (["TM. ỦY BAN NHÂN DÂN", "KT, CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "TM. KT."),  # the deputy's line lost under the seal
+    (["KT. THỦ TƯỚNG", "T— NOT TƯƠNG"], "PHÓ THỦ TƯỚNG", "KT."),  # ... or unreadable
+    (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊC"], "PHÓ CHỦ TỊCH", "TM. KT."),
+    (["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"], "CHÁNH VĂN PHÒNG", "TL."),
+    (["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TTĐT"], "CHỦ TỊCH", "TM."),  # a recipient's tail is no title
+])
+def test_signer_title_and_authority(titles: list[str], title: str, authority: str) -> None:
+    opening = [*HEADER, line(0.08, 0.11, "Số: 12/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 3 năm 2025"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.30, 0.18, "Về việc giải thể Ban Chỉ đạo")]
+    block = [line(0.60, 0.70 + 0.02 * k, text) for k, text in enumerate(titles)]
+    doc = page(*opening, line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"), *block,
+               line(0.62, 0.84, "Lê Văn Cường"))
+    m = extract_document([doc]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Lê Văn Cường", title, authority)
+
+
 def test_missing_fields_send_the_document_to_review() -> None:
     ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
     assert ex.needs_review
