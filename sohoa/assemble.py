@@ -118,6 +118,7 @@ class _PdfJob:
     signing: SigningIdentity | None
     reason: str
     altos: list[Path]
+    alto_scales: list[float]  # from the OCR working copy's pixels to the master's
     image_name: str
 
 
@@ -127,7 +128,8 @@ def _document_pdf(job: _PdfJob) -> tuple[dict[str, str] | None, Path | None]:
     build_pdfa(job.pages, job.pdf, title=job.title, author=job.author, subject=job.subject, created=job.created,
                creator_tool=job.creator_tool, producer=sign.producer() if job.signing else "")
     said = sign_pdf(job.pdf, job.pdf, job.signing, reason=job.reason) if job.signing else None
-    alto = alto_merge(job.altos, job.pdf.with_suffix(".alto.xml"), image_name=job.image_name) if job.altos else None
+    alto = alto_merge(job.altos, job.pdf.with_suffix(".alto.xml"), image_name=job.image_name,
+                      scales=job.alto_scales) if job.altos else None
     return said, alto
 
 
@@ -162,6 +164,8 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
             subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"), meta.get("symbol")])),
             created=created, creator_tool=tool, signing=signing, reason=f"Số hóa hồ sơ {dw.code}",
             altos=[dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")],
+            alto_scales=[(pages[s].dpi or 1) / (pages[s].extra.get("work_dpi") or pages[s].dpi or 1)
+                         for s in doc["pages"] if pages[s].extra.get("alto")],
             image_name=data_name(dw.code, doc["ordinal"])))
     made = process_map(_document_pdf, jobs)  # a document's PDF/A, signature and ALTO take a tenth of a second
     described = [document_description(doc, job.pdf, dossier, alto)

@@ -118,7 +118,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
     dw.stopped_json.unlink(missing_ok=True)
     pages = dw.pages()
     todo = [p for p in pages if p.status == "ok"]
-    jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"), int(round(p.dpi or 0)),
+    jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"),
+                int(round(p.extra.get("work_dpi") or p.dpi or 0)),  # a fine scan's working copy is reduced
                 tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0)
             for i, p in enumerate(todo)]
     for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
