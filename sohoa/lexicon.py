@@ -88,7 +88,14 @@ def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[s
 def _cost(read: str, word: str) -> float:
     if read == word:
         return 0.0
-    return 0.9 if any(c in "âêôơưă" for c in toneless(read)) else 2.5
+    cost = 0.9 if any(c in "âêôơưă" for c in toneless(read)) else 2.5
+    # the hook and the tilde, both small marks above, are the pair OCR takes one for the other most: "phân bỗ"
+    # is "phân bổ" rather than "phân bố"
+    return 0.7 * cost if {_tone(read), _tone(word)} == {"\u0303", "\u0309"} else cost
+
+
+def _tone(syllable: str) -> str:
+    return next((c for c in unicodedata.normalize("NFD", syllable) if c in _TONES), "")
 
 
 def _joinable(window: list[re.Match[str] | None]) -> bool:
