@@ -503,7 +503,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
                 break
     if doc_type is None:
         anchors = ([left[number_at]] if number_at is not None else []) + ([date_line] if date_line else [])
-        bottom = max((ln.box[3] for ln in anchors), default=0)
+        bottom = max((_extent(ln)[1] for ln in anchors), default=0)  # a rule or stamp can stretch a box
         body = [ln for ln in first.lines if ln.box[1] > bottom - 2]
         for i, line in enumerate(body[:10]):
             text = _clean_spaces(line.text)

@@ -65,6 +65,18 @@ def test_subject_stops_at_the_body_even_when_its_rule_stretches_the_line() -> No
     assert (m["document_type"], m["subject"]) == ("Thông báo", "Kết luận của lãnh đạo tại cuộc họp về cải cách hành chính")
 
 
+def test_type_title_close_under_a_number_line_that_ocr_stretched() -> None:
+    # "Số:158GM-HĐND _" read with a low stroke: the number line's box reaches below the top of "GIẤY MỜI"
+    number = line(0.08, 0.12, "Số: 158/GM-HĐND _")
+    low = number.words[-1]
+    number.words[-1] = Word(low.text, low.conf, (low.box[0], low.box[1], low.box[2], int(0.153 * H)))
+    doc = page(*HEADER, number, line(0.52, 0.12, "Quảng Ninh, ngày 17 tháng 7 năm 2022"),
+               line(0.45, 0.150, "GIẤY MỜI"), line(0.25, 0.178, "Dự hội nghị tổng kết xây dựng nông thôn mới"),
+               line(0.10, 0.23, "Hội đồng nhân dân tỉnh trân trọng kính mời:"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["subject"]) == ("Giấy mời", "Dự hội nghị tổng kết xây dựng nông thôn mới")
+
+
 def test_official_letter_wrapped_agency_and_vv_subject() -> None:
     doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"),
                *HEADER[2:], line(0.08, 0.11, "Số: 125/UBND-VX"), line(0.52, 0.11, "Vị Thanh, ngày 29 tháng 6 năm 2019"),
