@@ -1,8 +1,8 @@
 """OCR benchmark: sohoa's whole pipeline, raw Tesseract and OCRmyPDF on the same degraded pages.
 
 Not a test: it prints a table for the README. The pages are generated with their ground truth (fonts and
-layouts of ``sohoa.synth``, filing holes, toner specks, skew up to ±4°, quarter turns, scanner borders, yellowing, stains, blur, seals,
-JPEG artefacts, 200 and 300 dpi). For each system: CER and word F1 of the text layer against the truth (NFC,
+layouts of ``sohoa.synth``, filing holes, toner specks, skew up to ±4°, quarter turns, scanner borders,
+yellowing, stains, blur, seals, JPEG artefacts, 200 and 300 dpi). For each system: CER and word F1 of the text layer against the truth (NFC,
 micro-averaged over the pages), wall and CPU time, pages per minute, and the peak RSS of its largest process.
 
 - sohoa: ``sohoa run`` on a batch of one dossier (Airflow, cleaning, OCR, metadata, quality checks, PDF/A and
@@ -102,8 +102,8 @@ def run_sohoa(pages: list[tuple[Path, str]], work: Path) -> tuple[list[str], tup
             print(f"dossier {dossier['dossier_code']} {dossier['status']}: {dossier.get('reason')}; its text is read "
                   "from the PDFs in the work area", file=sys.stderr)
         for doc in dossier["documents"]:
-            pdf = work / "out" / "batch" / doc["pdf"] if doc.get("pdf") else \
-                work / "work" / "batch" / "dossiers" / dossier["dossier_code"] / "package" / "pdf" / f"{doc['doc_id']}.pdf"
+            held = work / "work" / "batch" / "dossiers" / dossier["dossier_code"] / "package" / "pdf"
+            pdf = work / "out" / "batch" / doc["pdf"] if doc.get("pdf") else held / f"{doc['doc_id']}.pdf"
             for k, source in enumerate(doc["pages"], start=1):
                 text[source.split("/", 1)[1]] = pdf_page_text(pdf, k)
     return [text.get(path.name, "") for path, _ in pages], times

@@ -158,14 +158,14 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
             pdf_pages.append(PdfPage(dw.path(p.master), p.width, p.height, p.dpi,
                                      dw.path(p.text_pdf) if p.text_pdf else None))
         meta = doc["metadata"]
+        read = [pages[s] for s in doc["pages"] if pages[s].extra.get("alto")]
         jobs.append(_PdfJob(
             pdf_pages, stage / "pdf" / f"{doc['doc_id']}.pdf", title=meta.get("subject") or doc["doc_id"],
             author=meta.get("issuing_agency") or "",
             subject=" ".join(filter(None, [meta.get("document_type"), meta.get("number"), meta.get("symbol")])),
             created=created, creator_tool=tool, signing=signing, reason=f"Số hóa hồ sơ {dw.code}",
-            altos=[dw.path(pages[s].extra["alto"]) for s in doc["pages"] if pages[s].extra.get("alto")],
-            alto_scales=[(pages[s].dpi or 1) / (pages[s].extra.get("work_dpi") or pages[s].dpi or 1)
-                         for s in doc["pages"] if pages[s].extra.get("alto")],
+            altos=[dw.path(p.extra["alto"]) for p in read],
+            alto_scales=[(p.dpi or 1) / (p.extra.get("work_dpi") or p.dpi or 1) for p in read],
             image_name=data_name(dw.code, doc["ordinal"])))
     made = process_map(_document_pdf, jobs)  # a document's PDF/A, signature and ALTO take a tenth of a second
     described = [document_description(doc, job.pdf, dossier, alto)

@@ -532,11 +532,12 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     # Without that line, the pages from the last: the first block with a name wins, else the one with the most
     # title lines.
     best: tuple[list[str], str | None, float] = ([], None, 0.0)
+    reread = signer_blocks or {}
     closing = [i for i, p in enumerate(pages) if _recipients_line(p)]
     for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
         said = _signer(pages[i])
-        if not said[1] and i in (signer_blocks or {}):
-            again = _signer_block((signer_blocks or {})[i], pages[i].width)
+        if not said[1] and i in reread:
+            again = _signer_block(reread[i], pages[i].width)
             said = again if again[1] or len(again[0]) > len(said[0]) else said
         if said[1] or len(said[0]) > len(best[0]):
             best = said
