@@ -19,7 +19,7 @@ from typing import Any
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import restore_tones
+from sohoa.lexicon import restore_tones, unglue
 from sohoa.vocab import (
     AUTHORITY_PREFIXES,
     PLACES,
@@ -98,12 +98,15 @@ def _similar(a: str, b: str) -> float:
 
 
 def _conf(words: list[Word]) -> float:
+    """Mean confidence of the words that hold a letter or digit (not of the rules and specks read beside them)."""
+    words = [w for w in words if any(ch.isalnum() for ch in w.text)] or words
     return round(sum(w.conf for w in words) / len(words) / 100, 2) if words else 0.0
 
 
 def _words(text: str) -> str:
-    """The words of a header line without the stray signs and lone letters that stamps and rules leave."""
-    return " ".join(w for w in _clean_spaces(text).split() if len(_letters(w)) >= 2 or w.isdigit())
+    """The words of a header line without the stray signs and lone letters that stamps and rules leave, words
+    read glued together split again."""
+    return " ".join(unglue(w) for w in _clean_spaces(text).split() if len(_letters(w)) >= 2 or w.isdigit())
 
 
 def _clean_spaces(text: str) -> str:
@@ -190,7 +193,7 @@ def _has_motto(text: str) -> bool:
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
-_NUMBER = re.compile(r"^\W{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}|[^/\s]{0,6}?)\s*(?:/\s*)?([A-Z0-9]{2}.*)$")
+_NUMBER = re.compile(r"^[\W_]{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}|[^/\s]{0,6}?)\s*(?:/\s*)?([A-Z0-9]{2}.*)$")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
@@ -296,19 +299,22 @@ def _type_of(text: str) -> str | None:
 
 
 _YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
-_NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•]+$")  # specks OCR reads as a token of their own
+_NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•'‘’]+$")  # specks OCR reads as a token of their own
+
+
+# "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv"); or "Về việc" (also "Và việc", "Vẻ viêc"),
+# which opens the trích yếu under a type name
+_VV = r"V\s*[/|]\s*[VW]|V\s*[I1L]?\s*[VWN](?![^\W_])"
+_LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
+_ABOUT = re.compile(rf"^(?:{_VV}|V[EA] VIEC(?![^\W_]))")
 
 
 def _strip_subject(text: str) -> str:
-    """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed (also
-    when OCR misread its vowels: "Và việc", "Vẻ viêc")."""
+    """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
     text = restore_tones(" ".join(t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
-    folded = fold(text)
-    for prefix in ("V/V", "VE VIEC", "VA VIEC"):
-        if folded.startswith(prefix) and not folded[len(prefix):len(prefix) + 1].isalnum():
-            return text[len(prefix):].strip(" :.,")
-    return text
+    about = _ABOUT.match(fold(text))
+    return text[about.end():].strip(" :.,") if about else text
 
 
 def _extent(line: Line) -> tuple[int, int]:
@@ -495,7 +501,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     column, at = (page_left, page_number_at) if page_number_at is not None else (left, number_at)
     if at is not None:
         for i in range(at + 1, min(at + 3, len(column))):
-            if fold(column[i].text).replace(" ", "").startswith("V/V"):
+            if _LETTER_ABOUT.match(fold(_clean_spaces(column[i].text))):
                 block = _block(column, i, stop_upper=True)
                 subject = _strip_subject(" ".join(ln.text for ln in block))
                 subject_conf = _conf([w for ln in block for w in ln.words])

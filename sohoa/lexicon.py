@@ -41,6 +41,39 @@ def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tu
     return frozenset(known), {form: tuple(sorted(words)) for form, words in by_form.items()}
 
 
+@cache
+def _syllables() -> frozenset[str]:
+    """Every syllable of the dictionary's words, bare (lower case, without marks, "đ" as "d")."""
+    return frozenset(_bare(s) for line in WORDS.read_text(encoding="utf-8").splitlines() for s in line.split()
+                     if s.isalpha())
+
+
+def _bare(text: str) -> str:
+    """``text`` lower case without marks, one character for one character."""
+    return "".join("d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in text)
+
+
+_SPLIT_MIN, _SPLIT_MAX = 2, 7  # letters of the syllables a glued token is split into
+
+
+def unglue(token: str) -> str:
+    """A token of syllables that OCR read without the spaces between them (bold, underlined capitals:
+    "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is."""
+    bare = _bare(token)
+    known = _syllables()
+    if not token.isalpha() or len(token) <= _SPLIT_MIN or bare in known:
+        return token
+    cuts: list[list[int] | None] = [[]] + [None] * len(bare)
+    for end in range(_SPLIT_MIN, len(bare) + 1):
+        ways = [before for start in range(max(0, end - _SPLIT_MAX), end - _SPLIT_MIN + 1)
+                if (before := cuts[start]) is not None and bare[start:end] in known]
+        cuts[end] = [*min(ways, key=len), end] if ways else None
+    ends = cuts[-1]
+    if not ends:
+        return token
+    return " ".join(token[a:b] for a, b in zip([0, *ends], ends, strict=False))
+
+
 def restore_tones(text: str) -> str:
     """``text`` with the tones of its syllables changed where that makes them dictionary words, letter case,
     punctuation and spacing kept.

@@ -101,6 +101,18 @@ def test_vv_subject_from_the_page_when_the_column_read_again_cut_it_at_the_gutte
     assert (m["document_type"], m["number"], m["subject"]) == ("Công văn", "125", "cải cách hành chính")
 
 
+def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
+    """Seen on a 200 dpi synthetic page: toner specks read as "_" before the lines, the underlined unit name
+    read without spaces, the slash of the number and of "V/v" lost."""
+    doc = page(line(0.10, 0.05, "HỘI ĐỒNG NHÂN DÂN"), line(0.09, 0.07, "_ TỈNHQUẢNGNINH -"), *HEADER[2:],
+               line(0.08, 0.11, "__ Số: 117HĐND-VP"), line(0.52, 0.11, "Quảng Ninh, ngày 28 tháng 4 năm 2023"),
+               line(0.06, 0.13, "Vw tăng cường khen thưởng '"),
+               line(0.30, 0.20, "Kính gửi: Ủy ban nhân dân tỉnh Quảng Ninh;"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["issuing_agency"], m["number"], m["symbol"]) == ("HỘI ĐỒNG NHÂN DÂN TỈNH QUẢNG NINH", "117", "HĐND-VP")
+    assert (m["document_type"], m["subject"]) == ("Công văn", "tăng cường khen thưởng")
+
+
 @pytest.mark.parametrize(("printed", "number", "symbol"), [
     ("Số: 05/QĐ-UBND", "05", "QĐ-UBND"), ("Số: 7 / 2025/QĐ-UBND", "7", "2025/QĐ-UBND"),
     ("Số:      /QĐ-UBND", None, "QĐ-UBND"), ("Số: 345UBND-QLĐT", "345", "UBND-QLĐT"), ("Số 12/TB - SNV", "12", "TB-SNV"),

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from sohoa.lexicon import restore_tones, toneless
+from sohoa.lexicon import restore_tones, toneless, unglue
 
 
 def test_toneless_keeps_the_letter_shapes() -> None:
     assert [toneless(s) for s in ("Tổng", "đổi", "phẩm", "Ủy", "hòa")] == ["tông", "đôi", "phâm", "uy", "hoa"]
+
+
+@pytest.mark.parametrize(("read", "printed"), [
+    # underlined bold capitals read without their spaces
+    ("TỈNHQUẢNGNINH", "TỈNH QUẢNG NINH"), ("HỘIĐỒNGNHÂNDÂN", "HỘI ĐỒNG NHÂN DÂN"), ("THANHHÓA", "THANH HÓA"),
+    # one syllable, or an abbreviation that is no run of syllables: as read
+    ("NGHIÊNG", "NGHIÊNG"), ("HĐND", "HĐND"), ("UBND", "UBND"), ("TTr", "TTr"), ("QĐ", "QĐ"),
+])
+def test_glued_syllables_are_split(read: str, printed: str) -> None:
+    assert unglue(read) == printed
 
 
 @pytest.mark.parametrize(("read", "printed"), [
