@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import cache
 from typing import Any
 
 from sohoa import hocr
@@ -52,13 +53,12 @@ BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO 
 
 def fold(text: str) -> str:
     """Upper-case, diacritics removed, one character for one character (indices stay aligned)."""
-    out = []
-    for ch in nfc(text):
-        if ch in "đĐ":
-            out.append("D")
-        else:
-            out.append(unicodedata.normalize("NFD", ch)[0].upper())
-    return "".join(out)
+    return "".join(map(_fold_char, nfc(text)))
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    return "D" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0].upper()
 
 
 def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
@@ -530,6 +530,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     elif doc_type and symbol:
         symbol = type_in_symbol(symbol, doc_type)
         ex.put("symbol", symbol, number_conf)
+        if fold(symbol.rpartition("/")[2].partition("-")[0]) == fold(TYPE_ABBREVIATIONS.get(doc_type, "")):
+            type_conf = max(type_conf, number_conf)  # the type name and the symbol, read apart, agree
     ex.put("document_type", doc_type, type_conf)
     ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
     ex.put("subject", subject, subject_conf)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from sohoa.vocab import modern_tones, nfc
@@ -23,6 +23,7 @@ _SYLLABLE = re.compile(r"^([^\w]*)(\w+)([^\w]*)$")
 _LONGEST = 4  # syllables of the longest word tried
 
 
+@lru_cache(maxsize=1 << 16)
 def toneless(syllable: str) -> str:
     """Lower-case ``syllable`` without its tone mark, its letter shapes kept ("Tổng" -> "tông")."""
     return nfc("".join(c for c in unicodedata.normalize("NFD", syllable.lower()) if c not in _TONES))
@@ -54,6 +55,7 @@ def _bare(text: str) -> str:
 
 
 _SPLIT_MIN, _SPLIT_MAX = 2, 7  # letters of the syllables a glued token is split into
+_GLUED = 7  # letters of the shortest token split: a shorter one is more often a syllable with a stray letter
 
 
 def unglue(token: str) -> str:
@@ -61,7 +63,7 @@ def unglue(token: str) -> str:
     "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is."""
     bare = _bare(token)
     known = _syllables()
-    if not token.isalpha() or len(token) <= _SPLIT_MIN or bare in known:
+    if not token.isalpha() or len(token) < _GLUED or bare in known:
         return token
     cuts: list[list[int] | None] = [[]] + [None] * len(bare)
     for end in range(_SPLIT_MIN, len(bare) + 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # TT 05/2025 typeName codes (STANDARDS.md §3.5), document type -> code.
@@ -119,12 +120,14 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_MODERN = {variant(old): variant(new) for old, new in _OLD_TONES.items()
+           for variant in (str.lower, str.upper, str.capitalize)}
+_OLD_TONE = re.compile("|".join(_MODERN))
+
+
 def modern_tones(text: str) -> str:
     """NFC text with the old tone-mark placement ("Hoà", "Uỷ") moved to the modern one ("Hòa", "Ủy")."""
-    text = nfc(text)
-    for old, new in _OLD_TONES.items():
-        text = text.replace(old, new).replace(old.upper(), new.upper()).replace(old.capitalize(), new.capitalize())
-    return text
+    return _OLD_TONE.sub(lambda m: _MODERN[m.group(0)], nfc(text))
 
 
 def code_for(table: dict[str, str], value: str | None, default: str) -> str:
