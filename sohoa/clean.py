@@ -27,13 +27,13 @@ OCR_DPI, MAX_OCR_DPI = 300, 400
 _local = threading.local()
 
 
-def _orientation(grey: np.ndarray, dpi: float, name: str) -> int:
+def _orientation(grey: np.ndarray, small: np.ndarray, dpi: float, name: str) -> int:
     """Clockwise turn that makes the page upright (0 when unsure).
 
-    The text lines' own geometry decides first (a few hundredths of a second); when it cannot tell (pictures,
-    tables, hand-writing, little text) Tesseract's OSD, ten times slower, is asked on the grey copy. Each
-    cleaning thread keeps its own engine (Tesseract releases the GIL while it works)."""
-    found = images.text_orientation(grey)
+    The text lines' own geometry decides first, on the ``small`` copy (a few hundredths of a second); when it
+    cannot tell (pictures, tables, hand-writing, little text) Tesseract's OSD, ten times slower, is asked on the
+    grey copy. Each cleaning thread keeps its own engine (Tesseract releases the GIL while it works)."""
+    found = images.text_orientation(small)
     if found is not None:
         return found
     if getattr(_local, "engine", None) is None:
@@ -57,16 +57,16 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
         page.quarantine("cleaning failed: the imported page image cannot be read back")
         return page
     dpi = page.dpi
-    img, box = images.crop_border(img)
-    grey = images.ink_free_grey(img)
+    grey, box = images.crop_border(images.ink_free_grey(img))
+    img = img[box[1]:box[3], box[0]:box[2]]
     if images.is_blank(grey):
         page.status, page.reason = "blank", f"blank page: ink covers {images.ink_coverage(grey) * 100:.2f} % of it"
         return page
     stem = f"clean/{page.index:04d}"
     dw.path("clean").mkdir(exist_ok=True)
-    rotation = _orientation(grey, dpi, page.source)
-    grey = images.rotate_quadrant(grey, rotation)
-    skew = images.estimate_skew(grey)
+    small = images.reduced(grey)  # what orientation and skew look at, reduced once
+    rotation = _orientation(grey, small, dpi, page.source)
+    skew = images.estimate_skew(images.rotate_quadrant(small, rotation))
     img = images.rotate_small(images.rotate_quadrant(img, rotation), skew)
     work = images.working_copy(img, dpi)
     if dpi > MAX_OCR_DPI:

@@ -59,11 +59,16 @@ def crop_border(img: np.ndarray, dark: int = 90, min_paper: float = 0.6) -> tupl
     return img[y0:y1, x0:x1].copy(), (x0, y0, x1, y1)
 
 
-def _small_mask(grey: np.ndarray, long_side: int = 1000) -> np.ndarray:
-    """Text mask (uint8 0/1) of a copy reduced to ``long_side`` pixels (about 85 dpi for A4 at 300 dpi)."""
+def reduced(grey: np.ndarray, long_side: int = 1000) -> np.ndarray:
+    """A copy reduced to ``long_side`` pixels (about 85 dpi for A4 at 300 dpi): the text lines' geometry is all
+    orientation and skew need (the image itself when it is no larger)."""
     scale = min(1.0, long_side / max(grey.shape))
-    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
-    return _text_mask(small)
+    return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+
+
+def _small_mask(grey: np.ndarray) -> np.ndarray:
+    """Text mask (uint8 0/1) of the ``reduced`` copy."""
+    return _text_mask(reduced(grey))
 
 
 def _turn_mask(mask: np.ndarray, angle: float) -> np.ndarray:
