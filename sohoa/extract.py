@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import cache
+from itertools import dropwhile, takewhile
 from typing import Any
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import restore_tones, unglue
+from sohoa.lexicon import is_syllable, restore_tones, toneless, unglue
 from sohoa.vocab import (
     AUTHORITY_PREFIXES,
     PLACES,
@@ -49,6 +50,9 @@ UNIT_STARTS = (
     "CHINH PHU", "KHO BAC", "TOA AN", "VIEN KIEM SAT", "BO CHI HUY", "CONG AN", "DOAN ", "HOC VIEN",
 )
 BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
+NOT_BODY = ("nhâm",)  # folds like "Nhằm" but is the stem of a lunar year in a subject: "Tết Nguyên đán Nhâm Dần"
+STAMP_LINE_CONF = 0.5  # a line read with less mean confidence is a stamp's or a signature's, not the text's
+GARBAGE_CONF = 40  # below it, a word that is no syllable is what a stamp or signature printed over the text made
 
 
 def fold(text: str) -> str:
@@ -193,7 +197,10 @@ def _has_motto(text: str) -> bool:
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
-_NUMBER = re.compile(r"^[\W_]{0,3}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}|[^/\s]{0,6}?)\s*(?:/\s*)?([A-Z0-9]{2}.*)$")
+_NUMBER_START = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]|\s+\d)")
+# a number written by hand may be read with a space inside ("2 5")
+_NUMBER = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}(?: \d{1,3})?|[^/\s]{0,6}?)\s*(?:/\s*)?"
+                     r"([A-Z0-9]{2}.*)$")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
@@ -219,7 +226,7 @@ def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
     units: list[list[Line]] = []
     for line in lines:
         text = _clean_spaces(line.text)
-        if len(_letters(text)) < 2 or not is_upper(text):
+        if len(_letters(text)) < 2 or not is_upper(text) or _stamp_text(text):
             continue
         key = fold(text)
         previous = fold(_clean_spaces(units[-1][-1].text)) if units else ""
@@ -235,12 +242,24 @@ def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
     return parent, agency, _conf([w for ln in units[-1] for w in ln.words])
 
 
+# the box a digital signature prints on an e-office copy ("Người ký: …", "Email: …", "Cơ quan: …", "Thời gian ký:
+# …") and the stamp of the Government portal that publishes copies ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ")
+_SIGNATURE_BOX = re.compile(r"\b(?:KY|EMAIL|CO QUAN|THOI GIAN)\s*:")
+_PORTAL = "CONG THONG TIN DIEN TU CHINH PHU"
+
+
+def _stamp_text(text: str) -> bool:
+    """Whether a header line is the text of a signature box or of the portal's stamp, not of the letterhead."""
+    folded = fold(text)
+    return bool(_SIGNATURE_BOX.search(folded)) or _similar(folded, _PORTAL) >= 0.8
+
+
 def _number(text: str) -> tuple[str | None, str | None]:
     folded = fold(text)
     m = _NUMBER.search(folded)
     if not m:
         return None, None
-    raw = text[m.start(1):m.end(1)].strip()
+    raw = text[m.start(1):m.end(1)].replace(" ", "")
     number = raw if raw.isdigit() else None
     symbol = re.sub(r"\s+", "", text[m.start(2):]).replace("—", "-").replace("–", "-")
     found = _SYMBOL.match(symbol)
@@ -298,6 +317,17 @@ def _type_of(text: str) -> str | None:
     return best if score >= 0.84 else None
 
 
+def _type_line(line: Line) -> tuple[str | None, list[Word]]:
+    """(type, its words) of an upper-case line that names a document type: the whole line, or its last words
+    when a stamp beside the centred title was read into the same line ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ
+    QUYẾT ĐỊNH")."""
+    for words in (line.words, *(line.words[-k:] for k in (3, 2) if len(line.words) > k)):
+        found = _type_of(_clean_spaces(" ".join(w.text for w in words)))
+        if found:
+            return found, words
+    return None, []
+
+
 _YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
 _NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•'‘’]+$")  # specks OCR reads as a token of their own
 
@@ -325,18 +355,36 @@ def _extent(line: Line) -> tuple[int, int]:
 
 
 def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
-    """Consecutive lines from ``start`` until a wide gap, an upper-case line or the body's first words."""
+    """Consecutive lines from ``start`` until a wide gap, a rule, an upper-case line or, after more than half a
+    line's gap, the body's first words ("Thực hiện" may also open a wrapped line of a trích yếu). A speck or
+    stroke read as a line of its own (no letter or digit, narrower than high) is passed over."""
     out = [lines[start]]
-    for prev, line in zip(lines[start:], lines[start + 1:], strict=False):
-        top, bottom = _extent(prev)
-        if _extent(line)[0] - bottom > 1.1 * max(bottom - top, 1):
-            break
+    for line in lines[start + 1:]:
         text = _clean_spaces(line.text)
-        if not any(ch.isalnum() for ch in text) or fold(text).startswith(BODY_STARTS) or (
-                stop_upper and is_upper(text)):
+        if not any(ch.isalnum() for ch in text) and line.box[2] - line.box[0] < line.box[3] - line.box[1]:
+            continue
+        top, bottom = _extent(out[-1])
+        gap = (_extent(line)[0] - bottom) / max(bottom - top, 1)
+        if gap > 1.1 or not any(ch.isalnum() for ch in text) or (stop_upper and is_upper(text)) or (
+                gap > 0.5 and _starts_body(text)) or _conf(line.words) < STAMP_LINE_CONF:
             break
         out.append(line)
     return out
+
+
+_NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
+
+
+def _starts_body(text: str) -> bool:
+    return fold(text).startswith(BODY_STARTS) and toneless(text.split(" ", 1)[0]) not in NOT_BODY
+
+
+def _subject(block: list[Line]) -> tuple[str | None, float]:
+    """(trích yếu, confidence) of a block of lines, without the garbage a stamp or a signature printed over it
+    makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|")."""
+    words = [w for ln in block for w in ln.words
+             if w.conf >= GARBAGE_CONF or is_syllable(w.text) or _NUMERIC.fullmatch(w.text.strip("(),.;:"))]
+    return _strip_subject(" ".join(w.text for w in words)) or None, _conf(words)
 
 
 def _recipients_line(page: HocrPage) -> Line | None:
@@ -470,7 +518,10 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     page_left, right = split_columns(header, first.width)
     left = left_column or page_left
     number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
-    agency_lines = left[:number_at] if number_at is not None else [ln for ln in left if is_upper(ln.text)][:4]
+    # without a "Số:" line read as one: the upper-case lines that open the column, up to what looks like it
+    agency_lines = left[:number_at] if number_at is not None else list(takewhile(
+        lambda ln: is_upper(ln.text) and not _NUMBER_START.match(fold(ln.text)),
+        dropwhile(lambda ln: not is_upper(ln.text) or _stamp_text(ln.text), left)))[:4]
     parent, agency, agency_conf = _agency(agency_lines)
     ex.put("issuing_agency", agency, agency_conf)
     ex.put("parent_agency", parent, agency_conf)
@@ -502,9 +553,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     if at is not None:
         for i in range(at + 1, min(at + 3, len(column))):
             if _LETTER_ABOUT.match(fold(_clean_spaces(column[i].text))):
-                block = _block(column, i, stop_upper=True)
-                subject = _strip_subject(" ".join(ln.text for ln in block))
-                subject_conf = _conf([w for ln in block for w in ln.words])
+                subject, subject_conf = _subject(_block(column, i, stop_upper=True))
                 doc_type, type_conf = "Công văn", subject_conf
                 break
     if doc_type is None:
@@ -512,16 +561,13 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         bottom = max((_extent(ln)[1] for ln in anchors), default=0)  # a rule or stamp can stretch a box
         body = [ln for ln in first.lines if ln.box[1] > bottom - 2]
         for i, line in enumerate(body[:10]):
-            text = _clean_spaces(line.text)
-            if not is_upper(text):
+            if not is_upper(_clean_spaces(line.text)):
                 continue
-            found = _type_of(text)
+            found, words = _type_line(line)
             if found:
-                doc_type, type_conf = found, _conf(line.words)
+                doc_type, type_conf = found, _conf(words)
                 if i + 1 < len(body):
-                    block = _block(body, i + 1, stop_upper=True)
-                    subject = _strip_subject(" ".join(ln.text for ln in block)) or None
-                    subject_conf = _conf([w for ln in block for w in ln.words])
+                    subject, subject_conf = _subject(_block(body, i + 1, stop_upper=True))
                 break
     if doc_type is None and symbol:
         abbreviation = symbol.split("/")[-1].split("-")[0]

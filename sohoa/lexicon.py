@@ -49,6 +49,12 @@ def _syllables() -> frozenset[str]:
                      if s.isalpha())
 
 
+def is_syllable(token: str) -> bool:
+    """The letters of ``token`` (punctuation aside) spell a syllable of the dictionary, whatever its marks."""
+    letters = _bare("".join(ch for ch in token if ch.isalpha()))
+    return any(ch in "aeiouy" for ch in letters) and letters in _syllables()
+
+
 def _bare(text: str) -> str:
     """``text`` lower case without marks, one character for one character."""
     return "".join("d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in text)

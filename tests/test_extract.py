@@ -116,6 +116,8 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
 @pytest.mark.parametrize(("printed", "number", "symbol"), [
     ("Số: 05/QĐ-UBND", "05", "QĐ-UBND"), ("Số: 7 / 2025/QĐ-UBND", "7", "2025/QĐ-UBND"),
     ("Số:      /QĐ-UBND", None, "QĐ-UBND"), ("Số: 345UBND-QLĐT", "345", "UBND-QLĐT"), ("Số 12/TB - SNV", "12", "TB-SNV"),
+    # real scans: a number written by hand read with a space; dots of the form before the number
+    ("Số: 2 5 /2025/QĐ-UBND", "25", "2025/QĐ-UBND"), ("...... Số: 06/2026/QĐ-TTg", "06", "2026/QĐ-TTg"),
 ])
 def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
@@ -263,3 +265,55 @@ def test_orientation_detection(tmp_path: Path, page_lines: list, turn: int) -> N
     text_page(page_lines).rotate(-turn, expand=True).save(png, dpi=(200, 200))
     with tesseract.Engine() as engine:
         assert engine.orientation(png, 200).rotate == (360 - turn) % 360
+
+
+def scored(x: float, y: float, *words: tuple[str, float]) -> Line:
+    """A line whose words carry the confidences Tesseract gave them on a real scan."""
+    built = line(x, y, " ".join(text for text, _ in words))
+    return Line([Word(w.text, conf, w.box) for w, (_, conf) in zip(built.words, words, strict=True)])
+
+
+PM_HEADER = [line(0.12, 0.07, "THỦ TƯỚNG CHÍNH PHỦ"), *HEADER[2:]]
+PM_SIGNATURE_BOX = [line(0.28, 0.005, "ký: CÔNG THÔNG"), line(0.31, 0.014, "Email: thongtinchinhphu@chinhphu.vn"),
+                    line(0.31, 0.023, "Cơ quan: VĂN PHÒNG"), line(0.04, 0.032, "CHINHPHU.VN Thời gian ký:")]
+
+
+def test_letterhead_read_past_the_signature_box_and_the_portal_stamp() -> None:
+    """Copies published on the Government portal (real scans): the e-signature box printed above the letterhead,
+    the portal's stamp "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ" beside it; the number line unreadable or not."""
+    portal = line(0.05, 0.125, "GỐNG THÔNG TÌN BIỆN TỦ CHÍNH PHỦ")
+    doc = page(*PM_SIGNATURE_BOX, *PM_HEADER, line(0.08, 0.10, "...... Số: 06/2026/QĐ-TTg"), portal,
+               line(0.52, 0.10, "Hà Nội, ngày 29 tháng 01 năm 2026"))
+    m = extract_document([doc]).metadata
+    assert (m["issuing_agency"], m["parent_agency"], m["number"]) == ("THỦ TƯỚNG CHÍNH PHỦ", None, "06")
+    covered = page(*PM_SIGNATURE_BOX, *PM_HEADER, line(0.02, 0.10, "_cốne trông yệt 1/oib2w8#ÿ /2025/QĐ-TTg"))
+    m = extract_document([covered]).metadata
+    assert (m["issuing_agency"], m["parent_agency"], m["number"]) == ("THỦ TƯỚNG CHÍNH PHỦ", None, None)
+
+
+def test_title_and_subject_read_through_stamps_and_signature_boxes() -> None:
+    """Real 200 dpi copies: the portal's stamp read into the line of the title, and into the lines of the trích yếu
+    (words of confidence 0 to 40 that are no syllable, then a line of them); a speck read as a line of its own
+    ("\\") between two lines of the subject."""
+    doc = page(*PM_HEADER, line(0.08, 0.11, "Số: 16/2025/QĐ-TTg"), line(0.52, 0.11, "Hà Nội, ngày 16 tháng 6 năm 2025"),
+               scored(0.02, 0.180, ("CỔNG", 92), ("THÔNG", 92), ("TÍN", 61), ("ĐIỆN", 95), ("TỪ", 90), ("CHÍNH", 96),
+                      ("PHỦ", 78), ("QUYÉT", 91), ("ĐỊNH", 95)),
+               scored(0.03, 0.199, ("TT...", 13), ("Về", 95), ("việc", 96), ("giải", 96), ("thể", 88), ("Ủy", 96),
+                      ("ban", 97), ("gỗtenthoTrcsv", 0), ("Giám", 96), ("sát", 96)),
+               scored(0.02, 0.206, ("\\", 66)),
+               scored(0.24, 0.218, ("tài", 96), ("chính", 96), ("Quốc", 96), ("gia", 96)),
+               scored(0.02, 0.237, ("Đ", 65), ("tuy.", 39), ("ÁŸLp.L4021.....", 0), ("————", 26)),
+               line(0.17, 0.26, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;"))
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["subject"]) == ("Quyết định", "giải thể Ủy ban Giám sát tài chính Quốc gia")
+
+
+def test_wrapped_subject_lines_that_begin_like_a_body() -> None:
+    """"Nhâm" of a lunar year folds like "Nhằm", and "thực hiện" may open a wrapped line of a trích yếu: close under
+    the line before, they continue it (real scans)."""
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 16/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 27 tháng 12 năm 2021"),
+               line(0.45, 0.16, "CHỈ THỊ"), line(0.20, 0.179, "Về việc bảo đảm đón Tết Nguyên đán"),
+               line(0.30, 0.198, "Nhâm Dần năm 2022 an toàn"), line(0.30, 0.217, "thực hiện tiết kiệm"),
+               line(0.10, 0.25, "Thực hiện Chỉ thị số 11-CT/TW ngày 08/12/2021 của Ban Bí thư;"))
+    m = extract_document([doc]).metadata
+    assert m["subject"] == "bảo đảm đón Tết Nguyên đán Nhâm Dần năm 2022 an toàn thực hiện tiết kiệm"

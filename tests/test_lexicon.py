@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sohoa.lexicon import restore_tones, toneless, unglue
+from sohoa.lexicon import is_syllable, restore_tones, toneless, unglue
 
 
 def test_toneless_keeps_the_letter_shapes() -> None:
@@ -19,6 +19,12 @@ def test_toneless_keeps_the_letter_shapes() -> None:
 ])
 def test_glued_syllables_are_split(read: str, printed: str) -> None:
     assert unglue(read) == printed
+
+
+def test_syllables_whatever_their_marks_and_punctuation() -> None:
+    assert all(is_syllable(t) for t in ("pháp", "Nguyễn", "TÚI", "tuy.", "“Gia", "nghiêng"))
+    # what a stamp or a signature printed over the text makes OCR read
+    assert not any(is_syllable(t) for t in ("gỗtenthoTrcsv", "TT...", "“|", "l", "pủ|", "ÁŸLp.L4021"))
 
 
 @pytest.mark.parametrize(("read", "printed"), [
