@@ -199,8 +199,10 @@ def _has_motto(text: str) -> bool:
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
 _NUMBER_START = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]|\s+\d)")
 # a number written by hand may be read with a space inside ("2 5")
-_NUMBER = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))(\d{1,5}(?: \d{1,3})?|[^/\s]{0,6}?)\s*(?:/\s*)?"
-                     r"([A-Z0-9]{2}.*)$")
+# and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_")
+_NUMBER = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))((?=[\dLI|]*\d)[\dLI|]{1,5}(?: \d{1,3})?|[^/\s]{0,6}?)"
+                     r"[\s_.]*(?:/\s*)?([A-Z0-9]{2}.*)$")
+_AS_DIGIT = str.maketrans("lI|", "111")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 _DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
 _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
@@ -259,7 +261,7 @@ def _number(text: str) -> tuple[str | None, str | None]:
     m = _NUMBER.search(folded)
     if not m:
         return None, None
-    raw = text[m.start(1):m.end(1)].replace(" ", "")
+    raw = text[m.start(1):m.end(1)].replace(" ", "").translate(_AS_DIGIT)
     number = raw if raw.isdigit() else None
     symbol = re.sub(r"\s+", "", text[m.start(2):]).replace("—", "-").replace("–", "-")
     found = _SYMBOL.match(symbol)
@@ -488,7 +490,8 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 
 
 def _known_title(text: str) -> str | None:
-    key = fold(text)
+    """The known title a title line reads as, without the lone letters and signs a seal or a signature adds."""
+    key = fold(_words(text))
     known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
     return known if _similar(key, fold(known)) >= 0.85 else None
 
@@ -539,6 +542,9 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     issued, place, date_conf, date_line = _date_place([ln for ln in right or header if ln.box[1] < limit])
     if issued is None:
         issued, place, date_conf, date_line = _date_place([ln for ln in header if ln.box[1] < limit])
+    year = re.match(r"(\d{4})/", symbol or "")
+    if issued and year and issued[:4] != year.group(1):  # NĐ 30: a legal document's number carries its year
+        issued, date_conf = year.group(1) + issued[4:], min(date_conf, number_conf) * 0.8
     ex.put("issued_date", issued, date_conf)
     ex.put("place", place, date_conf)
 

@@ -118,6 +118,8 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
     ("Số:      /QĐ-UBND", None, "QĐ-UBND"), ("Số: 345UBND-QLĐT", "345", "UBND-QLĐT"), ("Số 12/TB - SNV", "12", "TB-SNV"),
     # real scans: a number written by hand read with a space; dots of the form before the number
     ("Số: 2 5 /2025/QĐ-UBND", "25", "2025/QĐ-UBND"), ("...... Số: 06/2026/QĐ-TTg", "06", "2026/QĐ-TTg"),
+    # a 1 read as "l", a speck after the number
+    ("Số: l1 /TB-UBND", "11", "TB-UBND"), ("Só:542_ /TB-UBND", "542", "TB-UBND"),
 ])
 def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
@@ -317,3 +319,14 @@ def test_wrapped_subject_lines_that_begin_like_a_body() -> None:
                line(0.10, 0.25, "Thực hiện Chỉ thị số 11-CT/TW ngày 08/12/2021 của Ban Bí thư;"))
     m = extract_document([doc]).metadata
     assert m["subject"] == "bảo đảm đón Tết Nguyên đán Nhâm Dần năm 2022 an toàn thực hiện tiết kiệm"
+
+
+def test_year_of_a_legal_document_from_its_number_and_a_title_under_specks() -> None:
+    """Real scans: "2025" of the date line read "2023" (the year in the number of a legal document is the year it
+    was issued); a seal's strokes read as letters around "CHỦ TỊCH"."""
+    closing = [line(0.06, 0.70, "Nơi nhận:"), line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN"),
+               line(0.62, 0.72, "ị CHÚ TỊCH .="), line(0.62, 0.84, "Trần Duy Đông")]
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 7 /2025/QĐ-UBND"), line(0.52, 0.11, "Phú Thọ, ngày 01 tháng 7 năm 2023"),
+               *closing)
+    m = extract_document([doc]).metadata
+    assert (m["issued_date"], m["signer_title"], m["authority"]) == ("2025-07-01", "CHỦ TỊCH", "TM.")
