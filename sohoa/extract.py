@@ -324,8 +324,8 @@ def _type_line(line: Line) -> tuple[str | None, list[Word]]:
     when a stamp beside the centred title was read into the same line ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ
     QUYẾT ĐỊNH")."""
     for words in (line.words, *(line.words[-k:] for k in (3, 2) if len(line.words) > k)):
-        found = _type_of(_clean_spaces(" ".join(w.text for w in words)))
-        if found:
+        text = _clean_spaces(" ".join(w.text for w in words))
+        if is_upper(text) and (found := _type_of(text)):
             return found, words
     return None, []
 
@@ -359,13 +359,15 @@ def _extent(line: Line) -> tuple[int, int]:
 def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     """Consecutive lines from ``start`` until a wide gap, a rule, an upper-case line or, after more than half a
     line's gap, the body's first words ("Thực hiện" may also open a wrapped line of a trích yếu). A speck or
-    stroke read as a line of its own (no letter or digit, narrower than high) is passed over."""
+    stroke read as a line of its own (no letter or digit, narrower than high), or a line above the last one (a
+    stamp's, that OCR's layout put after it), is passed over."""
     out = [lines[start]]
     for line in lines[start + 1:]:
         text = _clean_spaces(line.text)
-        if not any(ch.isalnum() for ch in text) and line.box[2] - line.box[0] < line.box[3] - line.box[1]:
-            continue
         top, bottom = _extent(out[-1])
+        if (not any(ch.isalnum() for ch in text) and line.box[2] - line.box[0] < line.box[3] - line.box[1]) or (
+                _extent(line)[0] < top):
+            continue
         gap = (_extent(line)[0] - bottom) / max(bottom - top, 1)
         if gap > 1.1 or not any(ch.isalnum() for ch in text) or (stop_upper and is_upper(text)) or (
                 gap > 0.5 and _starts_body(text)) or _conf(line.words) < STAMP_LINE_CONF:
@@ -567,8 +569,6 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         bottom = max((_extent(ln)[1] for ln in anchors), default=0)  # a rule or stamp can stretch a box
         body = [ln for ln in first.lines if ln.box[1] > bottom - 2]
         for i, line in enumerate(body[:10]):
-            if not is_upper(_clean_spaces(line.text)):
-                continue
             found, words = _type_line(line)
             if found:
                 doc_type, type_conf = found, _conf(words)

@@ -308,6 +308,15 @@ def test_title_and_subject_read_through_stamps_and_signature_boxes() -> None:
                line(0.17, 0.26, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;"))
     m = extract_document([doc]).metadata
     assert (m["document_type"], m["subject"]) == ("Quyết định", "giải thể Ủy ban Giám sát tài chính Quốc gia")
+    # the stamp's lower-case junk before the title; a word of the stamp that OCR's layout put after the first line
+    doc = HocrPage(W, H, [
+        *page(*PM_HEADER, line(0.08, 0.11, "Số: 31/2025/QĐ-TTg"), line(0.52, 0.11, "Hà Nội, ngày 02 tháng 9 năm 2025"),
+              scored(0.08, 0.200, ("z†aưnnn", 0), ("QUYÉT", 91), ("ĐỊNH", 96))).lines,
+        scored(0.08, 0.216, ("Ngày.O51912025.....", 0), ("Sửa", 82), ("đổi", 76), ("Quy", 96), ("chế", 96)),
+        scored(0.03, 0.195, ("GỐM", 29)), line(0.25, 0.235, "về thủ tục biên phòng điện tử"),
+        line(0.17, 0.27, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;")])
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["subject"]) == ("Quyết định", "Sửa đổi Quy chế về thủ tục biên phòng điện tử")
 
 
 def test_wrapped_subject_lines_that_begin_like_a_body() -> None:
