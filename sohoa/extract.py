@@ -358,15 +358,14 @@ def _extent(line: Line) -> tuple[int, int]:
 
 def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     """Consecutive lines from ``start`` until a wide gap, a rule, an upper-case line or, after more than half a
-    line's gap, the body's first words ("Thực hiện" may also open a wrapped line of a trích yếu). A speck or
-    stroke read as a line of its own (no letter or digit, narrower than high), or a line above the last one (a
-    stamp's, that OCR's layout put after it), is passed over."""
+    line's gap, the body's first words ("Thực hiện" may also open a wrapped line of a trích yếu). A speck, stroke
+    or stamp's fragment read as a line of its own (narrower than high), or a line above the last one (a stamp's,
+    that OCR's layout put after it), is passed over."""
     out = [lines[start]]
     for line in lines[start + 1:]:
         text = _clean_spaces(line.text)
         top, bottom = _extent(out[-1])
-        if (not any(ch.isalnum() for ch in text) and line.box[2] - line.box[0] < line.box[3] - line.box[1]) or (
-                _extent(line)[0] < top):
+        if line.box[2] - line.box[0] < line.box[3] - line.box[1] or _extent(line)[0] < top:
             continue
         gap = (_extent(line)[0] - bottom) / max(bottom - top, 1)
         if gap > 1.1 or not any(ch.isalnum() for ch in text) or (stop_upper and is_upper(text)) or (
