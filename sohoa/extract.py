@@ -422,7 +422,8 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
         text = _clean_spaces(line.text)
         if len(_letters(text)) < 2:
             continue
-        if is_upper(text) and name is None and sum(len(_letters(w)) >= 2 for w in text.split()) >= 2:
+        if (is_upper(text) or _known_title(text)) and name is None and sum(
+                len(_letters(w)) >= 2 for w in text.split()) >= 2:
             if titles:
                 prev = titles[-1]
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
@@ -491,10 +492,15 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 
 
 def _known_title(text: str) -> str | None:
-    """The known title a title line reads as, without the lone letters and signs a seal or a signature adds."""
-    key = fold(_words(text))
-    known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
-    return known if _similar(key, fold(known)) >= 0.85 else None
+    """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
+    that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
+    words = _words(text).split()
+    for part in (" ".join(words), *(" ".join(words[-k:]) for k in (3, 2) if len(words) > k)):
+        key = fold(part)
+        known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
+        if is_upper(part) and _similar(key, fold(known)) >= 0.85:  # a name ("Thu Hương") is no title
+            return known
+    return None
 
 
 def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:

@@ -339,3 +339,16 @@ def test_year_of_a_legal_document_from_its_number_and_a_title_under_specks() -> 
                *closing)
     m = extract_document([doc]).metadata
     assert (m["issued_date"], m["signer_title"], m["authority"]) == ("2025-07-01", "CHỦ TỊCH", "TM.")
+
+
+def test_title_whose_first_words_a_seal_garbled_and_a_name_that_reads_like_a_title() -> None:
+    """Real scan: the seal over "CHỦ TỊCH" read "ư ưng CHU TỊCH"; synthetic: "Thu Hương" is near "THỦ TƯỚNG" once
+    its marks are gone, but a name is no title."""
+    closing = [line(0.06, 0.70, "Nơi nhận:"), line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN"),
+               line(0.60, 0.72, "ư ưng CHU TỊCH"), line(0.62, 0.84, "Trần Duy Đông")]
+    m = extract_document([page(*HEADER, line(0.08, 0.11, "Số: 16/QĐ-UBND"), *closing)]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Duy Đông", "CHỦ TỊCH", "TM.")
+    closing = [line(0.06, 0.70, "Nơi nhận:"), line(0.60, 0.70, "KT. GIÁM ĐỐC"), line(0.62, 0.72, "PHÓ GIÁM ĐỐC"),
+               line(0.62, 0.84, "Bùi Thu Hương")]
+    m = extract_document([page(*HEADER, line(0.08, 0.11, "Số: 16/QĐ-SNV"), *closing)]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Bùi Thu Hương", "PHÓ GIÁM ĐỐC", "KT.")
