@@ -429,12 +429,17 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
                     continue  # seal or stamp text under the titles
             titles.append(line)
-        elif titles and _looks_like_name(text) and line.conf >= 40:
+        elif titles and _looks_like_name(_name_words(text)) and line.conf >= 40:
             name = line
     if not titles:
         return [], None, 0.0
     words = [w for ln in titles for w in ln.words] + (name.words if name else [])
-    return [_clean_spaces(t.text) for t in titles], (_clean_spaces(name.text) if name else None), _conf(words)
+    return [_clean_spaces(t.text) for t in titles], (_name_words(name.text) if name else None), _conf(words)
+
+
+def _name_words(text: str) -> str:
+    """The words of a name line without the quotes, dots and strokes a signature or a seal adds around them."""
+    return " ".join(w.strip(".,;:“”\"'`„‘’-_") for w in text.split() if any(ch.isalpha() for ch in w))
 
 
 def type_in_symbol(symbol: str, doc_type: str) -> str:
@@ -459,11 +464,13 @@ def _one_edit(a: str, b: str) -> bool:
 
 def surname(name: str) -> str:
     """A signer's name whose family name (the first word) reads, without tone marks, as a Vietnamese surname
-    with the marks OCR changed put back ("Đỉnh Hồng Yến" is "Đinh Hồng Yến")."""
+    with the marks OCR changed put back ("Đỉnh Hồng Yến" is "Đinh Hồng Yến"), or, when it is no syllable at all,
+    one letter OCR changed in a surname of four letters or more."""
     first, space, rest = name.partition(" ")
     if first in SURNAMES:
         return name
-    found = [s for s in SURNAMES if fold(s) == fold(first)]
+    found = [s for s in SURNAMES if fold(s) == fold(first)] or ([] if is_syllable(first) else [
+        s for s in SURNAMES if len(s) >= 4 and _one_edit(fold(s), fold(first))])  # "Ngiyễn" is "Nguyễn"
     return found[0] + space + rest if len(found) == 1 else name
 
 
@@ -477,24 +484,44 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 
     The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
     under a seal or unreadable), the title is "PHÓ X": who signs in place of (ký thay) the head is the head's
-    deputy."""
+    deputy. A prefix a seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective
+    body, "KT." before the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG")."""
     prefixes: list[str | None] = []
+    bare: list[str] = []
     for t in titles:
-        head = fold(t).split(" ", 1)[0].replace(",", ".")
-        prefixes.append(next((p for p in AUTHORITY_PREFIXES if head in (p, p.rstrip("."))), None))
-    bare = [t.split(" ", 1)[1] if prefix and " " in t else t for t, prefix in zip(titles, prefixes, strict=True)]
+        m = _PREFIX.match(fold(t))
+        prefixes.append(f"{m.group(1)}." if m else None)
+        bare.append(t[m.end():] if m else t)
     title = bare[-1] if bare else None
     for line, prefix in zip(reversed(bare), reversed(prefixes), strict=True):
         if known := _known_title(line):
             title = f"PHÓ {known}" if prefix == "KT." and f"PHÓ {known}" in SIGNER_TITLES else known
             break
+    for i, line in enumerate(bare):
+        if prefixes[i] is None and _collective(line):
+            prefixes[i] = "TM."
+        elif prefixes[i] is None and title and title.startswith("PHÓ ") and _known_title(line) == title[4:] and (
+                "KT." not in prefixes):
+            prefixes[i] = "KT."
     return " ".join(p for p in prefixes if p) or None, title
+
+
+# an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
+_PREFIXES = "|".join(sorted((p.rstrip(".") for p in AUTHORITY_PREFIXES), key=len, reverse=True))
+_PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,]\s*")
+_COLLECTIVES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHÍNH PHỦ", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "HỘI ĐỒNG")
+
+
+def _collective(text: str) -> bool:
+    """Whether a signer block's line names a collective body (for which one signs "TM.", on behalf of)."""
+    key = fold(_words(text))
+    return any(key.startswith(fold(c)) or _similar(key, fold(c)) >= 0.85 for c in _COLLECTIVES)
 
 
 def _known_title(text: str) -> str | None:
     """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
     that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
-    words = _words(text).split()
+    words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
     for part in (" ".join(words), *(" ".join(words[-k:]) for k in (3, 2) if len(words) > k)):
         key = fold(part)
         known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))

@@ -149,6 +149,7 @@ def test_type_part_of_the_symbol(symbol: str, doc_type: str, expected: str) -> N
 @pytest.mark.parametrize(("read", "expected"), [
     ("Định Kim Trang", "Đinh Kim Trang"), ("Nguyên Văn An", "Nguyễn Văn An"), ("Lê Văn Cường", "Lê Văn Cường"),
     ("Thượng tá Hùng", "Thượng tá Hùng"),  # not a family name: left as read
+    ("Ngiyễn Hoà Bình", "Nguyễn Hoà Bình"),  # no syllable: one letter of a surname misread (real scan)
 ])
 def test_family_name_marks(read: str, expected: str) -> None:
     assert surname(read) == expected
@@ -352,3 +353,19 @@ def test_title_whose_first_words_a_seal_garbled_and_a_name_that_reads_like_a_tit
                line(0.62, 0.84, "Bùi Thu Hương")]
     m = extract_document([page(*HEADER, line(0.08, 0.11, "Số: 16/QĐ-SNV"), *closing)]).metadata
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Bùi Thu Hương", "PHÓ GIÁM ĐỐC", "KT.")
+
+
+@pytest.mark.parametrize(("block", "signer", "title", "authority"), [
+    # real 200 dpi copies: "KT." lost and "PHÓ THỦ TƯỚNG" read "<G PHÓ}ÊHỦ TƯỚNG", a quote before the name
+    (["„THỦ TƯỚNG", "<G PHÓ}ÊHỦ TƯỚNG", "“Ngiyễn Hoà Bình"], "Nguyễn Hoà Bình", "PHÓ THỦ TƯỚNG", "KT."),
+    # "TM." read into the next word
+    (["TM.ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Phạm Quang Ngọc"], "Phạm Quang Ngọc", "CHỦ TỊCH", "TM."),
+    # "TM." lost under the seal: a collective body is signed for on its behalf
+    (["ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Phùng Thị Kim Nga"], "Phùng Thị Kim Nga", "PHÓ CHỦ TỊCH",
+     "TM. KT."),
+])
+def test_authority_prefixes_that_a_seal_hid_or_ocr_glued(block: list[str], signer: str, title: str,
+                                                        authority: str) -> None:
+    closing = [line(0.06, 0.70, "Nơi nhận:")] + [line(0.58, 0.70 + 0.02 * i, text) for i, text in enumerate(block)]
+    m = extract_document([page(*HEADER, line(0.08, 0.11, "Số: 16/QĐ-UBND"), *closing)]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == (signer, title, authority)
