@@ -285,7 +285,9 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         try:
             issued = date(year, month, day or 1)
         except ValueError:
-            continue
+            if not day or not 1 <= month <= 12:
+                continue
+            day = None  # a day OCR misread past the month's end ("ngày 80"): the month is still known
         iso = issued.isoformat() if day else f"{year:04d}-{month:02d}"
         day_word = folded.rfind("NGAY", 0, m.start() + 1)  # also where a hand-written day was not read
         place_part = text[: day_word if day_word >= 0 else m.start()]
