@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,6 @@ class SigningIdentity:
 @lru_cache(maxsize=4)
 def _signer(key_pem: bytes, cert_pem: bytes, chain_pem: bytes, passphrase: bytes | None) -> Any:
     from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
-    from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     try:
@@ -74,8 +73,39 @@ def _signer(key_pem: bytes, cert_pem: bytes, chain_pem: bytes, passphrase: bytes
         chain = list(load_certs_from_pemder_data(chain_pem)) if chain_pem.strip() else []
     except (ValueError, TypeError, StopIteration) as exc:
         raise SigningError(f"the signing key or certificate cannot be read: {exc or 'no certificate'}") from exc
-    return signers.SimpleSigner(signing_cert=cert, signing_key=key,
-                                cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
+    return _kept_key_signer()(signing_cert=cert, signing_key=key,
+                              cert_registry=SimpleCertificateStore.from_certs([cert, *chain]))
+
+
+@cache
+def _kept_key_signer() -> type:
+    """pyHanko's SimpleSigner with its private key loaded into OpenSSL once: SimpleSigner loads it again for
+    every signature, and checking an RSA key on loading takes three times as long as signing with it. RSA
+    (PKCS #1 v1.5) and ECDSA are signed here; any other mechanism as pyHanko does."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class KeptKeySigner(signers.SimpleSigner):
+        @cached_property
+        def _key(self) -> Any:
+            return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            try:
+                mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            except ValueError:
+                mechanism = None
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            if mechanism == "rsassa_pkcs1v15":
+                return self._key.sign(data, PKCS1v15(), hash_algo)  # type: ignore[no-any-return]
+            if mechanism == "ecdsa":
+                return self._key.sign(data, ECDSA(hash_algo))  # type: ignore[no-any-return]
+            return super().sign_raw(data, digest_algorithm)  # type: ignore[no-any-return]
+
+    return KeptKeySigner
 
 
 def vn_iso(moment: dt.datetime) -> str:
@@ -198,9 +228,9 @@ def verify_pdf(path: Path, trust_roots_pem: bytes | None = None) -> SignatureChe
             signatures = PdfFileReader(fh, strict=False).embedded_signatures
             if not signatures:
                 return SignatureCheck(False, False, False, None, problem="no digital signature")
-            context = None
-            if trust_roots_pem:
-                context = ValidationContext(trust_roots=list(load_certs_from_pemder_data(trust_roots_pem)))
+            # without roots to trust, none: the machine's own store would be read for every file, to no end
+            roots = list(load_certs_from_pemder_data(trust_roots_pem)) if trust_roots_pem else []
+            context = ValidationContext(trust_roots=roots)
             quiet = logging.getLogger("pyhanko")  # it logs a traceback for an untrusted chain; we report it
             level, quiet.level = quiet.level, logging.CRITICAL
             try:

@@ -78,3 +78,25 @@ def test_local_identity_is_made_once_and_private(tmp_path: Path) -> None:
     assert again == (key, cert) and key.read_bytes() == again[0].read_bytes()
     identity = SigningIdentity(key.read_bytes(), cert.read_bytes())
     assert identity.agency_name() == "sohoa (chữ ký thử nghiệm)"
+
+
+def test_an_agency_key_on_an_elliptic_curve_signs_too(pdfa: Path) -> None:
+    """The key is loaded into OpenSSL once per signer (sohoa's signer); RSA and ECDSA keys both sign with it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SỞ NỘI VỤ TỈNH QUẢNG NGÃI")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    identity = SigningIdentity(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()), cert_pem)
+    for _ in range(2):  # the second signature with the key already loaded
+        shown = sign_pdf(pdfa, pdfa.with_name("signed.pdf"), identity, when=WHEN)
+        check = verify_pdf(pdfa.with_name("signed.pdf"), cert_pem)
+        assert shown["agency"] == "SỞ NỘI VỤ TỈNH QUẢNG NGÃI" and (check.intact, check.trusted) == (True, True)
