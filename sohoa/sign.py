@@ -100,10 +100,10 @@ def _kept_key_signer() -> type:
                 mechanism = None
             hash_algo = get_pyca_cryptography_hash(digest_algorithm)
             if mechanism == "rsassa_pkcs1v15":
-                return self._key.sign(data, PKCS1v15(), hash_algo)  # type: ignore[no-any-return]
+                return self._key.sign(data, PKCS1v15(), hash_algo)
             if mechanism == "ecdsa":
-                return self._key.sign(data, ECDSA(hash_algo))  # type: ignore[no-any-return]
-            return super().sign_raw(data, digest_algorithm)  # type: ignore[no-any-return]
+                return self._key.sign(data, ECDSA(hash_algo))
+            return super().sign_raw(data, digest_algorithm)
 
     return KeptKeySigner
 
