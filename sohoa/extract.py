@@ -377,11 +377,11 @@ def _block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     return out
 
 
-_NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
-
-
 def _starts_body(text: str) -> bool:
     return fold(text).startswith(BODY_STARTS) and toneless(text.split(" ", 1)[0]) not in NOT_BODY
+
+
+_NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
 
 
 def _subject(block: list[Line]) -> tuple[str | None, float]:
