@@ -204,9 +204,12 @@ _NUMBER = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))((?=[\dLI|]*\d)
                      r"[\s_.]*(?:/\s*)?([A-Z0-9]{2}.*)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
-_DATE = re.compile(r"NGAY\W{0,2}(\d{1,2})\W{0,2}THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
+# a letter OCR made of a speck or a stroke may stand glued before the digits of the day or month ("tháng Z7");
+# not "l" or "I", which are a 1 misread ("ngày l3" is the 13th, not the 3rd)
+_STRAY = r"([A-HJKM-Z](?=\d))?"
+_DATE = re.compile(rf"NGAY\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
 _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
-_DATE_NO_DAY = re.compile(r"THANG\W{0,2}(\d{1,2})\W{0,2}NAM\W{0,2}(\d{4})")
+_DATE_NO_DAY = re.compile(rf"THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
 
 
 @dataclass
@@ -276,12 +279,13 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         m = _DATE.search(folded)
         day: int | None = None
         if m:
-            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            day, month, year = int(m.group(2)), int(m.group(4)), int(m.group(5))
+            stray = bool(m.group(1) or m.group(3))
         else:
             m = _DATE_NO_DAY.search(folded)
             if not m:
                 continue
-            month, year = int(m.group(1)), int(m.group(2))
+            month, year, stray = int(m.group(2)), int(m.group(3)), bool(m.group(1))
         try:
             issued = date(year, month, day or 1)
         except ValueError:
@@ -299,7 +303,7 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         if known:  # as printed, without a stamp's or a stray sign's letters around it
             place = max(known, key=len)
         src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
-        conf = _conf(src.words)
+        conf = _conf(src.words) * (0.5 if stray else 1.0)  # a letter read among the digits: for review
         return iso, place, conf if day else conf * 0.6, src
     for line in lines:  # no date could be read (written by hand): the place of "<place>, ngày …" if it is known
         folded = fold(line.text)

@@ -172,6 +172,10 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     assert m["subject"] == ("ban hành Quy định chức năng, cơ cấu tổ chức của Trung tâm Kiểm nghiệm Dược phẩm tỉnh "
                             "năm 2025")
     assert ex.needs_review and ex.confidence["issued_date"] == 0.0
+    # a stroke read as a letter before the month (synthetic page): the date, for review
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 337/SNV-TCBC"), line(0.52, 0.11, "Quảng Ngãi, ngày 13 tháng Z7 năm 2024"))
+    ex = extract_document([doc])
+    assert ex.metadata["issued_date"] == "2024-07-13" and ex.confidence["issued_date"] < 0.5 and ex.needs_review
     # a hand-written day read as a day past the month's end ("20" as "80"): the month is still known
     doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 80 tháng 3 năm 2018"))
     ex = extract_document([doc])
