@@ -223,7 +223,9 @@ class Extraction:
 
     @property
     def needs_review(self) -> bool:
-        return any(self.metadata.get(f) is None or self.confidence.get(f, 0) < REVIEW_BELOW for f in REQUIRED)
+        """A required field empty or unsure, or a date without its day (TT 05 wants the day of issue)."""
+        return any(self.metadata.get(f) is None or self.confidence.get(f, 0) < REVIEW_BELOW for f in REQUIRED) or (
+            len(self.metadata.get("issued_date") or "") != len("YYYY-MM-DD"))
 
 
 def _agency(lines: list[Line]) -> tuple[str | None, str | None, float]:
