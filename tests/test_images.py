@@ -156,3 +156,12 @@ def test_specks_erased_and_every_dot_of_the_print_kept(prose: np.ndarray) -> Non
     isolated = cv2.dilate((clean < 128).astype(np.uint8), np.ones((15, 15), np.uint8)) == 0
     assert (cleaned[dust & isolated] == 255).all() and (dust & isolated).sum() > 300
     assert (cleaned[clean < 128] < 128).all()
+
+
+@pytest.mark.parametrize(("votes", "turn"), [
+    ((0, 14, 5), 0), ((90, 6, 14), 270),  # 74 % and 70 % of the lines agree (degraded pages): decided
+    ((0, 10, 6), None),  # 62.5 %: the largest share a wrong majority reached on the real scans (OSD decides)
+    ((0, 4, 1), None), ((90, 5, 5), None), (None, None),  # too few lines, a tie, no direction of lines
+])
+def test_turn_from_line_votes(votes: tuple[int, int, int] | None, turn: int | None) -> None:
+    assert images.turn_from_votes(votes, 8, 0.7) == turn
