@@ -21,7 +21,7 @@ from typing import Any
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import is_syllable, restore_tones, toneless, unglue
+from sohoa.lexicon import is_syllable, is_word, restore_tones, toneless, unglue
 from sohoa.vocab import (
     AUTHORITY_PREFIXES,
     PLACES,
@@ -351,7 +351,11 @@ _ABOUT = re.compile(rf"^(?:{_VV}|V[EA] VIEC(?![^\W_]))")
 
 def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
-    text = restore_tones(" ".join(t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)))
+    tokens = [t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)]
+    for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
+        if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
+            tokens[i] = token[:-1]
+    text = restore_tones(" ".join(tokens))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
     about = _ABOUT.match(fold(text))
     return text[about.end():].strip(" :.,") if about else text

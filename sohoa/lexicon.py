@@ -82,6 +82,11 @@ def unglue(token: str) -> str:
     return " ".join(token[a:b] for a, b in zip([0, *ends], ends, strict=False))
 
 
+def is_word(*syllables: str) -> bool:
+    """The syllables, as written, make a word of the dictionary (two to four syllables, any tone placement)."""
+    return tuple(modern_tones(s.lower()) for s in syllables) in _words()[0]
+
+
 def restore_tones(text: str) -> str:
     """``text`` with the tones of its syllables changed where that makes them dictionary words, letter case,
     punctuation and spacing kept.

@@ -110,6 +110,9 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
                line(0.30, 0.20, "Kính gửi: Ủy ban nhân dân tỉnh Quảng Ninh;"), *SIGNER)
     m = extract_document([doc]).metadata
     assert (m["issuing_agency"], m["number"], m["symbol"]) == ("HỘI ĐỒNG NHÂN DÂN TỈNH QUẢNG NINH", "117", "HĐND-VP")
+    # a speck read as a full stop inside a word (a real e-office copy): "Quyết. định" is "Quyết định"
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 507/UBND-KGVX"), line(0.06, 0.13, "V/v góp ý Quyết. định"))
+    assert extract_document([doc]).metadata["subject"] == "góp ý Quyết định"
     assert (m["document_type"], m["subject"]) == ("Công văn", "tăng cường khen thưởng")
 
 
