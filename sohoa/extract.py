@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from functools import cache
 from itertools import dropwhile, takewhile
-from typing import Any
+from typing import Any, TypeVar
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line, Word
@@ -32,11 +30,12 @@ from sohoa.vocab import (
     TYPE_CODES,
     UNIT_WORDS,
     URGENCY_MARKS,
-    nfc,
+    fold,
 )
 from sohoa.workspace import DossierWork, read_json, write_json
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEADER_ZONE = 0.42  # share of page height where the header block lies
 COLUMN_SPLIT = 0.47  # share of page width between the left and right header columns
@@ -53,16 +52,6 @@ BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO 
 NOT_BODY = ("nhâm",)  # folds like "Nhằm" but is the stem of a lunar year in a subject: "Tết Nguyên đán Nhâm Dần"
 STAMP_LINE_CONF = 0.5  # a line read with less mean confidence is a stamp's or a signature's, not the text's
 GARBAGE_CONF = 40  # below it, a word that is no syllable is what a stamp or signature printed over the text made
-
-
-def fold(text: str) -> str:
-    """Upper-case, diacritics removed, one character for one character (indices stay aligned)."""
-    return "".join(map(_fold_char, nfc(text)))
-
-
-@cache
-def _fold_char(ch: str) -> str:
-    return "D" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0].upper()
 
 
 def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
@@ -197,10 +186,11 @@ def _has_motto(text: str) -> bool:
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
-_NUMBER_START = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]|\s+\d)")
+_SO = r"^[\W_]{0,8}S[O0]\s*"  # "Số" after up to eight specks or dots
+_NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d)")
 # a number written by hand may be read with a space inside ("2 5")
 # and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_")
-_NUMBER = re.compile(r"^[\W_]{0,8}S[O0]\s*(?:[:;.,]\s*|\s+(?=\d))((?=[\dLI|]*\d)[\dLI|]{1,5}(?: \d{1,3})?|[^/\s]{0,6}?)"
+_NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s+(?=\d))((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?|[^/\s]{{0,6}}?)"
                      r"[\s_.]*(?:/\s*)?([A-Z0-9]{2}.*)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
@@ -327,11 +317,16 @@ def _type_of(text: str) -> str | None:
     return best if score >= 0.84 else None
 
 
+def _tails(items: list[T]) -> list[list[T]]:
+    """``items``, then its last three and its last two: what a stamp or a seal read before a title leaves."""
+    return [items, *(items[-k:] for k in (3, 2) if len(items) > k)]
+
+
 def _type_line(line: Line) -> tuple[str | None, list[Word]]:
     """(type, its words) of an upper-case line that names a document type: the whole line, or its last words
     when a stamp beside the centred title was read into the same line ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ
     QUYẾT ĐỊNH")."""
-    for words in (line.words, *(line.words[-k:] for k in (3, 2) if len(line.words) > k)):
+    for words in _tails(line.words):
         text = _clean_spaces(" ".join(w.text for w in words))
         if is_upper(text) and (found := _type_of(text)):
             return found, words
@@ -534,7 +529,7 @@ def _known_title(text: str) -> str | None:
     """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
     that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
     words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
-    for part in (" ".join(words), *(" ".join(words[-k:]) for k in (3, 2) if len(words) > k)):
+    for part in map(" ".join, _tails(words)):
         key = fold(part)
         known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
         if is_upper(part) and _similar(key, fold(known)) >= 0.85:  # a name ("Thu Hương") is no title

@@ -15,7 +15,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from sohoa.vocab import modern_tones, nfc
+from sohoa.vocab import fold, modern_tones, nfc
 
 WORDS = Path(__file__).resolve().parents[1] / "include" / "lexicon" / "vi_words.txt"
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave, acute, tilde, hook above, dot below
@@ -44,20 +44,15 @@ def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tu
 
 @cache
 def _syllables() -> frozenset[str]:
-    """Every syllable of the dictionary's words, bare (lower case, without marks, "đ" as "d")."""
-    return frozenset(_bare(s) for line in WORDS.read_text(encoding="utf-8").splitlines() for s in line.split()
+    """Every syllable of the dictionary's words, folded (upper case, without marks, "đ" as "D")."""
+    return frozenset(fold(s) for line in WORDS.read_text(encoding="utf-8").splitlines() for s in line.split()
                      if s.isalpha())
 
 
 def is_syllable(token: str) -> bool:
     """``token`` is a syllable of the dictionary, whatever its marks, with punctuation only at its ends."""
-    letters = _bare(token.strip(".,;:!?()\"'“”‘’"))
-    return letters.isalpha() and any(ch in "aeiouy" for ch in letters) and letters in _syllables()
-
-
-def _bare(text: str) -> str:
-    """``text`` lower case without marks, one character for one character."""
-    return "".join("d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in text)
+    letters = fold(token.strip(".,;:!?()\"'“”‘’"))
+    return letters.isalpha() and any(ch in "AEIOUY" for ch in letters) and letters in _syllables()
 
 
 _SPLIT_MIN, _SPLIT_MAX = 2, 7  # letters of the syllables a glued token is split into
@@ -67,7 +62,7 @@ _GLUED = 7  # letters of the shortest token split: a shorter one is more often a
 def unglue(token: str) -> str:
     """A token of syllables that OCR read without the spaces between them (bold, underlined capitals:
     "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is."""
-    bare = _bare(token)
+    bare = fold(token)
     known = _syllables()
     if not token.isalpha() or len(token) < _GLUED or bare in known:
         return token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # TT 05/2025 typeName codes (STANDARDS.md §3.5), document type -> code.
 TYPE_CODES: dict[str, str] = {
@@ -118,6 +119,16 @@ _OLD_TONES = {
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Upper-case, diacritics removed, one character for one character (indices stay aligned)."""
+    return "".join(map(_fold_char, nfc(text)))
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    return "D" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0].upper()
 
 
 _MODERN = {variant(old): variant(new) for old, new in _OLD_TONES.items()
