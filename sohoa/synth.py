@@ -56,6 +56,7 @@ __all__ = [
     "add_bad_inputs",
     "date_line",
     "degrade",
+    "draw_hand_digits",
     "make_batch",
     "random_document",
     "render_document",
@@ -397,15 +398,36 @@ def _two(n: int) -> str:
     return f"{n:02d}" if n < 10 else str(n)
 
 
-def vn_date(day: dt.date) -> str:
-    """The date words of ô 4, e.g. "ngày 05 tháng 3 năm 2020": day < 10 and months 1, 2 get a leading 0."""
+def vn_date(day: dt.date, blank: str | None = None) -> str:
+    """The date words of ô 4, e.g. "ngày 05 tháng 3 năm 2020": day < 10 and months 1, 2 get a leading 0.
+    With ``blank``, the day is left as that blank, to be filled in by hand."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"ngày {blank or f'{day.day:02d}'} tháng {month} năm {day.year}"
 
 
-def date_line(place: str, day: dt.date) -> str:
+def date_line(place: str, day: dt.date, blank: str | None = None) -> str:
     """The italic place-and-date line of the header, e.g. "Hà Nội, ngày 05 tháng 01 năm 2020"."""
-    return nfc(f"{place}, {vn_date(day)}")
+    return nfc(f"{place}, {vn_date(day, blank)}")
+
+
+# The number and the day of a document are often written (or stamped) by hand after printing, into blanks the
+# printed line leaves. One pen stroke per digit in a box 0..1 wide and high (y down), shaped as they are written
+# in Vietnam: a 1 with a long flag, a 7 with a bar. Not the shapes sohoa.digits learnt from (MNIST and fonts).
+BLANK = " " * 9
+HAND_DIGITS: dict[str, list[list[tuple[float, float]]]] = {
+    "0": [[(0.55, 0.0), (0.15, 0.2), (0.05, 0.6), (0.35, 1.0), (0.8, 0.85), (0.95, 0.35), (0.7, 0.02), (0.45, 0.05)]],
+    "1": [[(0.1, 0.45), (0.7, 0.0), (0.65, 1.0)]],
+    "2": [[(0.1, 0.25), (0.4, 0.0), (0.8, 0.1), (0.8, 0.4), (0.4, 0.75), (0.05, 1.0), (0.95, 0.95)]],
+    "3": [[(0.1, 0.12), (0.5, 0.0), (0.85, 0.2), (0.45, 0.45), (0.9, 0.7), (0.55, 1.0), (0.05, 0.88)]],
+    "4": [[(0.7, 1.0), (0.7, 0.0), (0.05, 0.68), (0.98, 0.68)]],
+    "5": [[(0.9, 0.0), (0.25, 0.02), (0.15, 0.45), (0.65, 0.38), (0.92, 0.7), (0.55, 1.0), (0.08, 0.9)]],
+    "6": [[(0.8, 0.02), (0.35, 0.2), (0.08, 0.65), (0.35, 1.0), (0.8, 0.9), (0.85, 0.6), (0.45, 0.48),
+           (0.1, 0.68)]],
+    "7": [[(0.05, 0.08), (0.95, 0.02), (0.4, 1.0)], [(0.3, 0.5), (0.85, 0.48)]],
+    "8": [[(0.55, 0.48), (0.15, 0.25), (0.5, 0.0), (0.85, 0.22), (0.5, 0.5), (0.1, 0.75), (0.5, 1.0), (0.9, 0.78),
+           (0.55, 0.48)]],
+    "9": [[(0.88, 0.3), (0.5, 0.02), (0.12, 0.25), (0.45, 0.55), (0.88, 0.3), (0.75, 1.0)]],
+}
 
 
 @dataclass
@@ -431,6 +453,7 @@ class SynthDocument:
     attachment: str | None = None  # "phụ lục" (no header) or "quy định" (own header, "Ban hành kèm theo")
     attachment_pages: int = 0
     subject_prefix: str = ""  # printed before the subject: "V/v ", "Về việc " or ""
+    hand_filled: bool = False  # number and day written by hand into blanks of the printed lines
     addressees: list[str] = field(default_factory=list)  # "Kính gửi"
     recipients: list[str] = field(default_factory=list)  # "Nơi nhận" lines, as printed
     topic: str = ""
@@ -454,11 +477,11 @@ class SynthDocument:
 
     @property
     def number_line(self) -> str:
-        return f"Số: {self.number}/{self.symbol}"
+        return f"Số: {BLANK if self.hand_filled else self.number}/{self.symbol}"
 
     @property
     def date_line(self) -> str:
-        return date_line(self.place, self.issued_date)
+        return date_line(self.place, self.issued_date, BLANK if self.hand_filled else None)
 
     @property
     def printed_subject(self) -> str:
@@ -483,6 +506,7 @@ class SynthDocument:
             "language": self.language,
             "agency_lines": list(self.agency_lines),
             "signer_block": list(self.signer_block),
+            "handwritten_fields": ["number", "issued_date"] if self.hand_filled else [],  # as the real set's labels
         }
 
 
@@ -1006,6 +1030,11 @@ def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple
     room = 2 * min(rcx - 0.455 * st.width, st.width - 0.5 * st.mr - rcx)
     date_pt = _fit_pt(sheet, [doc.date_line], "italic", (14, 13.5, 13, 12.5, 12), room)
     sheet.put(doc.date_line, "italic", date_pt, rcx, baseline, "c")
+    if doc.hand_filled:
+        for line, cx, style, pt, digits in ((doc.number_line, lcx, "regular", 13, doc.number),
+                                            (doc.date_line, rcx, "italic", date_pt, f"{doc.issued_date.day:02d}")):
+            x0 = cx - sheet.width_of(line, style, pt) / 2 + sheet.width_of(line[:line.index(BLANK)], style, pt)
+            draw_hand_digits(sheet.draw, digits, x0 + sheet.width_of(BLANK, style, pt) / 2, baseline, st.px(13), rng)
     y_left = y + 1.2 * st.px(13)
     y_right = y + 1.2 * st.px(date_pt)
     if doc.document_type == "Công văn":
@@ -1032,6 +1061,24 @@ def _draw_header(sheet: _Sheet, doc: SynthDocument, rng: random.Random) -> tuple
     if doc.addressees and doc.document_type in ("Công văn", "Tờ trình"):
         y = _draw_addressees(sheet, doc.addressees, y + (st.mm(2) if doc.document_type == "Công văn" else 0))
     return header_bottom, y + st.mm(2)
+
+
+def draw_hand_digits(draw: ImageDraw.ImageDraw, digits: str, cx: float, baseline: float, height: float,
+                     rng: random.Random) -> None:
+    """Digits written with a pen around cx, standing on a baseline: uneven, slanted, blue or black."""
+    h = height * rng.uniform(0.75, 1.0)
+    w, gap = 0.55 * h, 0.15 * h
+    x = cx - (len(digits) * (w + gap) - gap) / 2 + rng.uniform(-0.1, 0.1) * h
+    top = baseline - h + rng.uniform(-0.15, 0.1) * h
+    slant = rng.uniform(0.0, 0.3)
+    colour = tuple(max(0, min(255, c + rng.randint(-15, 15))) for c in rng.choice((BLUE_INK, INK)))
+    width = max(2, round(h * rng.uniform(0.08, 0.14)))
+    for digit in digits:
+        for stroke in HAND_DIGITS[digit]:
+            points = [(x + (px + rng.uniform(-0.05, 0.05)) * w + slant * (1 - py) * h,
+                       top + (py + rng.uniform(-0.03, 0.03)) * h) for px, py in stroke]
+            draw.line(_catmull_rom(points), fill=colour, width=width, joint="curve")
+        x += w + gap
 
 
 def _draw_mark(sheet: _Sheet, mark: str, cx: float, y: float) -> float:
@@ -1638,7 +1685,10 @@ def _file_names(count: int, exts: Sequence[str]) -> list[str]:
 
 
 def _vary(doc: SynthDocument, rng: random.Random) -> SynthDocument:
-    """Give some documents a secrecy stamp or an attachment (the pages it adds are counted in doc.pages)."""
+    """Give some documents a secrecy stamp or an attachment (the pages it adds are counted in doc.pages), a
+    number and day written by hand."""
+    # drawn from the document's own seed, so that the batch's other draws stay as they were without it
+    doc.hand_filled = random.Random(f"hand {doc.body_seed}").random() < 0.3
     if rng.random() < 0.1:
         doc.secrecy = rng.choice(SECRECY_MARKS)
     if doc.document_type in ("Quyết định", "Kế hoạch", "Báo cáo", "Tờ trình", "Nghị quyết") and rng.random() < 0.35:
@@ -1664,7 +1714,8 @@ def make_batch(
     The first dossier holds one whole document as a multi-page TIFF, the second (or the first when there is
     only one) one whole document as a multi-page PDF. With natural_sort the last dossier gets at least ten
     page files (adding documents beyond docs_per_dossier if needed), named trang_1 … trang_N. With variety
-    some documents carry a secrecy stamp or an attachment (phụ lục, or a quy định with its own header).
+    some documents carry a secrecy stamp or an attachment (phụ lục, or a quy định with its own header), or a
+    number and day written by hand.
     """
     batch_dir = Path(batch_dir)
     batch_dir.mkdir(parents=True, exist_ok=True)

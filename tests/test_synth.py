@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from sohoa import synth
 from sohoa.synth import (
@@ -412,9 +412,25 @@ def test_bad_inputs_expectations(bad_batch: tuple[Path, dict[str, Any], dict[str
     assert not (batch_dir / "MISSING.01").exists()
 
 
-def test_variety_adds_secrecy_stamps_and_attachments(tmp_path: Path) -> None:
+def test_variety_adds_secrecy_stamps_attachments_and_hand_filled_numbers(tmp_path: Path) -> None:
     truth = make_batch(tmp_path / "lot", dossiers=4, docs_per_dossier=(3, 5), seed=11, variety=True)
-    assert {"TỐI MẬT", "TUYỆT MẬT"} <= {doc["metadata"]["secrecy"] for d in truth["dossiers"] for doc in d["documents"]}
+    documents = [doc["metadata"] for d in truth["dossiers"] for doc in d["documents"]]
+    assert {"TỐI MẬT", "TUYỆT MẬT"} <= {m["secrecy"] for m in documents}
+    hand = [m for m in documents if m["handwritten_fields"]]
+    assert 0.15 < len(hand) / len(documents) < 0.45 and all(m["number"] for m in hand)
+
+
+def test_a_hand_filled_number_and_day_are_written_into_printed_blanks() -> None:
+    doc = random_document(random.Random(4), pages=1)
+    doc.hand_filled = True
+    assert doc.number_line == f"Số: {synth.BLANK}/{doc.symbol}"
+    assert doc.date_line == f"{doc.place}, ngày {synth.BLANK} tháng {doc.issued_date.month} năm {doc.issued_date.year}"
+    assert doc.metadata()["handwritten_fields"] == ["number", "issued_date"] and doc.metadata()["number"] == "80"
+    img = Image.new("RGB", (400, 120), "white")
+    synth.draw_hand_digits(ImageDraw.Draw(img), "80", 200, 90, 60, random.Random(2))
+    ys, xs = np.nonzero(np.asarray(img.convert("L")) < 160)
+    # two pen digits around the blank's centre, standing on the line's baseline, about the printed height
+    assert abs((xs.min() + xs.max()) / 2 - 200) < 15 and 80 <= ys.max() <= 100 and 40 <= ys.max() - ys.min() <= 75
 
 
 @pytest.mark.parametrize(("kind", "title"), [("phụ lục", "PHỤ LỤC"), ("quy định", "QUY ĐỊNH")])
