@@ -153,14 +153,26 @@ def _header(page: HocrPage) -> list[Line]:
     return [ln for ln in page.lines if ln.box[1] < page.height * HEADER_ZONE]
 
 
-def starts_document(page: HocrPage) -> bool:
+def starts_document(page: HocrPage, filled: dict[str, Any] | None = None) -> bool:
     """A page opens a document when its header has a ``Số:`` line (or, if OCR lost it, a full date line)
     beside the issuing body or the national title.
 
     An attachment printed after the signed pages does not: a "phụ lục" or a "quy định ban hành kèm theo"
     has no ``Số:`` line even when it repeats the header columns, and an attached draft ("dự thảo") leaves
-    both its number and its day blank.
+    both its number and its day blank — unless digits were written into them by hand (``filled``: the
+    blanks read as hand-written, see ``sohoa.digits``), which Tesseract may not have read at all.
     """
+    opening = _opening(page)
+    return opening if opening is not None else any((filled or {}).get(k, [""])[0] for k in ("number", "day"))
+
+
+def may_start_document(page: HocrPage) -> bool:
+    """Whether a page opens a document, or does if its blank number or day holds hand-written digits."""
+    return _opening(page) is not False
+
+
+def _opening(page: HocrPage) -> bool | None:
+    """``starts_document`` from the OCR alone: None when the number and the day are both blank."""
     top = [ln for ln in page.lines if ln.box[1] < page.height * 0.3]
     folded = [fold(ln.text) for ln in top]
     if any(re.sub(r"[^A-Z]", "", text) == "DUTHAO" for text in folded):  # the draft's own mark, alone on a line
@@ -174,8 +186,7 @@ def starts_document(page: HocrPage) -> bool:
         return motto and not attached and dated
     if not (motto or any(is_upper(ln.text) for ln in left)):
         return False
-    blank_number = not numbers[0].group(1)
-    return dated or not blank_number
+    return True if dated or numbers[0].group(1) else None
 
 
 def _has_motto(text: str) -> bool:
@@ -188,10 +199,13 @@ def _has_motto(text: str) -> bool:
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
 _SO = r"^[\W_]{0,8}S[O0]\s*"  # "Số" after up to eight specks or dots
 _NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d)")
-# a number written by hand may be read with a space inside ("2 5")
+# a number written by hand may be read with a space inside ("2 5", "?4 7"), or glued to "Số" ("số02/UBND-KT"),
+# or as signs before the "/" that are no symbol ("Số: 0J_ /TTr-UBND", "Số: 14⁄1/VTLTNN-VP");
+# a symbol opens with digits only as a year ("Số: 12/2025/QĐ-TTg", "Số:    /2025/QĐ-UBND")
 # and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_")
-_NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s+(?=\d))((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?|[^/\s]{{0,6}}?)"
-                     r"[\s_.]*(?:/\s*)?([A-Z0-9]{2}.*)$")
+_NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s*(?=\d))((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?"
+                     r"|[^/\s]{0,6}?(?: [^/\s]{1,3}(?=\s*/))?)"
+                     r"[\s_.]*(?:/\s*)?(?![^/\s]*\s+/|\d(?!\d{3}/)[^/\s]*/)([A-Z0-9]{2}.*)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
 # a letter OCR made of a speck or a stroke may stand glued before the digits of the day or month ("tháng Z7");
@@ -206,6 +220,7 @@ _DATE_NO_DAY = re.compile(rf"THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,
 class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    lines: dict[str, Line] = field(default_factory=dict)  # where the number and the date were read
 
     def put(self, name: str, value: Any, conf: float) -> None:
         self.metadata[name] = value
@@ -304,6 +319,99 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
         if known:
             return None, max(known, key=len), 0.5 * _conf(line.words), line
     return None, None, 0.0, None
+
+
+# A number or a day filled in by hand after printing: Tesseract, trained on print, reads it with low confidence or
+# as signs ("Số: 0J_ /TTr-UBND", "ngày4Otháng"). Such a blank is read again by ``sohoa.digits`` (see ``slots``).
+SURE = 90  # a word confidence under which a number, day or month may be hand-written
+HAND_MIN = 0.5  # below this probability a hand-written reading is not used
+_KEYS = {"number": r"^[\W_]*S[O0]", "day": "NGAY", "month": "THANG"}  # the word each blank follows
+
+
+def _printed(line: Line, key: str) -> tuple[float, bool] | None:
+    """How Tesseract read the value after ``key`` on a line: (its confidence, whether it reads as digits). The
+    value is the rest of the key's own word when it is glued to it ("ngày4Otháng"), else the next word."""
+    words = line.words
+    for i, word in enumerate(words):
+        m = re.search(_KEYS[key], fold(word.text))
+        if m:
+            text, conf = word.text[m.end():], word.conf
+            if not any(ch.isdigit() for ch in text):
+                if i + 1 == len(words):
+                    return None
+                text, conf = words[i + 1].text, words[i + 1].conf
+            if key == "number":  # up to the symbol: "Số: 45/2025/QĐ-UBND"
+                text = text.split("/")[0]
+            digits = re.sub(r"^[:;.,]+|[:;.,]*(?:THANG|NAM)?$", "", fold(text)).isdigit()
+            return (conf, digits) if text.strip() else None
+    return None
+
+
+def unsure(line: Line, key: str) -> bool:
+    """Whether the number (``key`` "number"), day or month on a line was not read as digits with confidence."""
+    printed = _printed(line, key)
+    return printed is None or printed[0] < SURE or not printed[1]
+
+
+_BLANKS = {"number": r"^\W{0,3}(?P<k>S[O0])[^/]{0,9}?(?P<n>/)", "day": r"(?P<k>NGAY).{0,6}?(?P<n>.?HANG)",
+           "month": r"(?P<k>T?HANG).{0,6}?(?P<n>NAM)"}
+
+
+def slots(chars: list[tuple[str, tuple[int, int, int, int]]]) -> dict[str, tuple[int, int, int]]:
+    """Where the blanks are on a line read character by character (text, box): after "Số:" up to the "/" of the
+    symbol ("number"), between "ngày" and "tháng" ("day"), between "tháng" and "năm" ("month").
+
+    For each: (x where the word before the blank starts, x it ends at, x where the word after it starts).
+    Tesseract's boxes for characters it did read are good at their start; the last letter before writing it
+    could not read often stretches over it, so the word's end is taken from its other letters.
+    """
+    folded = [(ch, box) for text, box in chars for ch in fold(text)]
+    text = "".join(ch for ch, _ in folded)
+    found = {}
+    for key, pattern in _BLANKS.items():
+        m = re.search(pattern, text)
+        if m:
+            first, last = folded[m.start("k")][1], folded[m.end("k") - 2][1]
+            width = (last[2] - first[0]) * (m.end("k") - m.start("k")) / (m.end("k") - m.start("k") - 1)
+            end = folded[m.start("n")][1][0]
+            if end - first[0] > width:
+                found[key] = (first[0], first[0] + int(width), end)
+    return found
+
+
+def hand_filled_lines(page: HocrPage, left_column: list[Line] | None = None) -> list[Line]:
+    """The number line and the place-date line of a page opening a document when their number, day or month
+    is unsure (see ``unsure``): the lines whose blanks are worth reading as hand-written."""
+    lines = extract_document([page], left_column=left_column).lines
+    keys = {"number": ("number",), "date": ("day", "month")}
+    chosen = [ln for name, ln in lines.items() if any(unsure(ln, key) for key in keys[name])]
+    return [ln for i, ln in enumerate(chosen) if ln.box not in [c.box for c in chosen[:i]]]
+
+
+def _hand(filled: dict[str, Any], key: str, line: Line) -> tuple[str, float] | None:
+    """The hand-written reading of ``key`` when the line's own reading is unsure: no digits, or digits read with
+    less confidence than the hand-written ones."""
+    value, p = filled.get(key) or ("", 0.0)
+    printed = _printed(line, key)
+    if not value or p < HAND_MIN or not unsure(line, key) or (printed and printed[1] and printed[0] >= 100 * p):
+        return None
+    return value, p
+
+
+def _with_hand(issued: str | None, line: Line, filled: dict[str, Any]) -> tuple[str | None, float]:
+    """The issue date with its day and month read as hand-written where the printed reading was unsure; the
+    factor to scale its confidence by (the least sure hand-written digit), 1.0 if nothing was taken."""
+    year = re.search(r"NAM\W{0,2}(\d{4})\b", fold(line.text))
+    y, month, day = ((issued or "").split("-") + [None, None])[:3] if issued else (year and year.group(1), None, None)
+    hands = {key: hand for key in ("month", "day") if (hand := _hand(filled, key, line))}
+    month, day = hands.get("month", (month,))[0], hands.get("day", (day,))[0]
+    if not (hands and y and month):
+        return issued, 1.0
+    try:
+        found = date(int(y), int(month), int(day)).isoformat() if day else f"{int(y):04d}-{int(month):02d}"
+    except ValueError:  # a hand-written day past the month's end
+        return issued, 1.0
+    return found, min(p for _, p in hands.values())
 
 
 def _type_of(text: str) -> str | None:
@@ -549,13 +657,16 @@ def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
 
 def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
                      left_column: list[Line] | None = None,
-                     signer_blocks: dict[int, list[Line]] | None = None) -> Extraction:
+                     signer_blocks: dict[int, list[Line]] | None = None,
+                     filled: dict[str, Any] | None = None) -> Extraction:
     """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
 
     ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks);
     ``left_column`` the left header column read again on its own (see ``left_header_box``); ``signer_blocks``
-    the signer blocks read again on their own, by page index (see ``signer_box``).
+    the signer blocks read again on their own, by page index (see ``signer_box``); ``filled`` the blanks of
+    the number and date read as hand-written digits, {"number" | "day" | "month": [digits, probability]}.
     """
+    filled = filled or {}
     ex = Extraction()
     first = pages[0]
     header = _header(first)
@@ -572,8 +683,11 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     number = symbol = None
     number_conf = 0.0
     if number_at is not None:
+        ex.lines["number"] = left[number_at]
         number, symbol = _number(left[number_at].text)
         number_conf = _conf(left[number_at].words)
+        if hand := _hand(filled, "number", left[number_at]):
+            number, number_conf = hand[0], min(number_conf, hand[1])
     ex.put("number", number, number_conf)
     ex.put("symbol", symbol, number_conf)
     limit = first.height
@@ -583,11 +697,17 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     issued, place, date_conf, date_line = _date_place([ln for ln in right or header if ln.box[1] < limit])
     if issued is None:
         issued, place, date_conf, date_line = _date_place([ln for ln in header if ln.box[1] < limit])
+    place_conf = date_conf
+    if date_line:
+        ex.lines["date"] = date_line
+        issued, factor = _with_hand(issued, date_line, filled)
+        if factor < 1:  # the blanks read as hand-written digits: as sure as the line and the least sure digit
+            date_conf = _conf(date_line.words) * factor
     year = re.match(r"(\d{4})/", symbol or "")
     if issued and year and issued[:4] != year.group(1):  # NĐ 30: a legal document's number carries its year
         issued, date_conf = year.group(1) + issued[4:], min(date_conf, number_conf) * 0.8
     ex.put("issued_date", issued, date_conf)
-    ex.put("place", place, date_conf)
+    ex.put("place", place, place_conf)
 
     # công văn: "V/v" under the number in the left column
     doc_type: str | None = None
@@ -655,11 +775,12 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     return ex
 
 
-def segment(pages: list[HocrPage]) -> list[list[int]]:
-    """Indices of the pages of each document: a new document opens at a page with a document header."""
+def segment(pages: list[HocrPage], filled: list[dict[str, Any]] | None = None) -> list[list[int]]:
+    """Indices of the pages of each document: a new document opens at a page with a document header.
+    ``filled``: per page, its blanks read as hand-written digits."""
     groups: list[list[int]] = []
     for i, page in enumerate(pages):
-        if not groups or starts_document(page):
+        if not groups or starts_document(page, filled[i] if filled else None):
             groups.append([i])
         else:
             groups[-1].append(i)
@@ -671,14 +792,17 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
     pages = dw.pages()
     ocred = [p for p in pages if p.status == "ok" and p.hocr]
     parsed = [hocr.parse(dw.path(p.hocr)) for p in ocred if p.hocr]
+    # parts of each page read again on their own (see sohoa.ocr)
+    read_again = [read_json(dw.path(p.extra["blocks"])) if p.extra.get("blocks") else {} for p in ocred]
     documents: list[dict[str, Any]] = []
-    for ordinal, group in enumerate(segment(parsed), start=1):
+    for ordinal, group in enumerate(segment(parsed, [b.get("filled", {}) for b in read_again]), start=1):
         doc_id = f"{dw.code}.{ordinal}"
         opening = ocred[group[0]]
-        blocks = [read_json(dw.path(ocred[i].extra["blocks"])) if ocred[i].extra.get("blocks") else {} for i in group]
+        blocks = [read_again[i] for i in group]
         left = hocr.from_json(blocks[0]["left"]) if "left" in blocks[0] else None
         signers = {k: hocr.from_json(b["signer"]) for k, b in enumerate(blocks) if "signer" in b}
-        ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left, signers)
+        ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left, signers,
+                              blocks[0].get("filled"))
         for i in group:
             ocred[i].document = doc_id
         documents.append({

@@ -2,7 +2,8 @@
 
 Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps and,
 read again as blocks of their own, the left header column of a page that opens a document and a signer block
-that a seal or a signature hid from Tesseract's layout of the whole page.
+that a seal or a signature hid from Tesseract's layout of the whole page; on a page that opens a document, the
+blanks of its number and date read as hand-written digits when Tesseract could not read them as print.
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -17,9 +18,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sohoa import hocr, tesseract
-from sohoa.extract import left_header_box, signer_box, starts_document
+from sohoa import digits, hocr, tesseract
+from sohoa.extract import hand_filled_lines, left_header_box, may_start_document, signer_box, slots
 from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, write_json
 
@@ -37,6 +39,7 @@ class Job:
     stamps: tuple[Path, ...] = ()
     timeout: float = PAGE_TIMEOUT
     first: bool = False  # the dossier's first page: its header is read again even if it looks like none
+    master: Path | None = None  # the page in colour, where the working copy has lost the blue of a pen
 
 
 @dataclass
@@ -58,9 +61,12 @@ def recognize(job: Job) -> Result:
             _engine = tesseract.Engine()
         out = _engine.ocr_page(job.image, job.out_base, job.dpi, timeout=job.timeout)
         parsed = hocr.parse(out.hocr)
-        blocks = {}  # parts of the page read again on their own, where Tesseract's page layout serves them badly
-        if starts_document(parsed) or job.first:
+        blocks: dict[str, Any] = {}  # parts of the page read again on their own, where Tesseract's page layout serves them badly
+        if may_start_document(parsed) or job.first:
             blocks["left"] = read_block(_engine, job.image, left_header_box(parsed), job.dpi)
+            lines = hand_filled_lines(parsed, hocr.from_json(blocks["left"]))
+            if lines and (filled := read_filled(_engine, job.image, lines, job.dpi, job.master)):
+                blocks["filled"] = filled
         if box := signer_box(parsed):
             blocks["signer"] = read_block(_engine, job.image, box, job.dpi)
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
@@ -78,6 +84,31 @@ def read_block(engine: tesseract.Engine, image: Path, box: tuple[int, int, int, 
 
     with Image.open(image) as picture:
         return hocr.to_json(hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines)
+
+
+def read_filled(engine: tesseract.Engine, image: Path, lines: list[hocr.Line], dpi: int,
+                master: Path | None = None) -> dict[str, list]:
+    """The blanks of the number and the date on ``lines`` read as hand-written digits (``sohoa.digits``):
+    {"number" | "day" | "month": [digits, probability]}. The printed words around each blank are found on the
+    OCR working copy; the digits are read on the ``master`` when given (the working copy drops coloured ink)."""
+    import numpy as np
+    from PIL import Image
+
+    found: dict[str, list] = {}
+    with Image.open(image) as work, Image.open(master or image) as colour:
+        grey = colour.convert("L")
+        scale = grey.width / work.width  # a fine scan's working copy is reduced
+        for line in lines:
+            x0, y0, x1, y1 = line.box
+            pad = (y1 - y0) // 4
+            box = (max(0, x0 - pad), max(0, y0 - pad), min(work.width, x1 + pad), min(work.height, y1 + pad))
+            for key, (start, word_end, end) in slots(engine.symbols(work, box, dpi)).items():
+                blank = grey.crop((round(start * scale), round(box[1] * scale), round((end - 1) * scale),
+                                   round(box[3] * scale)))
+                value, p = digits.read(np.asarray(blank), round((word_end - start) * scale))
+                if value and key not in found:
+                    found[key] = [value, round(p, 3)]
+    return found
 
 
 Recognizer = Callable[[Job], Result]
@@ -120,7 +151,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
     todo = [p for p in pages if p.status == "ok"]
     jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"),
                 int(round(p.extra.get("work_dpi") or p.dpi or 0)),  # a fine scan's working copy is reduced
-                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0)
+                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0,
+                master=dw.path(p.master) if p.master else None)
             for i, p in enumerate(todo)]
     for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
         if result.error:

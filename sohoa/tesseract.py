@@ -25,6 +25,9 @@ _TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.
              "/usr/share/tessdata", "/usr/local/share/tessdata")
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
 class TesseractError(RuntimeError):
     pass
 
@@ -146,11 +149,26 @@ class Engine:
         finally:
             api.SetPageSegMode(self._tesserocr.PSM.AUTO)
 
-    def ocr_block(self, image: Any, box: tuple[int, int, int, int], dpi: int) -> str:
+    def ocr_block(self, image: Any, box: Box, dpi: int) -> str:
         """hOCR of one block of a page (``box`` = x0, y0, x1, y1) read as a single block of lines (PSM 6):
         a column of a two-column header reads better alone than in Tesseract's layout of the whole page."""
         with self._reading(_image(image).crop(box), dpi, self._tesserocr.PSM.SINGLE_BLOCK) as api:
             return str(api.GetHOCRText(0))
+
+    def symbols(self, image: Any, box: Box, dpi: int) -> list[tuple[str, Box]]:
+        """The characters of one line of a page (``box``) read on their own, each with its box on the page."""
+        from tesserocr import RIL, iterate_level
+
+        chars: list[tuple[str, Box]] = []
+        with self._reading(_image(image).crop(box), dpi, self._tesserocr.PSM.SINGLE_LINE) as api:
+            api.Recognize()
+            for symbol in iterate_level(api.GetIterator(), RIL.SYMBOL):
+                try:
+                    text, (x0, y0, x1, y1) = symbol.GetUTF8Text(RIL.SYMBOL), symbol.BoundingBox(RIL.SYMBOL)
+                except (RuntimeError, TypeError):  # an empty result: no symbol there
+                    continue
+                chars.append((unicodedata.normalize("NFC", text), (x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1])))
+        return chars
 
     def ocr_text(self, image: Any, dpi: int, *, psm: int = 7) -> str:
         """Plain text of a small image (a stamp, one line), NFC."""

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 
 from sohoa import hocr, tesseract
-from sohoa.extract import extract_document, segment, signer_box, starts_document, surname, type_in_symbol
+from sohoa.extract import (
+    extract_document,
+    hand_filled_lines,
+    may_start_document,
+    segment,
+    signer_box,
+    slots,
+    starts_document,
+    surname,
+    type_in_symbol,
+)
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -123,6 +133,10 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
     ("Số: 2 5 /2025/QĐ-UBND", "25", "2025/QĐ-UBND"), ("...... Số: 06/2026/QĐ-TTg", "06", "2026/QĐ-TTg"),
     # a 1 read as "l", a speck after the number
     ("Số: l1 /TB-UBND", "11", "TB-UBND"), ("Só:542_ /TB-UBND", "542", "TB-UBND"),
+    # a hand-written number read in two pieces before the symbol, or glued to "số" without the colon
+    ("Số:?4 7/KH-UBND", None, "KH-UBND"), ("số02/UBND-KT", "02", "UBND-KT"),
+    ("Số: 0J_ /TTr-UBND", None, "TTr-UBND"), ("Số: 14⁄1/VTLTNN-VP", None, "VTLTNN-VP"),
+    ("Số:    /2025/QĐ-UBND", None, "2025/QĐ-UBND"), ("Số: 12/TTr-SNV/VP", "12", "TTr-SNV/VP"),
 ])
 def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
@@ -261,6 +275,11 @@ def test_attachments_and_drafts_stay_with_their_document() -> None:
                   line(0.06, 0.13, "V/v góp ý dự thảo Quy chế"))
     assert starts_document(letter)
     assert segment([first, regulation, annex, draft, first, marked]) == [[0, 1, 2, 3], [4, 5]]
+    # the same blanks with digits written in by hand, which Tesseract dropped: a document of its own
+    assert may_start_document(draft) and not may_start_document(annex) and not may_start_document(marked)
+    pens = [{}, {}, {}, {"number": ["65", 0.9], "day": ["18", 0.8]}]
+    assert starts_document(draft, pens[3]) and not starts_document(draft, {"number": ["", 0.0]})
+    assert segment([first, regulation, annex, draft], pens) == [[0, 1, 2], [3]]
 
 
 def test_real_tesseract_page(tmp_path: Path, page_lines: list) -> None:
@@ -386,3 +405,52 @@ def test_authority_prefixes_that_a_seal_hid_or_ocr_glued(block: list[str], signe
     closing = [line(0.06, 0.70, "Nơi nhận:")] + [line(0.58, 0.70 + 0.02 * i, text) for i, text in enumerate(block)]
     m = extract_document([page(*HEADER, line(0.08, 0.11, "Số: 16/QĐ-UBND"), *closing)]).metadata
     assert (m["signer"], m["signer_title"], m["authority"]) == (signer, title, authority)
+
+
+def chars(text: str, x: int = 100, width: int = 20) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """A line read character by character: each character ``width`` px wide, no spaces (as Tesseract gives)."""
+    return [(ch, (x + i * width, 300, x + (i + 1) * width, 340)) for i, ch in enumerate(text.replace(" ", ""))]
+
+
+def test_blanks_of_the_number_and_date_are_found_between_their_words() -> None:
+    assert slots(chars("Số: 0J_ /TTr-UBND")) == {"number": (100, 140, 220)}  # "Số" ends at 140, "/" at 220
+    found = slots(chars("Quảng Ngãi, ngày4Otháng 01 năm 2025"))
+    assert found["day"] == (300, 380, 420) and found["month"] == (420, 520, 560)
+    # the "t" of "tháng" read as a sign, the last letter of "ngày" stretched over the writing Tesseract dropped
+    stretched = chars("ngày20(hảng")
+    del stretched[4:6]
+    stretched[3] = ("y", (160, 300, 220, 340))
+    assert slots(stretched)["day"] == (100, 180, 220)
+    assert slots(chars("Số:12/QĐ-UBND Hà Nội, ngày tháng năm")) == {"number": (100, 140, 200)}  # no room for a day
+
+
+def test_hand_filled_number_and_day_replace_what_ocr_could_not_read() -> None:
+    """Real scans: a number and day written in pen after printing, which Tesseract reads as signs."""
+    number = line(0.08, 0.11, "Số: 0J_ /TTr-UBND")
+    number.words[1] = Word("0J_", 41, number.words[1].box)
+    dated = line(0.52, 0.11, "Quảng Ngãi, ngày4Otháng 01 năm 2025")
+    dated.words[2] = Word("ngày4Otháng", 0, dated.words[2].box)
+    doc = page(*HEADER, number, dated, line(0.40, 0.16, "TỜ TRÌNH"), line(0.30, 0.18, "Về việc bãi bỏ Nghị quyết"))
+    assert hand_filled_lines(doc) == [number, dated]
+    ex = extract_document([doc])
+    assert (ex.metadata["number"], ex.metadata["issued_date"]) == (None, "2025-01") and ex.needs_review
+    ex = extract_document([doc], filled={"number": ["09", 0.62], "day": ["20", 0.97], "month": ["01", 0.99]})
+    assert (ex.metadata["number"], ex.metadata["symbol"], ex.metadata["issued_date"]) == ("09", "TTr-UBND", "2025-01-20")
+    # no surer than the line, nor than the least sure hand-written digit
+    assert ex.confidence["number"] == 0.62 and ex.confidence["issued_date"] < 0.97
+    assert not ex.needs_review
+    # a reading under 50 % is not taken
+    assert extract_document([doc], filled={"day": ["20", 0.45]}).metadata["issued_date"] == "2025-01"
+
+
+def test_printed_number_and_date_read_with_confidence_are_kept() -> None:
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 12/QĐ-UBND"), line(0.52, 0.11, "Hà Nội, ngày 05 tháng 3 năm 2024"))
+    assert hand_filled_lines(doc) == []
+    m = extract_document([doc], filled={"number": ["13", 0.99], "day": ["06", 0.99]}).metadata
+    assert (m["number"], m["issued_date"]) == ("12", "2024-03-05")
+    # digits read unsure give way only to a surer hand-written reading
+    unsure = line(0.52, 0.11, "Hà Nội, ngày 07 tháng 9 năm 2025")
+    unsure.words[3] = Word("07", 54, unsure.words[3].box)
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 92/2025/QĐ-UBND"), unsure)
+    assert extract_document([doc], filled={"day": ["01", 0.92]}).metadata["issued_date"] == "2025-09-01"
+    assert extract_document([doc], filled={"day": ["01", 0.52]}).metadata["issued_date"] == "2025-09-07"

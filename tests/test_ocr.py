@@ -76,3 +76,43 @@ def test_too_many_failed_pages_stop_the_dossier(tmp_path: Path, page_lines: list
         ocr_dossier(dw, max_failed_ratio=0.5, recognize=crash_on_marked_page)
     assert "2 of 3" in dw.stopped_json.read_text(encoding="utf-8")
     assert [p.status for p in dw.pages()] == ["quarantined", "ok", "quarantined"]
+
+
+def test_numbers_and_days_written_by_hand_are_read_from_their_blanks(tmp_path: Path) -> None:
+    """A page whose number and day were filled in with a pen: Tesseract reads signs, the blanks are read again
+    as hand-written digits and extraction takes them."""
+    import json
+    import random
+
+    from sohoa import synth
+    from sohoa.extract import extract_document
+
+    doc = synth.random_document(random.Random(4), pages=1)
+    doc.hand_filled = True
+    image = tmp_path / "p.png"
+    synth.render_document(doc, 300, random.Random(4))[0].save(image, dpi=(300, 300))
+    assert recognize(Job(image, tmp_path / "p", 300, first=True)).error is None
+    blocks = json.loads((tmp_path / "p.blocks.json").read_text())
+    assert blocks["filled"]["number"][0] == doc.number == "80"
+    assert blocks["filled"]["day"][0] == f"{doc.issued_date.day:02d}" == "16"
+    m = extract_document([hocr.parse(tmp_path / "p.hocr")], left_column=hocr.from_json(blocks["left"]),
+                         filled=blocks["filled"]).metadata
+    assert (m["number"], m["issued_date"]) == ("80", "2016-07-16")
+
+
+def test_a_line_is_read_character_by_character_with_page_boxes(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    from sohoa import tesseract
+    from sohoa.extract import slots
+    from tests.conftest import font
+
+    img = Image.new("L", (1200, 200), "white")
+    ImageDraw.Draw(img).text((300, 80), "Số: 12/TB-UBND", font=font(13, 300), fill="black")
+    with tesseract.Engine() as engine:
+        chars = engine.symbols(img, (250, 40, 1100, 180), 300)
+    assert "".join(text for text, _ in chars) == "Số:12/TB-UBND"
+    xs = [box[0] for _, box in chars]
+    assert xs == sorted(xs) and 290 <= xs[0] <= 310 and all(40 <= box[1] and box[3] <= 180 for _, box in chars)
+    start, word_end, end = slots(chars)["number"]
+    assert start == xs[0] and word_end < xs[3] and end == xs[5]  # the blank holds the "12", up to the "/"
