@@ -220,7 +220,6 @@ _DATE_NO_DAY = re.compile(rf"THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,
 class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
-    lines: dict[str, Line] = field(default_factory=dict)  # where the number and the date were read
 
     def put(self, name: str, value: Any, conf: float) -> None:
         self.metadata[name] = value
@@ -382,10 +381,18 @@ def slots(chars: list[tuple[str, tuple[int, int, int, int]]]) -> dict[str, tuple
 def hand_filled_lines(page: HocrPage, left_column: list[Line] | None = None) -> list[Line]:
     """The number line and the place-date line of a page opening a document when their number, day or month
     is unsure (see ``unsure``): the lines whose blanks are worth reading as hand-written."""
-    lines = extract_document([page], left_column=left_column).lines
-    keys = {"number": ("number",), "date": ("day", "month")}
-    chosen = [ln for name, ln in lines.items() if any(unsure(ln, key) for key in keys[name])]
+    left, number_at, dated = _anchors(page, left_column)
+    chosen = [ln for ln, keys in ((left[number_at] if number_at is not None else None, ("number",)),
+                                  (dated[3], ("day", "month"))) if ln and any(unsure(ln, key) for key in keys)]
     return [ln for i, ln in enumerate(chosen) if ln.box not in [c.box for c in chosen[:i]]]
+
+
+def blanks_box(line: Line) -> tuple[int, int, int, int]:
+    """The part of a line that holds its blanks: all of a "Số:" line, a place-date line from "ngày" on."""
+    x0, y0, x1, y1 = line.box
+    if not re.search(_KEYS["number"], fold(line.words[0].text)):
+        x0 = next((w.box[0] for w in line.words if "NGAY" in fold(w.text)), x0)
+    return x0, y0, x1, y1
 
 
 def _hand(filled: dict[str, Any], key: str, line: Line) -> tuple[str, float] | None:
@@ -600,7 +607,9 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
     The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
     under a seal or unreadable), the title is "PHÓ X": who signs in place of (ký thay) the head is the head's
     deputy. A prefix a seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective
-    body, "KT." before the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG")."""
+    body, "KT." before the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left
+    only the collective body's line readable, the title is its head's: the head signs on behalf of the body
+    (a deputy signs "KT." under it, a line more to lose)."""
     prefixes: list[str | None] = []
     bare: list[str] = []
     for t in titles:
@@ -612,6 +621,9 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
         if known := _known_title(line):
             title = f"PHÓ {known}" if prefix == "KT." and f"PHÓ {known}" in SIGNER_TITLES else known
             break
+    else:
+        if title and (body := _collective(title)):  # the title under "TM. ỦY BAN NHÂN DÂN" lost: the head's
+            title = _COLLECTIVES[body]
     for i, line in enumerate(bare):
         if prefixes[i] is None and _collective(line):
             prefixes[i] = "TM."
@@ -624,13 +636,15 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 # an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
 _PREFIXES = "|".join(sorted((p.rstrip(".") for p in AUTHORITY_PREFIXES), key=len, reverse=True))
 _PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,]\s*")
-_COLLECTIVES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHÍNH PHỦ", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "HỘI ĐỒNG")
+# collective bodies (one signs "TM.", on behalf of them) and the title of their head
+_COLLECTIVES = {"ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "HỘI ĐỒNG NHÂN DÂN": "CHỦ TỊCH", "CHÍNH PHỦ": "THỦ TƯỚNG",
+                "BAN THƯỜNG VỤ": "BÍ THƯ", "BAN CHẤP HÀNH": "BÍ THƯ", "HỘI ĐỒNG": "CHỦ TỊCH"}
 
 
-def _collective(text: str) -> bool:
-    """Whether a signer block's line names a collective body (for which one signs "TM.", on behalf of)."""
+def _collective(text: str) -> str | None:
+    """The collective body a signer block's line names (for which one signs "TM.", on behalf of), if any."""
     key = fold(_words(text))
-    return any(key.startswith(fold(c)) or _similar(key, fold(c)) >= 0.85 for c in _COLLECTIVES)
+    return next((c for c in _COLLECTIVES if key.startswith(fold(c)) or _similar(key, fold(c)) >= 0.85), None)
 
 
 def _known_title(text: str) -> str | None:
@@ -655,6 +669,24 @@ def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
     return None
 
 
+def _anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
+        list[Line], int | None, tuple[str | None, str | None, float, Line | None]]:
+    """The left header column (read again on its own if given), the index of its "Số:" line, and the date,
+    place, confidence and line of the place-date line."""
+    header = _header(first)
+    page_left, right = split_columns(header, first.width)
+    left = left_column or page_left
+    number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
+    limit = first.height
+    if number_at is not None:  # NĐ 30: the place-date line stands level with the "Số:" line, not in the body
+        box = left[number_at].box
+        limit = box[3] + 4 * max(box[3] - box[1], 1)
+    dated = _date_place([ln for ln in right or header if ln.box[1] < limit])
+    if dated[0] is None:
+        dated = _date_place([ln for ln in header if ln.box[1] < limit])
+    return left, number_at, dated
+
+
 def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
                      left_column: list[Line] | None = None,
                      signer_blocks: dict[int, list[Line]] | None = None,
@@ -670,9 +702,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     ex = Extraction()
     first = pages[0]
     header = _header(first)
-    page_left, right = split_columns(header, first.width)
-    left = left_column or page_left
-    number_at = next((i for i, ln in enumerate(left) if _NUMBER.search(fold(ln.text))), None)
+    page_left = split_columns(header, first.width)[0]
+    left, number_at, (issued, place, date_conf, date_line) = _anchors(first, left_column)
     # without a "Số:" line read as one: the upper-case lines that open the column, up to what looks like it
     agency_lines = left[:number_at] if number_at is not None else list(takewhile(
         lambda ln: is_upper(ln.text) and not _NUMBER_START.match(fold(ln.text)),
@@ -683,23 +714,14 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     number = symbol = None
     number_conf = 0.0
     if number_at is not None:
-        ex.lines["number"] = left[number_at]
         number, symbol = _number(left[number_at].text)
         number_conf = _conf(left[number_at].words)
         if hand := _hand(filled, "number", left[number_at]):
             number, number_conf = hand[0], min(number_conf, hand[1])
     ex.put("number", number, number_conf)
     ex.put("symbol", symbol, number_conf)
-    limit = first.height
-    if number_at is not None:  # NĐ 30: the place-date line stands level with the "Số:" line, not in the body
-        box = left[number_at].box
-        limit = box[3] + 4 * max(box[3] - box[1], 1)
-    issued, place, date_conf, date_line = _date_place([ln for ln in right or header if ln.box[1] < limit])
-    if issued is None:
-        issued, place, date_conf, date_line = _date_place([ln for ln in header if ln.box[1] < limit])
     place_conf = date_conf
     if date_line:
-        ex.lines["date"] = date_line
         issued, factor = _with_hand(issued, date_line, filled)
         if factor < 1:  # the blanks read as hand-written digits: as sure as the line and the least sure digit
             date_conf = _conf(date_line.words) * factor

@@ -454,3 +454,12 @@ def test_printed_number_and_date_read_with_confidence_are_kept() -> None:
     doc = page(*HEADER, line(0.08, 0.11, "Số: 92/2025/QĐ-UBND"), unsure)
     assert extract_document([doc], filled={"day": ["01", 0.92]}).metadata["issued_date"] == "2025-09-01"
     assert extract_document([doc], filled={"day": ["01", 0.52]}).metadata["issued_date"] == "2025-09-07"
+
+
+def test_a_title_the_seal_hid_under_a_collective_body_is_its_heads() -> None:
+    """Real scans: "TM. ỦY BAN NHÂN DÂN", then the seal over "CHỦ TỊCH", then the name."""
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 7/2025/QĐ-UBND"), line(0.52, 0.11, "Phú Thọ, ngày 01 tháng 7 năm 2025"),
+               line(0.06, 0.70, "Nơi nhận:"), line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN"), line(0.70, 0.72, "4"),
+               line(0.64, 0.84, "Trần Duy Đông"))
+    m = extract_document([doc]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Duy Đông", "CHỦ TỊCH", "TM.")
