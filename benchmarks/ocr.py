@@ -13,7 +13,7 @@ micro-averaged over the pages), wall and CPU time, pages per minute, and the pea
   PDF. It is installed for the benchmark only, in its own venv (``--ocrmypdf-venv``, created on first use; it
   needs ``ghostscript`` and ``unpaper`` from Debian).
 
-Usage: ``.venv/bin/python benchmarks/ocr.py [--pages 10] [--seed 7]``.
+Usage: ``.venv/bin/python benchmarks/ocr.py [--pages 10] [--seed 7] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -163,10 +163,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--ocrmypdf-venv", type=Path, default=ROOT / ".bench" / "ocrmypdf")
     parser.add_argument("--skip-ocrmypdf", action="store_true")
+    parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.keep or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         pages = make_pages(root / "pages", args.pages, args.seed)
         truths = [t for _, t in pages]
         results = {"sohoa run": run_sohoa(pages, root / "sohoa"), "raw tesseract": run_raw(pages, root / "raw")}

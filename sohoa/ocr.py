@@ -16,12 +16,21 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from sohoa import digits, hocr, tesseract
-from sohoa.extract import hand_filled_lines, left_header_box, may_start_document, signer_box, slots
+from sohoa.extract import (
+    blanks_box,
+    hand_filled_lines,
+    left_header_box,
+    may_start_document,
+    signer_box,
+    slots,
+)
 from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, write_json
 
@@ -61,14 +70,17 @@ def recognize(job: Job) -> Result:
             _engine = tesseract.Engine()
         out = _engine.ocr_page(job.image, job.out_base, job.dpi, timeout=job.timeout)
         parsed = hocr.parse(out.hocr)
-        blocks: dict[str, Any] = {}  # parts of the page read again on their own, where Tesseract's page layout serves them badly
+        # parts of the page read again on their own, where Tesseract's layout of the whole page serves them badly;
+        # the page image is decoded once for all of them, and only if one is needed
+        image = cache(partial(_decoded, job.image))
+        blocks: dict[str, Any] = {}
         if may_start_document(parsed) or job.first:
-            blocks["left"] = read_block(_engine, job.image, left_header_box(parsed), job.dpi)
+            blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
             lines = hand_filled_lines(parsed, hocr.from_json(blocks["left"]))
-            if lines and (filled := read_filled(_engine, job.image, lines, job.dpi, job.master)):
+            if lines and (filled := read_filled(_engine, image(), lines, job.dpi, job.master)):
                 blocks["filled"] = filled
         if box := signer_box(parsed):
-            blocks["signer"] = read_block(_engine, job.image, box, job.dpi)
+            blocks["signer"] = read_block(_engine, image(), box, job.dpi)
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
@@ -78,35 +90,44 @@ def recognize(job: Job) -> Result:
     return Result(confidence=parsed.confidence, words=len(parsed.words), stamps=stamps)
 
 
-def read_block(engine: tesseract.Engine, image: Path, box: tuple[int, int, int, int], dpi: int) -> list:
-    """The lines of one part of a page read as a block of its own (hOCR lines as JSON, page coordinates)."""
+def _decoded(path: Path) -> Any:
     from PIL import Image
 
-    with Image.open(image) as picture:
-        return hocr.to_json(hocr.parse_bytes(engine.ocr_block(picture, box, dpi), offset=box[:2]).lines)
+    with Image.open(path) as picture:
+        picture.load()
+        return picture
 
 
-def read_filled(engine: tesseract.Engine, image: Path, lines: list[hocr.Line], dpi: int,
+def read_block(engine: tesseract.Engine, image: Any, box: tuple[int, int, int, int], dpi: int) -> list:
+    """The lines of one part of a page image read as a block of its own (hOCR lines as JSON, page coordinates)."""
+    return hocr.to_json(hocr.parse_bytes(engine.ocr_block(image, box, dpi), offset=box[:2]).lines)
+
+
+def read_filled(engine: tesseract.Engine, image: Any, lines: list[hocr.Line], dpi: int,
                 master: Path | None = None) -> dict[str, list]:
     """The blanks of the number and the date on ``lines`` read as hand-written digits (``sohoa.digits``):
     {"number" | "day" | "month": [digits, probability]}. The printed words around each blank are found on the
-    OCR working copy; the digits are read on the ``master`` when given (the working copy drops coloured ink)."""
+    OCR working copy (a PIL image); the digits are read on the ``master`` when given (the working copy drops
+    coloured ink)."""
     import numpy as np
     from PIL import Image
 
+    blanks: dict[str, tuple[int, int, int, int, int]] = {}  # key: x0, y0, x1, y1 and where the printed word ends
+    for line in lines:
+        x0, y0, x1, y1 = blanks_box(line)
+        pad = (y1 - y0) // 4
+        box = (max(0, x0 - pad), max(0, y0 - pad), min(image.width, x1 + pad), min(image.height, y1 + pad))
+        for key, (start, word_end, end) in slots(engine.symbols(image, box, dpi)).items():
+            blanks.setdefault(key, (start, box[1], end - 1, box[3], word_end))
     found: dict[str, list] = {}
-    with Image.open(image) as work, Image.open(master or image) as colour:
-        grey = colour.convert("L")
-        scale = grey.width / work.width  # a fine scan's working copy is reduced
-        for line in lines:
-            x0, y0, x1, y1 = line.box
-            pad = (y1 - y0) // 4
-            box = (max(0, x0 - pad), max(0, y0 - pad), min(work.width, x1 + pad), min(work.height, y1 + pad))
-            for key, (start, word_end, end) in slots(engine.symbols(work, box, dpi)).items():
-                blank = grey.crop((round(start * scale), round(box[1] * scale), round((end - 1) * scale),
-                                   round(box[3] * scale)))
-                value, p = digits.read(np.asarray(blank), round((word_end - start) * scale))
-                if value and key not in found:
+    if blanks:
+        with Image.open(master) if master else nullcontext(image) as colour:
+            colour.draft("L", colour.size)  # a JPEG master decoded to its grey only, at full size
+            scale = colour.width / image.width  # a fine scan's working copy is reduced
+            for key, (x0, y0, x1, y1, word_end) in blanks.items():
+                blank = colour.crop((x0 * scale, y0 * scale, x1 * scale, y1 * scale)).convert("L")
+                value, p = digits.read(np.asarray(blank), round((word_end - x0) * scale))
+                if value:
                     found[key] = [value, round(p, 3)]
     return found
 
