@@ -68,10 +68,15 @@ def run_stages(batch: Path, work: Path, reuse: bool) -> list[Path]:
 
 
 def found_documents(dossiers: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """The documents described in each dossier, in page order: those to deliver and those read from pages too
+    coarse to deliver (rescan.json: described, not delivered)."""
     out = {}
     for d in dossiers:
-        path = d / "documents.json"
-        out[d.name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        found = [doc for name in ("documents.json", "rescan.json") if (d / name).exists()
+                 for doc in json.loads((d / name).read_text(encoding="utf-8"))]
+        pages = json.loads((d / "pages.json").read_text(encoding="utf-8"))
+        order = {page["source"]: i for i, page in enumerate(pages)}
+        out[d.name] = sorted(found, key=lambda doc: order.get(doc["pages"][0], 0))
     return out
 
 

@@ -79,7 +79,7 @@ class OcrOperator(DossierStageOperator):
 class ExtractMetadataOperator(DossierStageOperator):
     """Documents of the dossier and their TT 05/2025 metadata with confidences."""
 
-    stage, reads, writes = "extract", ("ocr",), ("documents.json",)
+    stage, reads, writes = "extract", ("ocr",), ("documents.json", "rescan.json")
 
 
 class PackageOperator(DossierStageOperator):

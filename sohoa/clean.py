@@ -57,6 +57,9 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
         page.quarantine("cleaning failed: the imported page image cannot be read back")
         return page
     dpi = page.dpi
+    if page.extra.get("rescan"):  # too coarse to deliver, read to be described: enlarged for the checks and OCR
+        img = cv2.resize(img, None, fx=OCR_DPI / dpi, fy=OCR_DPI / dpi, interpolation=cv2.INTER_CUBIC)
+        dpi = OCR_DPI
     grey, box = images.crop_border(images.ink_free_grey(img))
     img = img[box[1]:box[3], box[0]:box[2]]
     if images.is_blank(grey):

@@ -32,7 +32,7 @@ from sohoa.vocab import (
     URGENCY_MARKS,
     fold,
 )
-from sohoa.workspace import DossierWork, read_json, write_json
+from sohoa.workspace import DossierWork, Page, read_json, write_json
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -456,7 +456,7 @@ _NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•'‘’]+$")  # specks O
 # which opens the trích yếu under a type name
 _VV = r"V\s*[/|]\s*[VW]|V\s*[I1L]?\s*[VWN](?![^\W_])"
 _LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
-_ABOUT = re.compile(rf"^(?:{_VV}|V[EA] VIEC(?![^\W_]))")
+_ABOUT = re.compile(rf"^(?:{_VV}|V[EA] ?VIEC(?![^\W_]))")  # "Về việc", also read glued ("Vềviệc")
 
 
 def _strip_subject(text: str) -> str:
@@ -810,15 +810,27 @@ def segment(pages: list[HocrPage], filled: list[dict[str, Any]] | None = None) -
 
 
 def extract_dossier(dw: DossierWork) -> dict[str, int]:
-    """Segment one dossier's OCR'd pages into documents and describe each; writes documents.json."""
+    """Segment one dossier's OCR'd pages into documents and describe each; writes documents.json, and
+    rescan.json for the documents on pages too coarse to deliver (see ``ingest.MIN_READ_DPI``)."""
     pages = dw.pages()
     ocred = [p for p in pages if p.status == "ok" and p.hocr]
+    documents = _describe(dw, [p for p in ocred if not p.extra.get("rescan")], f"{dw.code}.")
+    rescan = _describe(dw, [p for p in ocred if p.extra.get("rescan")], f"{dw.code}.R")
+    dw.save(pages)
+    write_json(dw.documents_json, documents)
+    write_json(dw.rescan_json, rescan)
+    return {"documents": len(documents), "needs_review": sum(d["needs_review"] for d in documents),
+            "rescan": len(rescan)}
+
+
+def _describe(dw: DossierWork, ocred: list[Page], prefix: str) -> list[dict[str, Any]]:
+    """The documents of OCR'd pages in order, ``prefix`` + ordinal as their ids (set on the pages too)."""
     parsed = [hocr.parse(dw.path(p.hocr)) for p in ocred if p.hocr]
     # parts of each page read again on their own (see sohoa.ocr)
     read_again = [read_json(dw.path(p.extra["blocks"])) if p.extra.get("blocks") else {} for p in ocred]
     documents: list[dict[str, Any]] = []
     for ordinal, group in enumerate(segment(parsed, [b.get("filled", {}) for b in read_again]), start=1):
-        doc_id = f"{dw.code}.{ordinal}"
+        doc_id = f"{prefix}{ordinal}"
         opening = ocred[group[0]]
         blocks = [read_again[i] for i in group]
         left = hocr.from_json(blocks[0]["left"]) if "left" in blocks[0] else None
@@ -838,6 +850,4 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
         log.info("document %s: pages %d, %s %s/%s of %s, review=%s", doc_id, len(group),
                  ex.metadata.get("document_type"), ex.metadata.get("number"), ex.metadata.get("symbol"),
                  ex.metadata.get("issued_date"), ex.needs_review)
-    dw.save(pages)
-    write_json(dw.documents_json, documents)
-    return {"documents": len(documents), "needs_review": sum(d["needs_review"] for d in documents)}
+    return documents

@@ -35,6 +35,9 @@ SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
 SYSTEM_DIRS = {"__macosx", "$recycle.bin", "system volume information"}
 CATALOGUE = "dossiers.csv"
 MIN_DPI = 200
+# A scan coarser than MIN_DPI is never delivered (TT 05/2025), but from this resolution on it is still cleaned,
+# read and described, so that the report names the document whose paper must be scanned again
+MIN_READ_DPI = 100
 MIN_SIDE_PX = 600  # a page image narrower than this cannot hold a legible A5 page at 200 dpi
 MIN_SIDE_MM = 70  # smaller than an A7 card: a thumbnail or a fragment, not a scanned page
 MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
@@ -260,13 +263,17 @@ def _check_size(width: int, height: int, dpi: float | None) -> float:
         raise _Reject(f"too small: {width}×{height} px (a page needs at least {MIN_SIDE_PX} px on each side)")
     if dpi is None:
         dpi = round(min(width, height) / 8.27)  # no resolution recorded: assume an A4 page
-    if dpi < MIN_DPI - 0.5:
-        raise _Reject(f"below {MIN_DPI} dpi: {dpi:g} dpi")
+    if dpi < MIN_READ_DPI - 0.5:
+        raise _Reject(below_min_dpi(dpi))
     short_mm = min(width, height) / dpi * 25.4
     if short_mm < MIN_SIDE_MM:
         raise _Reject(f"too small: {width / dpi * 25.4:.0f}×{height / dpi * 25.4:.0f} mm at {dpi:g} dpi "
                       f"(a page needs at least {MIN_SIDE_MM} mm on each side)")
     return float(dpi)
+
+
+def below_min_dpi(dpi: float) -> str:
+    return f"below {MIN_DPI} dpi: {dpi:g} dpi"
 
 
 class PageWriter:
@@ -288,12 +295,20 @@ class PageWriter:
         rel = f"pages/{page.index:04d}.png"
         img.save(self.root / rel, format="PNG", compress_level=1, dpi=(dpi, dpi))
         page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, mode
+        _mark_rescan(page)
 
     def keep_file(self, page: Page, path: Path, size: tuple[int, int], mode: str, dpi: float) -> None:
         """The input file itself as the page image (a copy: the batch may change after import)."""
         rel = f"pages/{page.index:04d}{path.suffix.casefold()}"
         shutil.copyfile(path, self.root / rel)
         page.image, page.dpi, (page.width, page.height), page.colour_mode = rel, dpi, size, mode
+        _mark_rescan(page)
+
+
+def _mark_rescan(page: Page) -> None:
+    """A page too coarse to deliver goes on to be read; the report quarantines it with this reason."""
+    if page.dpi is not None and page.dpi < MIN_DPI - 0.5:
+        page.extra["rescan"] = below_min_dpi(page.dpi)
 
 
 def _as_is(img: Image.Image) -> bool:

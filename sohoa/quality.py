@@ -24,8 +24,8 @@ def page_table(work: BatchWork) -> list[dict[str, Any]]:
     rows = []
     for dw in work.dossiers():
         for p in dw.pages():
-            if p.status not in ("ok", "delivered", "review"):
-                continue
+            if p.status not in ("ok", "delivered", "review") or p.extra.get("rescan"):
+                continue  # a page kept only to be described is quarantined by the report, never delivered
             rows.append({"source": p.source, "dossier": dw.code, "dpi": p.dpi, "width": p.width,
                          "height": p.height, "ocr_confidence": p.ocr_confidence})
     return rows

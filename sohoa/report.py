@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa import code_version, ledger
+from sohoa.ingest import MIN_DPI
 from sohoa.storage import Storage
 from sohoa.workspace import BatchWork, DossierWork, Page, read_json, sha256_file, write_json
 
@@ -53,12 +54,15 @@ def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> t
     if package is None:
         return "failed", ["processing stopped before the package was built (see the task logs)"], documents
     if not documents:
+        if coarse := [p.source for p in pages if p.extra.get("rescan")]:  # nothing failed: the paper needs a scan
+            return "review", [f"nothing to deliver: {len(coarse)} page(s) to be scanned again at {MIN_DPI} dpi or "
+                              "more (see rescan)"], documents
         return "failed", ["no document was found in the dossier"], documents
     if not package["built"]:
         reasons += [f"package not built: {p}" for p in package["problems"]]
     elif not package.get("signatures"):
         reasons.append(f"PDFs not signed: {UNSIGNED}")
-    if bad := [p.source for p in pages if p.status == "quarantined"]:
+    if bad := [p.source for p in pages if p.status == "quarantined" or p.extra.get("rescan")]:
         reasons.append(f"{len(bad)} page(s) quarantined: {', '.join(bad[:5])}")
     if review := [d["doc_id"] for d in documents if d["needs_review"]]:
         reasons.append(f"metadata needs review: {', '.join(review)}")
@@ -100,11 +104,16 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
                 built = read_json(dw.root / "package.json")
                 record["package_type"] = built.get("package_type", "SIP_hoso")
                 _link_documents(record, out, built["signatures"])
+        if dw is not None and dw.rescan_json.exists() and (rescan := read_json(dw.rescan_json)):
+            record["rescan"] = rescan  # described so that the archive finds the paper to scan again
         secret = {d["doc_id"]: d["metadata"]["secrecy"] for d in record["documents"] if d["metadata"].get("secrecy")}
         for p in pages:
             if p.status != "ok":
                 continue
-            if p.document and p.document in secret:
+            if p.extra.get("rescan"):
+                described = f"; read to describe {p.document} (see rescan)" if p.document else ""
+                p.quarantine(f"{p.extra['rescan']}: to be scanned again{described}")
+            elif p.document and p.document in secret:
                 p.quarantine(withheld_reason(secret[p.document], p.document))
                 withheld.add(p.source.split("#", 1)[0])
             elif not p.document:

@@ -144,6 +144,11 @@ class DossierWork:
         return self.root / "documents.json"
 
     @property
+    def rescan_json(self) -> Path:
+        """Documents read from pages too coarse to deliver, described so that their paper can be found."""
+        return self.root / "rescan.json"
+
+    @property
     def package_dir(self) -> Path:
         return self.root / "package"
 

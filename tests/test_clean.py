@@ -45,3 +45,20 @@ def test_fine_scans_are_read_at_300_dpi_and_their_alto_scaled_back(tmp_path: Pat
                     if s.get("CONTENT") == "VỤ")
     assert int(word.get("HPOS", "0")) == round(int(unscaled.get("HPOS", "0")) * scale)
     assert [p.get("ID") for p in (first, second)] == ["p1_page_0", "p2_page_0"]
+
+
+def test_a_coarse_scan_kept_to_be_described_is_enlarged_before_it_is_judged_and_read(tmp_path: Path,
+                                                                                      page_lines: list) -> None:
+    """At 100 dpi a printed stroke is a pixel wide: judged at its own size the page looked blank."""
+    dw = DossierWork(tmp_path / "D1", "D1")
+    (dw.root / "pages").mkdir(parents=True)
+    few = [(0.1, 0.1, "Nơi nhận:", True), (0.1, 0.12, "- Như trên;", False), (0.6, 0.1, "CHỦ TỊCH", True),
+           (0.6, 0.2, "Đặng Văn Minh", True)]
+    text_page(few, dpi=100).save(dw.path("pages/0.png"))
+    dw.save([Page(source="D1/0.png", sha256="0" * 64, index=0, dpi=100.0, image="pages/0.png",
+                  extra={"rescan": "below 200 dpi: 100 dpi"})])
+    clean_dossier(dw)
+    ocr_dossier(dw)
+    [page] = dw.pages()
+    assert page.status == "ok" and page.extra["work_dpi"] == OCR_DPI and page.dpi == 100
+    assert {"CHỦ", "TỊCH", "Đặng", "Văn", "Minh"} <= set(hocr.parse(dw.path(page.hocr or "")).text.split())

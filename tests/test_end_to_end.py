@@ -224,6 +224,19 @@ def test_a_document_with_a_secrecy_mark_never_leaves_the_machine(run: dict[str, 
     assert not [name for name in output if "004.png" in name or ordinal in name]
 
 
+def test_a_scan_too_coarse_to_deliver_is_described_for_rescanning(run: dict[str, Any]) -> None:
+    """A 100 dpi page is never delivered (TT 05 wants 200 dpi), yet it is read: the report names its document."""
+    dossier = next(d for d in run["report"]["dossiers"] if d["dossier_code"] == "BAD.01")
+    page = next(p for p in run["report"]["pages"] if p["source"] == "BAD.01/lowres.jpg")
+    assert page["status"] == "quarantined" and page["reason"].startswith("below 200 dpi: 100 dpi: to be scanned again")
+    [described] = dossier["rescan"]
+    assert described["pages"] == ["BAD.01/lowres.jpg"] and page["document"] == described["doc_id"] == "BAD.01.R1"
+    meta = described["metadata"]
+    assert meta["document_type"] == "Thông báo" and meta["symbol"].startswith("TB-") and meta["subject"]
+    assert all("BAD.01/lowres.jpg" not in doc["pages"] for doc in dossier["documents"])
+    assert dossier["status"] == "review" and (run["out"] / "quarantine" / "BAD.01" / "lowres.jpg").is_file()
+
+
 def test_ead_doc_carries_the_extracted_values(run: dict[str, Any]) -> None:
     d = next(d for d in run["report"]["dossiers"] if d["status"] == "delivered")
     doc = d["documents"][0]

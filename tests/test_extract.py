@@ -463,3 +463,10 @@ def test_a_title_the_seal_hid_under_a_collective_body_is_its_heads() -> None:
                line(0.64, 0.84, "Trần Duy Đông"))
     m = extract_document([doc]).metadata
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Duy Đông", "CHỦ TỊCH", "TM.")
+
+
+def test_ve_viec_read_glued_is_still_dropped_from_the_subject() -> None:
+    """A 100 dpi scan read "Về việc" as one word."""
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 05/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 15 tháng 4 năm 2020"),
+               line(0.45, 0.16, "CHỈ THỊ"), line(0.25, 0.18, "Vềviệc triển khai sử dụng hóa đơn điện tử"))
+    assert extract_document([doc]).metadata["subject"] == "triển khai sử dụng hóa đơn điện tử"

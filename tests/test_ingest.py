@@ -24,7 +24,7 @@ def run(batch: Path, tmp_path: Path) -> tuple[list[str], dict[str, dict]]:
     for dw in work.dossiers():
         for p in dw.pages():
             pages[p.source] = {"status": p.status, "reason": p.reason, "dpi": p.dpi, "sha": p.sha256,
-                               "image": p.image}
+                               "image": p.image, "rescan": p.extra.get("rescan")}
     for p in read_json(work.batch_json)["loose"]:
         pages[p["source"]] = {"status": p["status"], "reason": p["reason"]}
     return ready, pages
@@ -117,7 +117,8 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
     (d / "05.tif").write_text("this is not a picture")
     Image.new("RGB", (120, 80), "white").save(d / "06.png", dpi=(300, 300))
     Image.new("RGB", (800, 700), "#fafafa").save(d / "06b.png", dpi=(600, 600))  # 34 × 30 mm
-    a4(100).save(d / "07.jpg", dpi=(100, 100))
+    a4(100).save(d / "07.jpg", dpi=(100, 100))  # too coarse to deliver; still read, to describe it
+    a4(90).save(d / "07b.jpg", dpi=(90, 90))
     secret = pikepdf.new()
     secret.add_blank_page()
     secret.save(d / "08.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
@@ -137,7 +138,8 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/05.tif": ("quarantined", "not an image"),
         "HS.02/06.png": ("quarantined", "too small"),
         "HS.02/06b.png": ("quarantined", "too small: 34×30 mm"),
-        "HS.02/07.jpg": ("quarantined", "below 200 dpi"),
+        "HS.02/07.jpg": ("ok", None),
+        "HS.02/07b.jpg": ("quarantined", "below 200 dpi: 90 dpi"),
         "HS.02/08.pdf": ("quarantined", "encrypted PDF"),
         "HS.02/09.png": ("quarantined", "decompression bomb"),
         "HS.02/10.png": ("quarantined", "link leaving the batch"),
@@ -146,6 +148,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/Thumbs.db": ("ignored", "hidden or system file"),
         "loose.png": ("quarantined", "outside any dossier folder"),
     }
+    assert pages["HS.02/07.jpg"]["rescan"] == "below 200 dpi: 100 dpi" and pages["HS.02/01.png"]["rescan"] is None
     assert set(pages) == set(expected)
     for source, (status, reason) in expected.items():
         assert pages[source]["status"] == status, source
