@@ -399,8 +399,8 @@ def _hand(filled: dict[str, Any], key: str, line: Line) -> tuple[str, float] | N
     """The hand-written reading of ``key`` when the line's own reading is unsure: no digits, or digits read with
     less confidence than the hand-written ones."""
     value, p = filled.get(key) or ("", 0.0)
-    printed = _printed(line, key)
-    if not value or p < HAND_MIN or not unsure(line, key) or (printed and printed[1] and printed[0] >= 100 * p):
+    printed = _printed(line, key)  # (confidence, read as digits)
+    if not value or p < HAND_MIN or (printed and printed[1] and printed[0] >= min(SURE, 100 * p)):
         return None
     return value, p
 
