@@ -104,10 +104,25 @@ def probabilities(inputs: np.ndarray, model: tuple[np.ndarray, ...] | None = Non
     return z / z.sum(axis=1, keepdims=True)
 
 
-def read(grey: np.ndarray, word: int = 0) -> tuple[str, float]:
+def _joined(masks: list[np.ndarray], most: int) -> list[np.ndarray]:
+    """At most ``most`` glyphs: the one with least ink joined to its nearer neighbour (a 5's bar written apart)."""
+    masks = list(masks)
+    while len(masks) > max(most, 1):
+        i = min(range(len(masks)), key=lambda k: int(masks[k].sum()))
+        cols = [np.nonzero(m.any(axis=0))[0] for m in masks]
+        j = min((k for k in (i - 1, i + 1) if 0 <= k < len(masks)),
+                key=lambda k: int(cols[i][0] - cols[k][-1]) if k < i else int(cols[k][0] - cols[i][-1]))
+        masks[min(i, j)] = np.maximum(masks[i], masks[j])
+        del masks[max(i, j)]
+    return masks
+
+
+def read(grey: np.ndarray, word: int = 0, most: int = 0) -> tuple[str, float]:
     """The digits written in a grey crop of a blank and the probability of the least sure one ("", 0 if none);
-    the crop may open with a printed word ``word`` pixels wide (see ``glyphs``)."""
-    inputs = [x for x in map(normalize, glyphs(grey, word)) if x is not None]
+    the crop may open with a printed word ``word`` pixels wide (see ``glyphs``); a blank that holds at most
+    ``most`` digits (a day, a month) has strokes written apart joined to their neighbours."""
+    found = glyphs(grey, word)
+    inputs = [x for x in map(normalize, _joined(found, most) if most else found) if x is not None]
     if not inputs:
         return "", 0.0
     p = probabilities(np.stack(inputs))

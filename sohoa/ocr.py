@@ -126,7 +126,8 @@ def read_filled(engine: tesseract.Engine, image: Any, lines: list[hocr.Line], dp
             scale = colour.width / image.width  # a fine scan's working copy is reduced
             for key, (x0, y0, x1, y1, word_end) in blanks.items():
                 blank = colour.crop((x0 * scale, y0 * scale, x1 * scale, y1 * scale)).convert("L")
-                value, p = digits.read(np.asarray(blank), round((word_end - x0) * scale))
+                value, p = digits.read(np.asarray(blank), round((word_end - x0) * scale),
+                                       most=2 if key in ("day", "month") else 0)
                 if value:
                     found[key] = [value, round(p, 3)]
     return found

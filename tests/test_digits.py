@@ -89,3 +89,19 @@ def test_training_makes_the_shipped_network_again() -> None:
     shipped = digits.probabilities(inputs).argmax(axis=1)
     trained = digits.probabilities(inputs, tuple(again[k] for k in ("w1", "b1", "w2", "b2"))).argmax(axis=1)
     assert (shipped == trained).mean() >= 0.97
+
+
+def test_a_stroke_written_apart_joins_its_digit_when_the_blank_holds_two() -> None:
+    """A day "05" whose 5 has its bar lifted off: three glyphs, joined back to two."""
+    from sohoa.synth import _catmull_rom
+
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((40, 22, 80, 82), outline="black", width=6)  # 0
+        five = [(0.25, 0.02), (0.15, 0.45), (0.65, 0.38), (0.92, 0.7), (0.55, 1.0), (0.08, 0.9)]
+        d.line(_catmull_rom([(100 + 40 * x, 22 + 60 * y) for x, y in five]), fill="black", width=6, joint="curve")
+        d.line([(134, 40), (162, 2)], fill="black", width=6)  # its bar, lifted off and apart
+
+    crop = blank(write)
+    assert len(digits.glyphs(crop)) == 3 and len(digits.read(crop)[0]) == 3
+    day = digits.read(crop, most=2)[0]
+    assert len(day) == 2 and day[0] == "0"
