@@ -105,7 +105,8 @@ def summary(report: dict[str, Any], where: str) -> str:
              f"quality: {report['quality']['expectations']} expectations, {report['quality']['failed']} failed",
              f"report:   {where}/report.json", f"packages: {where}/packages"]
     for d in report["dossiers"]:
-        lines.append(f"  {d['dossier_code']}: {d['status']}, {len(d['documents'])} document(s)"
+        rescan = f", {len(d['rescan'])} to scan again" if d.get("rescan") else ""  # too coarse to deliver
+        lines.append(f"  {d['dossier_code']}: {d['status']}, {len(d['documents'])} document(s){rescan}"
                      + (f" ({d['reason']})" if d.get("reason") else ""))
     return "\n".join(lines)
 

@@ -235,6 +235,7 @@ def test_a_scan_too_coarse_to_deliver_is_described_for_rescanning(run: dict[str,
     assert meta["document_type"] == "Thông báo" and meta["symbol"].startswith("TB-") and meta["subject"]
     assert all("BAD.01/lowres.jpg" not in doc["pages"] for doc in dossier["documents"])
     assert dossier["status"] == "review" and (run["out"] / "quarantine" / "BAD.01" / "lowres.jpg").is_file()
+    assert f"BAD.01: review, {len(dossier['documents'])} document(s), 1 to scan again" in run["stdout"]
 
 
 def test_ead_doc_carries_the_extracted_values(run: dict[str, Any]) -> None:
