@@ -381,7 +381,7 @@ def slots(chars: list[tuple[str, tuple[int, int, int, int]]]) -> dict[str, tuple
 def hand_filled_lines(page: HocrPage, left_column: list[Line] | None = None) -> list[Line]:
     """The number line and the place-date line of a page opening a document when their number, day or month
     is unsure (see ``unsure``): the lines whose blanks are worth reading as hand-written."""
-    left, number_at, dated = _anchors(page, left_column)
+    _, _, left, number_at, dated = _anchors(page, left_column)
     chosen = [ln for ln, keys in ((left[number_at] if number_at is not None else None, ("number",)),
                                   (dated[3], ("day", "month"))) if ln and any(unsure(ln, key) for key in keys)]
     return [ln for i, ln in enumerate(chosen) if ln.box not in [c.box for c in chosen[:i]]]
@@ -670,9 +670,10 @@ def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
 
 
 def _anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
-        list[Line], int | None, tuple[str | None, str | None, float, Line | None]]:
-    """The left header column (read again on its own if given), the index of its "Số:" line, and the date,
-    place, confidence and line of the place-date line."""
+        list[Line], list[Line], list[Line], int | None, tuple[str | None, str | None, float, Line | None]]:
+    """The header lines, their left column as the page's layout has it, the left column to read (read again on
+    its own if given), the index of its "Số:" line, and the date, place, confidence and line of the place-date
+    line."""
     header = _header(first)
     page_left, right = split_columns(header, first.width)
     left = left_column or page_left
@@ -684,7 +685,7 @@ def _anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
     dated = _date_place([ln for ln in right or header if ln.box[1] < limit])
     if dated[0] is None:
         dated = _date_place([ln for ln in header if ln.box[1] < limit])
-    return left, number_at, dated
+    return header, page_left, left, number_at, dated
 
 
 def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
@@ -701,9 +702,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     filled = filled or {}
     ex = Extraction()
     first = pages[0]
-    header = _header(first)
-    page_left = split_columns(header, first.width)[0]
-    left, number_at, (issued, place, date_conf, date_line) = _anchors(first, left_column)
+    header, page_left, left, number_at, (issued, place, date_conf, date_line) = _anchors(first, left_column)
     # without a "Số:" line read as one: the upper-case lines that open the column, up to what looks like it
     agency_lines = left[:number_at] if number_at is not None else list(takewhile(
         lambda ln: is_upper(ln.text) and not _NUMBER_START.match(fold(ln.text)),
