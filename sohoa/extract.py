@@ -512,25 +512,41 @@ def _subject(block: list[Line]) -> tuple[str | None, float]:
     return _strip_subject(" ".join(w.text for w in words)) or None, _conf(words)
 
 
-def _recipients_line(page: HocrPage) -> Line | None:
-    """The "Nơi nhận:" line that opens the closing block (recipients left, signer right)."""
-    return next((ln for ln in page.lines if fold(ln.text).replace(" ", "").startswith("NOINHAN")), None)
+_RECIPIENTS = re.compile(r"\W*[NM]\w{2} ?NHAN\b")  # "Nơi nhận:", also read "Nui nhận", "Mơi nhận"
+_KEPT = re.compile(r"\W*LUU\W*V")  # "- Lưu: VT, ..." (kept by the office), the last recipient
+
+
+def _closing_top(page: HocrPage) -> int | None:
+    """Top of a page's closing block (recipients left, signer right): its "Nơi nhận:" line, or, where OCR lost
+    that line, the line above the list of recipients ("- ...;" lines up from "- Lưu: VT"); None on a page
+    without one."""
+    lines = sorted((ln for ln in page.lines if ln.box[0] < page.width / 2), key=lambda ln: ln.box[1])
+    if line := next((ln for ln in lines if _RECIPIENTS.match(fold(ln.text))), None):
+        return max(0, line.box[1] - (line.box[3] - line.box[1]))
+    at = next((i for i in range(len(lines) - 1, -1, -1) if _KEPT.match(fold(lines[i].text))), None)
+    if at is None:
+        return None
+    def listed(k: int) -> bool:
+        return k >= 0 and lines[k].text.lstrip()[:1] in "-+"
+
+    while listed(at - 1) or listed(at - 2):  # a recipient's second line starts without a dash
+        at -= 1
+    return max(0, lines[at].box[1] - 2 * (lines[at].box[3] - lines[at].box[1]))
 
 
 def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
     """(title lines top to bottom, signer name, confidence) from the signer block of a page."""
-    line = _recipients_line(page)
-    start_y = line.box[1] - (line.box[3] - line.box[1]) if line else page.height * 0.4
+    top = _closing_top(page)
+    start_y = page.height * 0.4 if top is None else top
     return _signer_block([ln for ln in page.lines if ln.box[1] >= start_y], page.width)
 
 
 def signer_box(page: HocrPage) -> tuple[int, int, int, int] | None:
-    """Box of the signer block of a closing page whose OCR found no signer's name in it (a seal or a signature
-    over the titles and the name made Tesseract's layout skip them), to be read again on its own; else None."""
-    line = _recipients_line(page)
-    if line is None or _signer(page)[1]:
+    """Box of the signer block of a closing page whose OCR found no signer's name or title in it (a seal or a
+    signature over them made Tesseract's layout skip them), to be read again on its own; else None."""
+    top = _closing_top(page)
+    if top is None or all(_signer(page)[:2]):
         return None
-    top = max(0, line.box[1] - (line.box[3] - line.box[1]))
     return page.width // 2, top, page.width, min(page.height, top + int(0.35 * page.height))
 
 
@@ -544,19 +560,26 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
         text = _clean_spaces(line.text)
         if len(_letters(text)) < 2:
             continue
-        if (is_upper(text) or _known_title(text)) and name is None and sum(
-                len(_letters(w)) >= 2 for w in text.split()) >= 2:
+        if name is None and (_known_title(text) or is_upper(text) and sum(
+                len(_letters(w)) >= 2 for w in text.split()) >= 2):
             if titles:
                 prev = titles[-1]
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
                     continue  # seal or stamp text under the titles
             titles.append(line)
-        elif titles and _looks_like_name(_name_words(text)) and line.conf >= 40:
+        elif _looks_like_name(words := _name_words(text)) and line.conf >= 40 and (titles or _full_name(words, line)):
             name = line
-    if not titles:
+    if not titles and not name:
         return [], None, 0.0
     words = [w for ln in titles for w in ln.words] + (name.words if name else [])
     return [_clean_spaces(t.text) for t in titles], (_name_words(name.text) if name else None), _conf(words)
+
+
+def _full_name(words: str, line: Line) -> bool:
+    """A name read surely without the titles above it (lost under a seal): three syllables or more, the first a
+    family name."""
+    parts = surname(words).split()
+    return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and all(map(is_syllable, parts))
 
 
 def _name_words(text: str) -> str:
@@ -605,8 +628,8 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
     """(authority prefixes in order, the signer's own title) from the title lines of a signer block.
 
     The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
-    under a seal or unreadable), the title is "PHÓ X": who signs in place of (ký thay) the head is the head's
-    deputy. A prefix a seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective
+    under a seal or unreadable), or X under X (the seal hid "KT." and "PHÓ"), the title is X's deputy's ("PHÓ X",
+    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. A prefix a seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective
     body, "KT." before the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left
     only the collective body's line readable, the title is its head's: the head signs on behalf of the body
     (a deputy signs "KT." under it, a line more to lose)."""
@@ -617,9 +640,14 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
         prefixes.append(f"{m.group(1)}." if m else None)
         bare.append(t[m.end():] if m else t)
     title = bare[-1] if bare else None
-    for line, prefix in zip(reversed(bare), reversed(prefixes), strict=True):
-        if known := _known_title(line):
-            title = f"PHÓ {known}" if prefix == "KT." and f"PHÓ {known}" in SIGNER_TITLES else known
+    for k in range(len(bare) - 1, -1, -1):
+        if known := _known_title(bare[k]):
+            # the head's title twice: "KT. THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG", their first words lost under a seal
+            twice = k > 0 and prefixes[k] is None and _known_title(bare[k - 1]) == known
+            if twice and prefixes[k - 1] is None:
+                prefixes[k - 1] = "KT."
+            title = _DEPUTIES.get(known, f"PHÓ {known}") if prefixes[k] == "KT." or twice else known
+            title = title if title in SIGNER_TITLES else known
             break
     else:
         if title and (body := _collective(title)):  # the title under "TM. ỦY BAN NHÂN DÂN" lost: the head's
@@ -636,6 +664,8 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 # an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
 _PREFIXES = "|".join(sorted((p.rstrip(".") for p in AUTHORITY_PREFIXES), key=len, reverse=True))
 _PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,]\s*")
+# who signs in place of (ký thay) a head whose deputy is not "PHÓ" + the head's title
+_DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
 # collective bodies (one signs "TM.", on behalf of them) and the title of their head
 _COLLECTIVES = {"ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "HỘI ĐỒNG NHÂN DÂN": "CHỦ TỊCH", "CHÍNH PHỦ": "THỦ TƯỚNG",
                 "BAN THƯỜNG VỤ": "BÍ THƯ", "BAN CHẤP HÀNH": "BÍ THƯ", "HỘI ĐỒNG": "CHỦ TỊCH"}
@@ -656,6 +686,11 @@ def _known_title(text: str) -> str | None:
         known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
         if is_upper(part) and _similar(key, fold(known)) >= 0.85:  # a name ("Thu Hương") is no title
             return known
+    if words and len(last := words[-1]) >= 4 and is_upper(last):  # all but the last word lost under a seal
+        heads = [t for t in SIGNER_TITLES if fold(last) == fold(t.rsplit(" ", 1)[-1])]
+        head = min(heads, key=len, default="")
+        if heads and all(t.endswith(head) for t in heads):  # "TƯỚNG": "THỦ TƯỚNG" (or its deputy's)
+            return head
     return None
 
 
@@ -773,12 +808,13 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     # title lines.
     best: tuple[list[str], str | None, float] = ([], None, 0.0)
     reread = signer_blocks or {}
-    closing = [i for i, p in enumerate(pages) if _recipients_line(p)]
+    closing = [i for i, p in enumerate(pages) if _closing_top(p) is not None]
     for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
         said = _signer(pages[i])
-        if not said[1] and i in reread:
+        if not all(said[:2]) and i in reread:  # the name or the titles lost: the block read on its own
             again = _signer_block(reread[i], pages[i].width)
-            said = again if again[1] or len(again[0]) > len(said[0]) else said
+            if len(again[0]) > len(said[0]) or again[1] and not said[1]:
+                said = (max(again[0], said[0], key=len), said[1] or again[1], again[2])
         if said[1] or len(said[0]) > len(best[0]):
             best = said
         if said[1]:

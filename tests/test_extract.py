@@ -227,6 +227,12 @@ def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> N
     (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊC"], "PHÓ CHỦ TỊCH", "TM. KT."),
     (["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"], "CHÁNH VĂN PHÒNG", "TL."),
     (["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TTĐT"], "CHỦ TỊCH", "TM."),  # a recipient's tail is no title
+    # a black seal over the first words of both lines (real Thủ tướng decisions): the head's title twice is
+    # "KT." over the deputy's
+    (["REXSHỦ TƯỚNG “Ì", "ÉV© HQ NN TƯỚNG”"], "PHÓ THỦ TƯỚNG", "KT."),
+    (["F2 ọ : ŒĐW§TƯỚNG"], "THỦ TƯỚNG", None),  # the head's one line, all but its last word lost
+    (["KT. BỘ TRƯỞNG", "T— NOT"], "THỨ TRƯỞNG", "KT."),  # a minister's deputy is no "PHÓ"
+    (["VỤ TRƯỞNG", "x TRƯỞNG"], "VỤ TRƯỞNG", None),  # "TRƯỞNG" alone ends too many titles to say which
 ])
 def test_signer_title_and_authority(titles: list[str], title: str, authority: str) -> None:
     opening = [*HEADER, line(0.08, 0.11, "Số: 12/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 3 năm 2025"),
@@ -236,6 +242,34 @@ def test_signer_title_and_authority(titles: list[str], title: str, authority: st
                line(0.62, 0.84, "Lê Văn Cường"))
     m = extract_document([doc]).metadata
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Lê Văn Cường", title, authority)
+
+
+def test_signer_block_found_where_ocr_lost_the_recipients_heading() -> None:
+    """"Nơi nhận:" unread or misread: the closing block starts above the list of recipients that ends with
+    "- Lưu: VT"; a name read surely is the signer's even when the seal hid the titles above it."""
+    body = [*HEADER, line(0.08, 0.11, "Số: 12/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 3 năm 2025"),
+            line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.30, 0.18, "Về việc giải thể Ban Chỉ đạo"),
+            line(0.08, 0.40, "Ngân hàng Nhà nước chi nhánh tỉnh thực hiện các nội dung sau")]
+    recipients = [line(0.06, 0.72 + 0.02 * k, text) for k, text in enumerate(
+        ["- Văn phòng Chính phủ;", "- Cục Kiểm tra văn bản", "(kiểm tra);", "- Lưu: VT, NC."])]
+    m = extract_document([page(*body, *recipients, line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN"),
+                               line(0.64, 0.72, "CHỦ TỊCH"), line(0.62, 0.80, "Trần Ngọc Tam"))]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Trần Ngọc Tam", "CHỦ TỊCH", "TM.")
+    merged = Line(line(0.06, 0.70, "Nui nhận: Chnh hà").words + line(0.60, 0.70, "TM. ỦY BAN NHÂN DÂN").words)
+    m = extract_document([page(*body, merged, *recipients,
+                               line(0.64, 0.72, "KT. CHỦ TỊCH"), line(0.62, 0.74, "PHÓ CHỦ TỊCH"),
+                               line(0.62, 0.80, "Phùng Thị Kim Nga"))]).metadata
+    assert (m["signer"], m["signer_title"], m["authority"]) == ("Phùng Thị Kim Nga", "PHÓ CHỦ TỊCH", "TM. KT.")
+    sealed = page(*body, *recipients, line(0.62, 0.80, "Trần Ngọc Tam"))
+    assert signer_box(sealed) is not None  # the titles lost: the block is read again on its own ...
+    m = extract_document([sealed]).metadata
+    assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", None)
+    again = [line(0.64, 0.72, "CHỦ TỊCH"), line(0.62, 0.80, "Trần Ngọc Tam")]
+    m = extract_document([sealed], signer_blocks={0: again}).metadata  # ... and its titles are taken
+    assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", "CHỦ TỊCH")
+    m = extract_document([page(*body, *recipients, line(0.62, 0.80, "Trần Nøoe T"))]).metadata
+    assert m["signer"] is None  # no title above and not a name surely read: nobody
+    assert extract_document([page(*body)]).metadata["signer"] is None  # "Ngân hàng" opens no closing block
 
 
 def test_missing_fields_send_the_document_to_review() -> None:
