@@ -567,7 +567,7 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
                     continue  # seal or stamp text under the titles
             titles.append(line)
-        elif _looks_like_name(words := _name_words(text)) and line.conf >= 40 and (titles or _full_name(words, line)):
+        elif _looks_like_name(said := _name_words(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
             name = line
     if not titles and not name:
         return [], None, 0.0
