@@ -555,7 +555,7 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
     upper-case title lines, then the first line that reads as a person's name."""
     _, right = split_columns(region, width, 0.5)
     titles: list[Line] = []
-    name: Line | None = None
+    name: tuple[str, Line] | None = None
     for line in right:
         text = _clean_spaces(line.text)
         if len(_letters(text)) < 2:
@@ -567,24 +567,36 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
                     continue  # seal or stamp text under the titles
             titles.append(line)
-        elif _looks_like_name(said := _name_words(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
-            name = line
+        elif (said := _name_in(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
+            name = said, line
     if not titles and not name:
         return [], None, 0.0
-    words = [w for ln in titles for w in ln.words] + (name.words if name else [])
-    return [_clean_spaces(t.text) for t in titles], (_name_words(name.text) if name else None), _conf(words)
+    words = [w for ln in titles for w in ln.words] + (name[1].words if name else [])
+    return [_clean_spaces(t.text) for t in titles], (name[0] if name else None), _conf(words)
 
 
-def _full_name(words: str, line: Line) -> bool:
+def _full_name(name: str, line: Line) -> bool:
     """A name read surely without the titles above it (lost under a seal): three syllables or more, the first a
     family name."""
-    parts = surname(words).split()
+    parts = surname(name).split()
     return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and all(map(is_syllable, parts))
 
 
-def _name_words(text: str) -> str:
-    """The words of a name line without the quotes, dots and strokes a signature or a seal adds around them."""
-    return " ".join(w.strip(".,;:“”\"'`„‘’-_") for w in text.split() if any(ch.isalpha() for ch in w))
+def _name_in(text: str) -> str | None:
+    """The person's name a line of a signer block reads as, if any: its words without the quotes, dots and
+    strokes a signature or a seal adds around them; with the family name whose first letters the seal covered
+    put back ("uyễn Chí Dũng" is "Nguyễn Chí Dũng"); or, after the end of a recipient's line read into it, its
+    last words from a family name on ("hội; Bùi Thanh Sơn")."""
+    words = [w.strip(".,;:“”\"'`„‘’-_") for w in text.split() if any(ch.lower() != ch.upper() for ch in w)]
+    for k in range(len(words), 1, -1):
+        name = words[-k:]
+        if k >= 3 and (rest := re.search(r"[^\W\d_]+$", name[0])) and rest.group()[0].islower():
+            tail = fold(rest.group())
+            whole = [s for s in SURNAMES if fold(s).endswith(tail) and 1 <= len(fold(s)) - len(tail) <= 2]
+            name = [whole[0], *name[1:]] if len(tail) >= 2 and len(whole) == 1 else name
+        if _looks_like_name(" ".join(name)) and (k == len(words) or k >= 3 and name[0] in SURNAMES):
+            return " ".join(name)
+    return None
 
 
 def type_in_symbol(symbol: str, doc_type: str) -> str:
@@ -686,12 +698,11 @@ def _known_title(text: str) -> str | None:
         known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
         if is_upper(part) and _similar(key, fold(known)) >= 0.85:  # a name ("Thu Hương") is no title
             return known
-    if words and len(last := words[-1]) >= 4 and is_upper(last):  # all but the last word lost under a seal
-        heads = [t for t in SIGNER_TITLES if fold(last) == fold(t.rsplit(" ", 1)[-1])]
-        head = min(heads, key=len, default="")
-        if heads and all(t.endswith(head) for t in heads):  # "TƯỚNG": "THỦ TƯỚNG" (or its deputy's)
-            return head
-    return None
+    # all but the last word lost under a seal, the space before it too ("ỦTƯỞNG"): "THỦ TƯỚNG" (or its deputy's)
+    last = fold(next((w for w in reversed(words) if len(w) >= 4 and is_upper(w)), ""))
+    heads = [t for t in SIGNER_TITLES if len(end := fold(t.rsplit(" ", 1)[-1])) >= 4 and last.endswith(end)]
+    head = min(heads, key=len, default="")
+    return head if heads and all(t.endswith(head) for t in heads) else None
 
 
 def _mark(texts: list[str], marks: tuple[str, ...]) -> str | None:
@@ -725,14 +736,15 @@ def _anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
 
 def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
                      left_column: list[Line] | None = None,
-                     signer_blocks: dict[int, list[Line]] | None = None,
+                     signer_blocks: dict[int, list[list[Line]]] | None = None,
                      filled: dict[str, Any] | None = None) -> Extraction:
     """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
 
     ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks);
     ``left_column`` the left header column read again on its own (see ``left_header_box``); ``signer_blocks``
-    the signer blocks read again on their own, by page index (see ``signer_box``); ``filled`` the blanks of
-    the number and date read as hand-written digits, {"number" | "day" | "month": [digits, probability]}.
+    the signer blocks read again on their own, by page index (see ``signer_box``): as they are, then with a black
+    seal taken out; ``filled`` the blanks of the number and date read as hand-written digits,
+    {"number" | "day" | "month": [digits, probability]}.
     """
     filled = filled or {}
     ex = Extraction()
@@ -811,10 +823,15 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     closing = [i for i, p in enumerate(pages) if _closing_top(p) is not None]
     for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
         said = _signer(pages[i])
-        if not all(said[:2]) and i in reread:  # the name or the titles lost: the block read on its own
-            again = _signer_block(reread[i], pages[i].width)
-            if len(again[0]) > len(said[0]) or again[1] and not said[1]:
-                said = (max(again[0], said[0], key=len), said[1] or again[1], again[2])
+        for k, block in enumerate(reread.get(i, [])):  # the name or the titles lost: the block read on its own
+            if all(said[:2]):
+                break
+            again = _signer_block(block, pages[i].width)
+            # with the seal taken out, a name has lost what the seal covered: only one that still opens with
+            # a family name is whole
+            name = again[1] if k == 0 or again[1] and surname(again[1]).split()[0] in SURNAMES else None
+            if len(again[0]) > len(said[0]) or name and not said[1]:
+                said = (max(again[0], said[0], key=len), said[1] or name, again[2])
         if said[1] or len(said[0]) > len(best[0]):
             best = said
         if said[1]:
@@ -869,7 +886,8 @@ def _describe(dw: DossierWork, ocred: list[Page], prefix: str) -> list[dict[str,
         opening = ocred[group[0]]
         blocks = [read_again[i] for i in group]
         left = hocr.from_json(blocks[0]["left"]) if "left" in blocks[0] else None
-        signers = {k: hocr.from_json(b["signer"]) for k, b in enumerate(blocks) if "signer" in b}
+        signers = {k: [hocr.from_json(b[key]) for key in ("signer", "signer_unsealed") if key in b]
+                   for k, b in enumerate(blocks) if "signer" in b}
         ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left, signers,
                               blocks[0].get("filled"))
         for i in group:

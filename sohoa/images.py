@@ -294,3 +294,95 @@ def stamp_image(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         if x == 0 or y == 0 or x + bw >= w or y + bh >= h or (bw > 0.6 * w and bh > 0.6 * h):
             ink[labels == i] = 0
     return cv2.copyMakeBorder(255 - ink, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+
+
+def _ring_share(ink: np.ndarray, cx: float, cy: float, r: float, n: int = 360) -> float:
+    """Share of the points of a circle that fall on ink (0 when half of it lies outside the image)."""
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    xs = np.round(cx + r * np.cos(angles)).astype(int)
+    ys = np.round(cy + r * np.sin(angles)).astype(int)
+    inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
+    if inside.sum() < n / 2:
+        return 0.0
+    return float((ink[ys[inside], xs[inside]] > 0).mean())
+
+
+def seal_ring(ink: np.ndarray, dpi: float) -> tuple[float, float, float] | None:
+    """Centre and outer radius of a round seal in an ink mask (a seal printed black on a bilevel or photocopied
+    scan, where the red of it cannot tell it from the text): a closed ring 28 to 48 mm across."""
+    mm = dpi / 25.4
+    blurred = cv2.GaussianBlur(255 - ink, (5, 5), 0)
+    found = cv2.HoughCircles(blurred, cv2.HOUGH_GRADIENT, dp=2, minDist=24 * mm, param1=100, param2=60,
+                             minRadius=int(14 * mm), maxRadius=int(24 * mm))
+    if found is None:
+        return None
+    thick = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    step = max(1, round(0.25 * mm))
+    share, cx, cy, r = max(((_ring_share(thick, cx + dx, cy + dy, r * k), cx + dx, cy + dy, r * k)
+                           for cx, cy, r in found[0][:3]
+                           for dx in range(-3 * step, 3 * step + 1, step) for dy in range(-3 * step, 3 * step + 1, step)
+                            for k in np.arange(0.9, 1.12, 0.01)), key=lambda found: found[0])
+    if share < 0.9:
+        return None
+    ys, xs = np.nonzero(ink)
+    for _ in range(2):  # the centre to a pixel: a least-squares circle through the ink of that ring
+        near = np.abs(np.hypot(xs - cx, ys - cy) - r) <= 1.0 * mm
+        a, b, c = np.linalg.lstsq(np.column_stack([xs[near], ys[near], np.ones(near.sum())]),
+                                  -(xs[near].astype(float) ** 2 + ys[near].astype(float) ** 2), rcond=None)[0]
+        cx, cy, r = -a / 2, -b / 2, float(np.sqrt(max(a * a / 4 + b * b / 4 - c, 1.0)))
+    # the Hough circle may be an inner ring: the seal ends at its outermost closed ring
+    outer = max(float(x) for x in np.arange(r, 1.25 * r, 1.0) if x == r or _ring_share(thick, cx, cy, x) > 0.8)
+    return float(cx), float(cy), outer
+
+
+def unsealed(grey: np.ndarray, dpi: float) -> np.ndarray | None:
+    """A signer block (grey crop) with a black round seal taken out, or None without one.
+
+    NĐ 30 puts the seal over the left third of the signature, so it covers the first words of the titles and of
+    the name; printed black, its rings and letters join those words and Tesseract reads neither. The text lines
+    are found right of the seal (letter-sized strokes outside it); inside the seal, only the strokes standing on
+    such a line's baseline (and the tone marks over them) are kept, once the seal's rings are erased; strokes
+    taller than a line (the signature) go everywhere. Letters merged with the seal's own are lost, but the
+    last words of each line come out clean.
+    """
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ring = seal_ring(ink, dpi)
+    if ring is None:
+        return None
+    cx, cy, radius = ring
+    mm = dpi / 25.4
+    ys, xs = np.mgrid[0:ink.shape[0], 0:ink.shape[1]]
+    dist = np.hypot(xs - cx, ys - cy)
+    disc = dist <= radius + 0.5 * mm
+    thick = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    for r in np.arange(0.5 * radius, radius + 3, 1.0):  # the rings: circles (nearly) all ink
+        if _ring_share(thick, cx, cy, r) > 0.75:
+            ink[np.abs(dist - r) <= 0.25 * mm] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    inside = np.array([bool(disc[y:y + h, x:x + w].any()) for x, y, w, h, _ in stats])
+    letters = sorted((int(y), int(y + h)) for (x, y, w, h, _), within in zip(stats, inside, strict=True)
+                     if not within and x > cx and 2 * mm <= h <= 8 * mm and w <= 3 * h)
+    lines: list[list[int]] = []  # top, bottom, the bottoms of its letters...
+    for top, bottom in letters:
+        if lines and top < lines[-1][1] - 0.3 * (bottom - top):
+            lines[-1][:2] = [min(lines[-1][0], top), max(lines[-1][1], bottom)]
+            lines[-1].append(bottom)
+        else:
+            lines.append([top, bottom, bottom])
+    keep = ~inside
+    keep[0] = False
+    for top, _, *bottoms in lines:
+        base = float(np.median(bottoms))
+        height = base - top
+        for i in np.nonzero(inside)[0]:
+            x, y, w, h, _ = stats[i]
+            on_line = abs(y + h - base) <= 0.2 * height and 0.45 * height <= h <= 1.4 * height and w <= 2.5 * height
+            mark = top - 0.6 * height <= y and y + h <= top + 0.45 * height and h < 0.5 * height and w < 0.8 * height
+            keep[i] |= on_line or mark
+    if lines:
+        height = float(np.median([bottom - top for top, bottom, *_ in lines]))
+        keep &= (stats[:, 3] <= 1.8 * height) & (stats[:, 2] <= 8 * height)
+    kept = keep[labels]
+    out = grey.copy()
+    out[(disc | (labels > 0)) & ~kept] = 255  # in the seal, all but the kept strokes; outside, what went
+    return out

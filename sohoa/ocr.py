@@ -2,7 +2,7 @@
 
 Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps and,
 read again as blocks of their own, the left header column of a page that opens a document and a signer block
-that a seal or a signature hid from Tesseract's layout of the whole page; on a page that opens a document, the
+that a seal or a signature hid from Tesseract's layout of the whole page (also with a black seal taken out); on a page that opens a document, the
 blanks of its number and date read as hand-written digits when Tesseract could not read them as print.
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
@@ -81,6 +81,8 @@ def recognize(job: Job) -> Result:
                 blocks["filled"] = filled
         if box := signer_box(parsed):
             blocks["signer"] = read_block(_engine, image(), box, job.dpi)
+            if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
+                blocks["signer_unsealed"] = unsealed
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
@@ -101,6 +103,21 @@ def _decoded(path: Path) -> Any:
 def read_block(engine: tesseract.Engine, image: Any, box: tuple[int, int, int, int], dpi: int) -> list:
     """The lines of one part of a page image read as a block of its own (hOCR lines as JSON, page coordinates)."""
     return hocr.to_json(hocr.parse_bytes(engine.ocr_block(image, box, dpi), offset=box[:2]).lines)
+
+
+def read_unsealed(engine: tesseract.Engine, image: Any, box: tuple[int, int, int, int], dpi: int) -> list | None:
+    """The lines of a signer block read again with the black seal over it taken out (``images.unsealed``), or
+    None when it has none."""
+    import numpy as np
+    from PIL import Image
+
+    from sohoa.images import unsealed
+
+    clean = unsealed(np.asarray(image.crop(box).convert("L")), dpi)
+    if clean is None:
+        return None
+    block = engine.ocr_block(Image.fromarray(clean), (0, 0, clean.shape[1], clean.shape[0]), dpi)
+    return hocr.to_json(hocr.parse_bytes(block, offset=box[:2]).lines)
 
 
 def read_filled(engine: tesseract.Engine, image: Any, lines: list[hocr.Line], dpi: int,

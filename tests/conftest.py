@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -15,6 +17,32 @@ FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 def font(points: float, dpi: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
     return ImageFont.truetype(str(FONT_DIR / name), int(points * dpi / 72))
+
+
+def sealed_signer_block(dpi: int = 200) -> np.ndarray:
+    """A grey signer block as bilevel portal scans of Thủ tướng decisions show it: a seal printed black over
+    the left of "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG" and the name (seal centre 335, 210; outer radius 162)."""
+    img = Image.new("L", (840, 760), 255)
+    draw = ImageDraw.Draw(img)
+    for y, text in ((40, "KT. THỦ TƯỚNG"), (84, "PHÓ THỦ TƯỚNG"), (330, "Hồ Đức Phớc")):
+        draw.text((460, y), text, font=font(14, dpi, True), fill=0, anchor="mt")
+    cx, cy = 335, 210
+    seal = Image.new("L", img.size, 0)
+    rings = ImageDraw.Draw(seal)
+    for r, width in ((162, 7), (150, 2), (110, 3)):
+        rings.ellipse((cx - r, cy - r, cx + r, cy + r), outline=255, width=width)
+    text = "THỦ TƯỚNG CHÍNH PHỦ"
+    for k, ch in enumerate(text):
+        theta = -2.4 + 4.8 * k / (len(text) - 1)
+        glyph = Image.new("L", (60, 60), 0)
+        ImageDraw.Draw(glyph).text((30, 30), ch, font=font(11, dpi, True), fill=255, anchor="mm")
+        seal.paste(255, (int(cx + 130 * math.sin(theta) - 30), int(cy - 130 * math.cos(theta) - 30)),
+                   glyph.rotate(-math.degrees(theta)))
+    rings.polygon([(cx + (40 if k % 2 == 0 else 16) * math.cos(-math.pi / 2 + k * math.pi / 5),
+                    cy + (40 if k % 2 == 0 else 16) * math.sin(-math.pi / 2 + k * math.pi / 5)) for k in range(10)],
+                  fill=255)
+    img.paste(0, (0, 0), seal)
+    return np.asarray(img)
 
 
 def text_page(lines: list[tuple[float, float, str, bool]], dpi: int = 200) -> Image.Image:

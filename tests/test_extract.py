@@ -216,7 +216,7 @@ def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> N
     assert box is not None and box[0] == W // 2 and box[1] < int(0.70 * H) < box[3]
     again = [line(0.60, 0.70, "KT. THỦ TƯỚNG"), line(0.60, 0.72, "PHÓ THỦ TƯỚNG"), line(0.63, 0.80, "— Hồ Đức Phớc")]
     assert extract_document([sealed]).metadata["signer"] is None
-    m = extract_document([sealed], signer_blocks={0: again}).metadata
+    m = extract_document([sealed], signer_blocks={0: [again]}).metadata
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Hồ Đức Phớc", "PHÓ THỦ TƯỚNG", "KT.")
     assert signer_box(page(*opening, *SIGNER)) is None  # the page's own layout found the name: nothing to re-read
 
@@ -265,11 +265,27 @@ def test_signer_block_found_where_ocr_lost_the_recipients_heading() -> None:
     m = extract_document([sealed]).metadata
     assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", None)
     again = [line(0.64, 0.72, "CHỦ TỊCH"), line(0.62, 0.80, "Trần Ngọc Tam")]
-    m = extract_document([sealed], signer_blocks={0: again}).metadata  # ... and its titles are taken
+    m = extract_document([sealed], signer_blocks={0: [again]}).metadata  # ... and its titles are taken
     assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", "CHỦ TỊCH")
     m = extract_document([page(*body, *recipients, line(0.62, 0.80, "Trần Nøoe T"))]).metadata
     assert m["signer"] is None  # no title above and not a name surely read: nobody
     assert extract_document([page(*body)]).metadata["signer"] is None  # "Ngân hàng" opens no closing block
+
+
+@pytest.mark.parametrize("read, name", [
+    ("{” ”© uyễn Chí Dũng", "Nguyễn Chí Dũng"),  # the seal over the first letters of the family name
+    ("hội, ˆ '—>““5ui Thanh Sơn", "Bùi Thanh Sơn"),  # ... and a recipient's line end read into the name's line
+    ("rần Ngọc Căng", "Trần Ngọc Căng"),
+    ("ặng Văn Minh", None),  # Đặng, Hoàng, Giang, Tăng...: no telling which
+    ("ức Phớc", None),  # the middle name lost with the family name: "Lục Phớc" is nobody
+    ("- Ủy ban MTTQ Việt Nam", None),  # a recipient, not a name
+])
+def test_signer_name_with_the_first_letters_a_seal_covered(read: str, name: str | None) -> None:
+    opening = [*HEADER, line(0.08, 0.11, "Số: 12/QĐ-TTg"), line(0.52, 0.11, "Hà Nội, ngày 05 tháng 3 năm 2025"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.30, 0.18, "Về việc giải thể Ban Chỉ đạo")]
+    doc = page(*opening, line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"),
+               line(0.60, 0.70, "THỦ TƯỚNG"), line(0.52, 0.84, read))
+    assert extract_document([doc]).metadata["signer"] == name
 
 
 def test_missing_fields_send_the_document_to_review() -> None:

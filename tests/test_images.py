@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from sohoa import images, synth, tesseract
-from tests.conftest import font, text_page
+from tests.conftest import font, sealed_signer_block, text_page
 
 
 def bgr(img: Image.Image) -> np.ndarray:
@@ -165,3 +165,20 @@ def test_specks_erased_and_every_dot_of_the_print_kept(prose: np.ndarray) -> Non
 ])
 def test_turn_from_line_votes(votes: tuple[int, int, int] | None, turn: int | None) -> None:
     assert images.turn_from_votes(votes, 8, 0.7) == turn
+
+
+def test_black_seal_over_a_signer_block_taken_out_and_the_ends_of_its_lines_kept() -> None:
+    block = sealed_signer_block()
+    _, ink = cv2.threshold(block, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    cx, cy, radius = images.seal_ring(ink, 200)
+    assert abs(cx - 335) <= 1 and abs(cy - 210) <= 1 and 161 <= radius <= 164
+    clean = images.unsealed(block, 200)
+    assert clean is not None
+    assert (clean[170:250, 295:375] == 255).all()  # the star
+    assert (clean[190:230, 170:180] == 255).all() and (clean[300:330, 180:250] == 255).all()  # rings and letters
+    right = np.s_[:, 520:]  # right of the seal: "TƯỚNG" twice and "Phớc", untouched
+    assert (clean[right] == block[right]).all() and (block[right] < 128).sum() > 2000
+    with tesseract.Engine() as engine:
+        lines = engine.ocr_text(clean, 200, psm=6).splitlines()
+    assert [ln.split()[-1] for ln in lines if ln.strip()] == ["TƯỚNG", "TƯỚNG", "Phớc"]
+    assert images.unsealed(bgr(text_page([(0.1, 0.1, "Ủy ban nhân dân tỉnh", True)]))[:, :, 0], 200) is None

@@ -116,3 +116,28 @@ def test_a_line_is_read_character_by_character_with_page_boxes(tmp_path: Path) -
     assert xs == sorted(xs) and 290 <= xs[0] <= 310 and all(40 <= box[1] and box[3] <= 180 for _, box in chars)
     start, word_end, end = slots(chars)["number"]
     assert start == xs[0] and word_end < xs[3] and end == xs[5]  # the blank holds the "12", up to the "/"
+
+
+def test_a_signer_block_under_a_black_seal_is_read_again_without_it() -> None:
+    """The seal taken out, both title lines and the name end in clean words, in page coordinates: enough for
+    extraction to know a deputy prime minister signed ("KT." and "PHÓ" lost with the seal); the name, whose
+    family name went with the seal, is not taken."""
+    from PIL import Image
+
+    from sohoa import tesseract
+    from sohoa.extract import extract_document
+    from sohoa.hocr import HocrPage, Line, Word
+    from sohoa.ocr import read_unsealed
+    from tests.conftest import sealed_signer_block
+
+    page = Image.new("L", (1680, 2000), 255)
+    page.paste(Image.fromarray(sealed_signer_block()), (840, 1000))
+    with tesseract.Engine() as engine:
+        lines = hocr.from_json(read_unsealed(engine, page, (840, 1000, 1680, 1760), 200))
+        assert read_unsealed(engine, page, (0, 0, 840, 760), 200) is None  # no seal there
+    assert [ln.text.split()[-1] for ln in lines] == ["TƯỚNG", "TƯỚNG", "Phớc"]
+    assert all(ln.words[-1].box[0] > 1300 and 1000 < ln.box[1] < 1400 for ln in lines)
+    closing = HocrPage(1680, 2000, [Line([Word("Nơi", 95, (100, 1000, 160, 1040)),
+                                          Word("nhận:", 95, (170, 1000, 260, 1040))])])
+    m = extract_document([closing], signer_blocks={0: [[], lines]}).metadata
+    assert (m["signer_title"], m["authority"], m["signer"]) == ("PHÓ THỦ TƯỚNG", "KT.", None)
