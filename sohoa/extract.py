@@ -824,8 +824,6 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
         said = _signer(pages[i])
         for k, block in enumerate(reread.get(i, [])):  # the name or the titles lost: the block read on its own
-            if all(said[:2]):
-                break
             again = _signer_block(block, pages[i].width)
             # with the seal taken out, a name has lost what the seal covered: only one that still opens with
             # a family name is whole
