@@ -323,7 +323,7 @@ def _date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line 
 # A number or a day filled in by hand after printing: Tesseract, trained on print, reads it with low confidence or
 # as signs ("Số: 0J_ /TTr-UBND", "ngày4Otháng"). Such a blank is read again by ``sohoa.digits`` (see ``slots``).
 SURE = 90  # a word confidence under which a number, day or month may be hand-written
-HAND_MIN = 0.5  # below this probability a hand-written reading is not used
+HAND_MIN = 0.25  # below this probability a hand-written reading is not used
 _KEYS = {"number": r"^[\W_]*S[O0]", "day": "NGAY", "month": "THANG"}  # the word each blank follows
 
 

@@ -489,8 +489,12 @@ def test_hand_filled_number_and_day_replace_what_ocr_could_not_read() -> None:
     # no surer than the line, nor than the least sure hand-written digit
     assert ex.confidence["number"] == 0.62 and ex.confidence["issued_date"] < 0.97
     assert not ex.needs_review
-    # a reading under 50 % is not taken
-    assert extract_document([doc], filled={"day": ["20", 0.45]}).metadata["issued_date"] == "2025-01"
+    # an unsure reading is taken for the archivist to check (real "87" read at 34 %), one under 25 % is not
+    ex = extract_document([doc], filled={"number": ["87", 0.34], "day": ["20", 0.3]})
+    assert (ex.metadata["number"], ex.metadata["issued_date"]) == ("87", "2025-01-20") and ex.needs_review
+    assert ex.confidence["number"] == 0.34 and ex.confidence["issued_date"] <= 0.3
+    ex = extract_document([doc], filled={"number": ["87", 0.2], "day": ["20", 0.2]})
+    assert (ex.metadata["number"], ex.metadata["issued_date"]) == (None, "2025-01")
 
 
 def test_printed_number_and_date_read_with_confidence_are_kept() -> None:
