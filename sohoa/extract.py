@@ -526,6 +526,7 @@ def _closing_top(page: HocrPage) -> int | None:
     at = next((i for i in range(len(lines) - 1, -1, -1) if _KEPT.match(fold(lines[i].text))), None)
     if at is None:
         return None
+
     def listed(k: int) -> bool:
         return k >= 0 and lines[k].text.lstrip()[:1] in "-+"
 
@@ -641,10 +642,11 @@ def _authority(titles: list[str]) -> tuple[str | None, str | None]:
 
     The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
     under a seal or unreadable), or X under X (the seal hid "KT." and "PHÓ"), the title is X's deputy's ("PHÓ X",
-    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. A prefix a seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective
-    body, "KT." before the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left
-    only the collective body's line readable, the title is its head's: the head signs on behalf of the body
-    (a deputy signs "KT." under it, a line more to lose)."""
+    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. A prefix a
+    seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective body, "KT." before
+    the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left only the collective
+    body's line readable, the title is its head's: the head signs on behalf of the body (a deputy signs "KT."
+    under it, a line more to lose)."""
     prefixes: list[str | None] = []
     bare: list[str] = []
     for t in titles:
