@@ -126,6 +126,16 @@ def _free_cut(spans: list[tuple[int, int]], lo: float, hi: float, aim: float) ->
     return int(min(steps, key=lambda c: (sum(a < c < b for a, b in spans), abs(c - aim))))
 
 
+def left_read_surely(page: HocrPage) -> bool:
+    """Whether the page's own layout read the left header column surely (the issuing body and a ``Số:`` line,
+    every line at 90 % or more), so that reading it again on its own (``left_header_box``) cannot add to it."""
+    left, _ = split_columns(_header(page), page.width)
+    lines = [ln for ln in left if len(_letters(ln.text)) >= 2]
+    number = next((ln for ln in lines if _NUMBER.search(fold(ln.text))), None)
+    return len(lines) >= 3 and number is not None and all(w.conf >= SURE for w in number.words) and all(
+        ln.conf >= SURE for ln in lines)
+
+
 def left_header_box(page: HocrPage) -> tuple[int, int, int, int]:
     """Box of the left header column (issuing body, ``Số:``, ``V/v``), cut where the page's OCR found no word or
     line. Read again on its own it reads better than in Tesseract's layout of the whole page (the right column,

@@ -1,9 +1,10 @@
 """The OCR stage over one dossier: a pool of worker processes, each with one loaded Tesseract engine.
 
 Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus the words of red stamps and,
-read again as blocks of their own, the left header column of a page that opens a document and a signer block
-that a seal or a signature hid from Tesseract's layout of the whole page (also with a black seal taken out); on a page that opens a document, the
-blanks of its number and date read as hand-written digits when Tesseract could not read them as print.
+read again as blocks of their own, the left header column of a page that opens a document (unless the page's
+own layout read it surely) and a signer block that a seal or a signature hid from Tesseract's layout of the
+whole page (also with a black seal taken out); on a page that opens a document, the blanks of its number and
+date read as hand-written digits when Tesseract could not read them as print.
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -27,6 +28,7 @@ from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
     left_header_box,
+    left_read_surely,
     may_start_document,
     signer_box,
     slots,
@@ -75,8 +77,11 @@ def recognize(job: Job) -> Result:
         image = cache(partial(_decoded, job.image))
         blocks: dict[str, Any] = {}
         if may_start_document(parsed) or job.first:
-            blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
-            lines = hand_filled_lines(parsed, hocr.from_json(blocks["left"]))
+            left = None
+            if not left_read_surely(parsed):
+                blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
+                left = hocr.from_json(blocks["left"])
+            lines = hand_filled_lines(parsed, left)
             if lines and (filled := read_filled(_engine, image(), lines, job.dpi, job.master)):
                 blocks["filled"] = filled
         if box := signer_box(parsed):

@@ -10,6 +10,7 @@ from sohoa import hocr, tesseract
 from sohoa.extract import (
     extract_document,
     hand_filled_lines,
+    left_read_surely,
     may_start_document,
     segment,
     signer_box,
@@ -286,6 +287,15 @@ def test_signer_name_with_the_first_letters_a_seal_covered(read: str, name: str 
     doc = page(*opening, line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"),
                line(0.60, 0.70, "THỦ TƯỚNG"), line(0.52, 0.84, read))
     assert extract_document([doc]).metadata["signer"] == name
+
+
+def test_left_column_read_again_unless_the_page_layout_read_it_surely() -> None:
+    number = line(0.08, 0.11, "Số: 12/QĐ-SNV")
+    date_line = line(0.52, 0.11, "Quảng Ngãi, ngày 10 tháng 10 năm 2023")
+    assert left_read_surely(page(*HEADER, number, date_line))
+    assert not left_read_surely(page(*HEADER, line(0.08, 0.11, "Số: 12/QĐ-SNV", conf=70), date_line))
+    assert not left_read_surely(page(HEADER[0], line(0.10, 0.07, "SỞ NỘI VỤ", conf=60), *HEADER[2:], number))
+    assert not left_read_surely(page(*HEADER, date_line))  # no "Số:" line: lost in the page's layout
 
 
 def test_missing_fields_send_the_document_to_review() -> None:
