@@ -553,10 +553,12 @@ def _signer(page: HocrPage) -> tuple[list[str], str | None, float]:
 
 
 def signer_box(page: HocrPage) -> tuple[int, int, int, int] | None:
-    """Box of the signer block of a closing page whose OCR found no signer's name or title in it (a seal or a
-    signature over them made Tesseract's layout skip them), to be read again on its own; else None."""
+    """Box of the signer block of a closing page whose OCR found no signer's title or no sure name in it (a seal
+    or a signature over them made Tesseract's layout skip or garble them), to be read again on its own; else
+    None."""
     top = _closing_top(page)
-    if top is None or all(_signer(page)[:2]):
+    titles, name, _ = _signer(page)
+    if top is None or titles and name and _sure_name(name):
         return None
     return page.width // 2, top, page.width, min(page.height, top + int(0.35 * page.height))
 
@@ -586,11 +588,16 @@ def _signer_block(region: list[Line], width: int) -> tuple[list[str], str | None
     return [_clean_spaces(t.text) for t in titles], (name[0] if name else None), _conf(words)
 
 
+def _sure_name(name: str) -> bool:
+    """A name read whole: every word a Vietnamese syllable (not "Trần Nøoe T", a signature read into it)."""
+    return all(map(is_syllable, name.split()))
+
+
 def _full_name(name: str, line: Line) -> bool:
     """A name read surely without the titles above it (lost under a seal): three syllables or more, the first a
     family name."""
     parts = surname(name).split()
-    return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and all(map(is_syllable, parts))
+    return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and _sure_name(" ".join(parts))
 
 
 def _name_in(text: str) -> str | None:
@@ -840,8 +847,9 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             # with the seal taken out, a name has lost what the seal covered: only one that still opens with
             # a family name is whole
             name = again[1] if k == 0 or again[1] and surname(again[1]).split()[0] in SURNAMES else None
-            if len(again[0]) > len(said[0]) or name and not said[1]:
-                said = (max(again[0], said[0], key=len), said[1] or name, again[2])
+            better = name and (not said[1] or _sure_name(name) and not _sure_name(said[1]))
+            if len(again[0]) > len(said[0]) or better:
+                said = (max(again[0], said[0], key=len), name if better else said[1], again[2])
         if said[1] or len(said[0]) > len(best[0]):
             best = said
         if said[1]:

@@ -270,6 +270,11 @@ def test_signer_block_found_where_ocr_lost_the_recipients_heading() -> None:
     assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", "CHỦ TỊCH")
     m = extract_document([page(*body, *recipients, line(0.62, 0.80, "Trần Nøoe T"))]).metadata
     assert m["signer"] is None  # no title above and not a name surely read: nobody
+    # a signature read into the name: the block is read again, and a name of syllables only wins
+    garbled = page(*body, *recipients, line(0.64, 0.72, "CHỦ TỊCH"), line(0.62, 0.80, "Trần Nøoe T"))
+    assert extract_document([garbled]).metadata["signer"] == "Trần Nøoe T" and signer_box(garbled) is not None
+    m = extract_document([garbled], signer_blocks={0: [again]}).metadata
+    assert (m["signer"], m["signer_title"]) == ("Trần Ngọc Tam", "CHỦ TỊCH")
     assert extract_document([page(*body)]).metadata["signer"] is None  # "Ngân hàng" opens no closing block
 
 
