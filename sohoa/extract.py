@@ -516,9 +516,14 @@ _NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and s
 
 def _subject(block: list[Line]) -> tuple[str | None, float]:
     """(trích yếu, confidence) of a block of lines, without the garbage a stamp or a signature printed over it
-    makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|")."""
-    words = [w for ln in block for w in ln.words
-             if w.conf >= GARBAGE_CONF or is_syllable(w.text) or _NUMERIC.fullmatch(w.text.strip("(),.;:"))]
+    makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|", and the words of low
+    confidence next to them)."""
+    def garbage(w: Word) -> bool:
+        return w.conf < GARBAGE_CONF and not (is_syllable(w.text) or _NUMERIC.fullmatch(w.text.strip("(),.;:")))
+
+    # and the unsure words beside such garbage: a stamp or a signature leaves runs of them ("gỗtenthoTrcsv gi")
+    words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
+        w.conf < GARBAGE_CONF and any(garbage(v) for v in ln.words[max(0, i - 1):i + 2]))]
     return _strip_subject(" ".join(w.text for w in words)) or None, _conf(words)
 
 
