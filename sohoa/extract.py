@@ -477,6 +477,9 @@ def _strip_subject(text: str) -> str:
             tokens[i] = token[:-1]
     text = restore_tones(" ".join(tokens))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
+    # a stamp's words read before a capital "Về việc" (mid-sentence "về" is lower-case): the subject starts there
+    later = re.search(r"(?<=\s)(?=Về ?việc|V/v)", text[:80])
+    text = text[later.start():] if later else text
     about = _ABOUT.match(fold(text))
     return text[about.end():].strip(" :.,") if about else text
 

@@ -540,3 +540,15 @@ def test_ve_viec_read_glued_is_still_dropped_from_the_subject() -> None:
     doc = page(*HEADER, line(0.08, 0.11, "Số: 05/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 15 tháng 4 năm 2020"),
                line(0.45, 0.16, "CHỈ THỊ"), line(0.25, 0.18, "Vềviệc triển khai sử dụng hóa đơn điện tử"))
     assert extract_document([doc]).metadata["subject"] == "triển khai sử dụng hóa đơn điện tử"
+
+
+@pytest.mark.parametrize("read, subject", [
+    # a received-stamp's words read into the line before a capital "Về việc": the subject starts there
+    ("-IRDNG-TÀM-CÔNG BẢO A-THw HỌC Q.NG | Về việc tăng cường công tác thi hành án",
+     "tăng cường công tác thi hành án"),
+    ("Quy định về việc quản lý tài liệu lưu trữ", "Quy định về việc quản lý tài liệu lưu trữ"),  # mid-sentence
+])
+def test_subject_starts_at_a_capital_ve_viec(read: str, subject: str) -> None:
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 20 tháng 3 năm 2018"),
+               line(0.45, 0.16, "CHỈ THỊ"), line(0.10, 0.18, read))
+    assert extract_document([doc]).metadata["subject"] == subject
