@@ -517,17 +517,56 @@ def _starts_body(text: str) -> bool:
 _NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
 
 
-def _subject(block: list[Line]) -> tuple[str | None, float]:
+# the enacting formula of a legal document repeats its trích yếu in the body, in regular type and clear of stamps:
+# "Thủ tướng Chính phủ ban hành Quyết định về Mạng truyền số liệu chuyên dùng ..."
+_ENACTED = re.compile(r"\bban hành (?:Quyết định|Nghị định|Thông tư|Nghị quyết) (.+?)\.(?=\s|$)", re.S)
+MENDABLE_CONF = 60  # a word of the trích yếu read under this may be put right from the enacting formula
+
+
+def _enacted(pages: list[HocrPage]) -> list[str]:
+    """The words of the trích yếu as the enacting formula of the first two pages says it, if it has one."""
+    found = _ENACTED.search(" ".join(ln.text for p in pages[:2] for ln in p.lines))
+    return found.group(1).split() if found else []
+
+
+def _mended(words: list[Word], said: list[str]) -> list[str]:
+    """The words of a trích yếu with what the header lost or read unsure put right from ``said``, the same
+    trích yếu in the enacting formula: within the stretch where both agree (the formula may word its start
+    differently), up to four words the header lacks, read under ``MENDABLE_CONF`` or read as a part of the
+    formula's word, when the formula's are syllables or numbers."""
+    texts = [w.text for w in words]
+    if not said:
+        return texts
+    key = [fold(t).strip(",.;:“”\"'") for t in texts]
+    matcher = SequenceMatcher(None, key, [fold(t).strip(",.;:“”\"'") for t in said], autojunk=False)
+    codes = matcher.get_opcodes()
+    if sum(i2 - i1 for tag, i1, i2, _, _ in codes if tag == "equal") < 0.6 * len(words):
+        return texts  # another sentence
+    equal = [k for k, code in enumerate(codes) if code[0] == "equal"]
+    out: list[str] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(codes):
+        lost = (all(w.conf < MENDABLE_CONF for w in words[i1:i2])  # read unsure, or not at all
+                or not any(ch.isalnum() for t in texts[i1:i2] for ch in t)  # a speck where a word was
+                or i2 - i1 == j2 - j1 == 1 and key[i1] in fold(said[j1]))  # letters lost: "hôn," for "“Thôn,"
+        if tag != "equal" and equal[0] < k < equal[-1] and j2 - j1 <= 4 and lost and all(
+                is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
+            out += said[j1:j2]
+        else:
+            out += texts[i1:i2]
+    return out
+
+
+def _subject(block: list[Line], enacted: list[str] | None = None) -> tuple[str | None, float]:
     """(trích yếu, confidence) of a block of lines, without the garbage a stamp or a signature printed over it
     makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|", and the words of low
-    confidence next to them)."""
+    confidence next to them), mended from the enacting formula's words ``enacted`` (see ``_mended``)."""
     def garbage(w: Word) -> bool:
         return w.conf < GARBAGE_CONF and not (is_syllable(w.text) or _NUMERIC.fullmatch(w.text.strip("(),.;:")))
 
     # and the unsure words beside such garbage: a stamp or a signature leaves runs of them ("gỗtenthoTrcsv gi")
     words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
         w.conf < GARBAGE_CONF and any(garbage(v) for v in ln.words[max(0, i - 1):i + 2]))]
-    return _strip_subject(" ".join(w.text for w in words)) or None, _conf(words)
+    return _strip_subject(" ".join(_mended(words, enacted or []))) or None, _conf(words)
 
 
 _RECIPIENTS = re.compile(r"\W*[NM]\w{2} ?NHAN\b")  # "Nơi nhận:", also read "Nui nhận", "Mơi nhận"
@@ -827,7 +866,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             if found:
                 doc_type, type_conf = found, _conf(words)
                 if i + 1 < len(body):
-                    subject, subject_conf = _subject(_block(body, i + 1, stop_upper=True))
+                    subject, subject_conf = _subject(_block(body, i + 1, stop_upper=True), _enacted(pages))
                 break
     if doc_type is None and symbol:
         abbreviation = symbol.split("/")[-1].split("-")[0]
