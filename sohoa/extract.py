@@ -533,7 +533,8 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
     """The words of a trích yếu with what the header lost or read unsure put right from ``said``, the same
     trích yếu in the enacting formula: within the stretch where both agree (the formula may word its start
     differently), up to four words the header lacks, read under ``MENDABLE_CONF`` or read as a part of the
-    formula's word, when the formula's are syllables or numbers."""
+    formula's word, when the formula's are syllables or numbers; and the tone or sign of a word the header read
+    under ``SURE`` ("Bạn" for "Ban", "số," for "số")."""
     texts = [w.text for w in words]
     if not said:
         return texts
@@ -548,7 +549,10 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
         lost = (all(w.conf < MENDABLE_CONF for w in words[i1:i2])  # read unsure, or not at all
                 or not any(ch.isalnum() for t in texts[i1:i2] for ch in t)  # a speck where a word was
                 or i2 - i1 == j2 - j1 == 1 and key[i1] in fold(said[j1]))  # letters lost: "hôn," for "“Thôn,"
-        if tag != "equal" and equal[0] < k < equal[-1] and j2 - j1 <= 4 and lost and all(
+        if tag == "equal":  # the same words but for a tone or a sign: the formula's where the header was unsure
+            out += [t if w.conf >= SURE or t == u else u for w, t, u in zip(words[i1:i2], texts[i1:i2], said[j1:j2])]
+            continue
+        if equal[0] < k < equal[-1] and j2 - j1 <= 4 and lost and all(
                 is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
             out += said[j1:j2]
         else:
