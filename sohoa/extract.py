@@ -550,7 +550,7 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
                 or not any(ch.isalnum() for t in texts[i1:i2] for ch in t)  # a speck where a word was
                 or i2 - i1 == j2 - j1 == 1 and key[i1] in fold(said[j1]))  # letters lost: "hôn," for "“Thôn,"
         if tag == "equal":  # the same words but for a tone or a sign: the formula's where the header was unsure
-            out += [t if w.conf >= SURE or t == u else u for w, t, u in zip(words[i1:i2], texts[i1:i2], said[j1:j2])]
+            out += [w.text if w.conf >= SURE else u for w, u in zip(words[i1:i2], said[j1:j2], strict=True)]
             continue
         if equal[0] < k < equal[-1] and j2 - j1 <= 4 and lost and all(
                 is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
