@@ -459,7 +459,8 @@ def _type_line(line: Line) -> tuple[str | None, list[Word]]:
 
 
 _YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
-_NOISE_TOKEN = re.compile(r"^[_|¦‹›~`^*#<>«»°•'‘’]+$")  # specks OCR reads as a token of their own
+# specks OCR reads as a token of their own, and a field of a received-stamp ("Giờ:........", read "Gi.......")
+_NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.{4,})$")
 
 
 # "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv"); or "Về việc" (also "Và việc", "Vẻ viêc"),
@@ -471,6 +472,7 @@ _ABOUT = re.compile(rf"^(?:{_VV}|V[EA] ?VIEC(?![^\W_]))")  # "Về việc", also
 
 def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
+    text = " ".join(t for t in text.split() if not _NOISE_TOKEN.match(t))
     tokens = [t for t in _clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)]
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
         if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
@@ -532,9 +534,10 @@ def _enacted(pages: list[HocrPage]) -> list[str]:
 def _mended(words: list[Word], said: list[str]) -> list[str]:
     """The words of a trích yếu with what the header lost or read unsure put right from ``said``, the same
     trích yếu in the enacting formula: within the stretch where both agree (the formula may word its start
-    differently), up to four words the header lacks, read under ``MENDABLE_CONF`` or read as a part of the
-    formula's word, when the formula's are syllables or numbers; and the tone or sign of a word the header read
-    under ``SURE`` ("Bạn" for "Ban", "số," for "số")."""
+    differently), up to four words the header lacks (a speck read where they were), read under
+    ``MENDABLE_CONF`` or read as a part of the formula's word (this also at the start or the end), when the
+    formula's are syllables or numbers; and the tone or sign of a word the header read under ``SURE`` ("Bạn" for
+    "Ban", "số," for "số")."""
     texts = [w.text for w in words]
     if not said:
         return texts
@@ -546,15 +549,19 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
     equal = [k for k, code in enumerate(codes) if code[0] == "equal"]
     out: list[str] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(codes):
-        lost = (all(w.conf < MENDABLE_CONF for w in words[i1:i2])  # read unsure, or not at all
-                or not any(ch.isalnum() for t in texts[i1:i2] for ch in t)  # a speck where a word was
-                or i2 - i1 == j2 - j1 == 1 and key[i1] in fold(said[j1]))  # letters lost: "hôn," for "“Thôn,"
+        read = [t for t in key[i1:i2] if any(ch.isalnum() for ch in t)]  # without specks and rules
+        short = len(read) == j2 - j1 == 1 and read[0] in fold(said[j1])  # letters lost: "hôn," for "“Thôn,"
+        lost = short or not read or all(w.conf < MENDABLE_CONF for w in words[i1:i2])  # or unsure, or not read
         if tag == "equal":  # the same words but for a tone or a sign: the formula's where the header was unsure
             out += [w.text if w.conf >= SURE else u for w, u in zip(words[i1:i2], said[j1:j2], strict=True)]
-            continue
-        if equal[0] < k < equal[-1] and j2 - j1 <= 4 and lost and all(
+        elif tag == "delete" and k == len(codes) - 1 and lost:
+            pass  # unsure words after the trích yếu's end: a stamp's ("… tỉnh Phú Thọ Gi")
+        elif (equal[0] < k < equal[-1] or short) and j2 - j1 <= 4 and lost and all(
                 is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
-            out += said[j1:j2]
+            # at the start or the end, only a word read short ("uy" for "Quy"); the formula's mid-sentence
+            # lower case is no trích yếu's first letter
+            mend = said[j1:j2]
+            out += [mend[0][:1].upper() + mend[0][1:], *mend[1:]] if mend and i1 == 0 else mend
         else:
             out += texts[i1:i2]
     return out
