@@ -534,10 +534,10 @@ def _enacted(pages: list[HocrPage]) -> list[str]:
 def _mended(words: list[Word], said: list[str]) -> list[str]:
     """The words of a trích yếu with what the header lost or read unsure put right from ``said``, the same
     trích yếu in the enacting formula: within the stretch where both agree (the formula may word its start
-    differently), up to four words the header lacks (a speck read where they were), read under
-    ``MENDABLE_CONF`` or read as a part of the formula's word (this also at the start or the end), when the
-    formula's are syllables or numbers; and the tone or sign of a word the header read under ``SURE`` ("Bạn" for
-    "Ban", "số," for "số")."""
+    differently), up to five words the header lacks (a speck read where they were), read under
+    ``MENDABLE_CONF`` or read as a part of the formula's word (this also at the end; at the start, also words
+    all read under ``MENDABLE_CONF``), when the formula's are syllables or numbers; and the tone or sign of a
+    word the header read under ``SURE`` ("Bạn" for "Ban", "số," for "số")."""
     texts = [w.text for w in words]
     if not said:
         return texts
@@ -556,7 +556,7 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
             out += [w.text if w.conf >= SURE else u for w, u in zip(words[i1:i2], said[j1:j2], strict=True)]
         elif tag == "delete" and k == len(codes) - 1 and lost:
             pass  # unsure words after the trích yếu's end: a stamp's ("… tỉnh Phú Thọ Gi")
-        elif (equal[0] < k < equal[-1] or short) and j2 - j1 <= 4 and lost and all(
+        elif (equal[0] < k < equal[-1] or short or k == 0 < i2) and j2 - j1 <= 5 and lost and all(
                 is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
             # at the start or the end, only a word read short ("uy" for "Quy"); the formula's mid-sentence
             # lower case is no trích yếu's first letter

@@ -576,3 +576,16 @@ def test_subject_mended_from_the_enacting_formula() -> None:
     assert extract_document([doc]).metadata["subject"] == (
         "Quy định một số điều phân bổ vốn ngân sách cho Ban “Gia đình văn hóa”, “Thôn, tổ dân phố theo "
         "30/2019/QĐ-TTg ngày 08 tháng 10 năm 2019 tỉnh")
+
+
+def test_subject_start_lost_under_a_stamp_is_the_enacting_formulas() -> None:
+    """The portal's stamp over a decision's first subject line: "Về Mạng truyền số liệu" read as "điệu" (0 %)."""
+    doc = page(*PM_HEADER, line(0.08, 0.11, "Số: 33/2025/QĐ-TTg"), line(0.52, 0.11, "Hà Nội, ngày 15 tháng 9 năm 2025"),
+               line(0.42, 0.16, "QUYẾT ĐỊNH"),
+               scored(0.20, 0.18, ("điệu", 0), ("chuyên", 95), ("dùng", 95), ("phục", 95), ("vụ", 95), ("các", 95),
+                      ("cơ", 95), ("quan", 95), ("Đảng,", 95), ("Nhà", 95), ("nước", 95)),
+               line(0.10, 0.26, "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;"),
+               line(0.10, 0.30, "Thủ tướng Chính phủ ban hành Quyết định về Mạng truyền số liệu chuyên"),
+               line(0.10, 0.32, "dùng phục vụ các cơ quan Đảng, Nhà nước."))
+    assert extract_document([doc]).metadata["subject"] == (
+        "Về Mạng truyền số liệu chuyên dùng phục vụ các cơ quan Đảng, Nhà nước")
