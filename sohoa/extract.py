@@ -362,7 +362,7 @@ def unsure(line: Line, key: str) -> bool:
     return printed is None or printed[0] < SURE or not printed[1]
 
 
-_BLANKS = {"number": r"^\W{0,3}(?P<k>S[O0])[^/]{0,9}?(?P<n>/)", "day": r"(?P<k>NGAY).{0,6}?(?P<n>.?HANG)",
+_BLANKS = {"number": r"^\W{0,3}(?P<k>S[O0])[^/]{0,9}?(?P<n>/)", "day": r"(?P<k>NGA[YVWX]).{0,6}?(?P<n>.?HANG)",
            "month": r"(?P<k>T?HANG).{0,6}?(?P<n>NAM)"}
 
 

@@ -488,6 +488,8 @@ def test_blanks_of_the_number_and_date_are_found_between_their_words() -> None:
     stretched[3] = ("y", (160, 300, 220, 340))
     assert slots(stretched)["day"] == (100, 180, 220)
     assert slots(chars("Số:12/QĐ-UBND Hà Nội, ngày tháng năm")) == {"number": (100, 140, 200)}  # no room for a day
+    # the "y" of "ngày" read as a letter with the pen's stroke ("ngàW†tháng", real): still "ngày"; "Ngãi" is not
+    assert slots(chars("Quảng Ngãi, ngàW†tháng 5 năm 2021"))["day"] == (300, 380, 400)
 
 
 def test_hand_filled_number_and_day_replace_what_ocr_could_not_read() -> None:
