@@ -57,10 +57,11 @@ def _split(mask: np.ndarray, height: int) -> list[np.ndarray]:
     return _split(left, height) + _split(right, height)
 
 
-def glyphs(grey: np.ndarray, word: int = 0) -> list[np.ndarray]:
+def glyphs(grey: np.ndarray, word: int = 0, touching: bool = False) -> list[np.ndarray]:
     """Ink masks of the glyphs in a grey crop of a blank (dark ink on light paper), left to right.
 
-    Strokes centred in the first ``word`` pixels are the printed word before the blank ("ngày"); specks, the
+    Strokes centred in the first ``word`` pixels are the printed word before the blank ("ngày"; with
+    ``touching``, of a stroke joining a digit to it, the part right of its end is kept); specks, the
     dots of a colon and rules are dropped; strokes of one glyph (the bar of a 5, of a 7) are joined when they
     overlap in x.
     """
@@ -71,6 +72,13 @@ def glyphs(grey: np.ndarray, word: int = 0) -> list[np.ndarray]:
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     line = grey.shape[0]
+    # a digit written touching the printed word (the "y" of "ngày"): what is right of the word's end, when it is
+    # wider than a sliver of the word's last letter
+    joined = [i for i, (x, _, w, _, _) in enumerate(stats) if touching and i and x < word < x + w and x + w / 2 < word
+              and x + w - word >= 0.2 * grey.shape[0]]
+    if joined:
+        ink[:, :word][np.isin(labels[:, :word], joined)] = 0
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     parts = sorted((int(x), int(x + w), int(y), int(y + h), i) for i, (x, y, w, h, area) in enumerate(stats)
                    if i and h >= 0.22 * line and area >= 0.004 * line * line and w <= 3 * h and x + w / 2 >= word)
     groups: list[list[int]] = []  # x0, x1, y0, y1, labels...
@@ -121,7 +129,7 @@ def read(grey: np.ndarray, word: int = 0, most: int = 0) -> tuple[str, float]:
     """The digits written in a grey crop of a blank and the probability of the least sure one ("", 0 if none);
     the crop may open with a printed word ``word`` pixels wide (see ``glyphs``); a blank that holds at most
     ``most`` digits (a day, a month) has strokes written apart joined to their neighbours."""
-    found = glyphs(grey, word)
+    found = glyphs(grey, word, touching=most > 0)  # the descender of "ngày" reaches the day's digits
     inputs = [x for x in map(normalize, _joined(found, most) if most else found) if x is not None]
     if not inputs:
         return "", 0.0

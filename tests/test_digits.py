@@ -66,6 +66,34 @@ def test_the_word_before_the_blank_is_left_out() -> None:
     assert digits.read(blank(write))[0] != "20"  # without it, the letters are read as digits
 
 
+def test_a_day_written_touching_the_word_before_it_keeps_its_first_digit() -> None:
+    """Real: the first "1" of a day "11" written into the descender of the "y" of "ngày", one stroke with it."""
+    word = font(40, 100)
+    width = int(word.getlength("ngày")) + 5
+
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.text((5, 25), "ngày", font=word, fill="black")
+        draw_hand_digits(d, "11", width + 30, 70, 55, random.Random(13))
+        d.line((40, 80, width + 16, 69), fill="black", width=3)  # a stroke joining the word to the first "1"
+
+    crop = blank(write)
+    assert digits.read(crop, word=width, most=2)[0] == "11"
+    assert digits.read(crop, word=width)[0] == "1"  # not cut at the word's end: it goes with the word
+
+
+def test_the_last_letter_of_the_word_reaching_past_its_end_is_no_digit() -> None:
+    """The end of "tháng" taken a few pixels short (Tesseract's boxes are rough): the sliver of its "g" past that
+    end is not a "1" before the month (synthetic, seen: "17" for a printed "7")."""
+    end = 110
+
+    def write(d: ImageDraw.ImageDraw) -> None:
+        d.text((5, 25), "thán", font=font(40, 100), fill="black")
+        d.ellipse((end - 30, 36, end + 5, 80), outline="black", width=5)  # the bowl of the "g"
+        d.text((end + 40, 25), "7", font=font(40, 100), fill="black")
+
+    assert digits.read(blank(write), word=end, most=2)[0] == "7"
+
+
 def test_an_empty_blank_reads_nothing() -> None:
     assert digits.read(blank(lambda d: None)) == ("", 0.0)
     assert digits.read(np.zeros((0, 0), np.uint8)) == ("", 0.0)
