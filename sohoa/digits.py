@@ -74,8 +74,8 @@ def glyphs(grey: np.ndarray, word: int = 0, touching: bool = False) -> list[np.n
     line = grey.shape[0]
     # a digit written touching the printed word (the "y" of "ngày"): what is right of the word's end, when it is
     # wider than a sliver of the word's last letter
-    joined = [i for i, (x, _, w, _, _) in enumerate(stats) if touching and i and x < word < x + w and x + w / 2 < word
-              and x + w - word >= 0.2 * line]
+    joined = [i for i, (x, _, w, _, _) in enumerate(stats)
+              if i and x < word < x + w and x + w / 2 < word and x + w - word >= 0.2 * line] if touching else []
     if joined:
         ink[:, :word][np.isin(labels[:, :word], joined)] = 0
         n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)

@@ -519,6 +519,10 @@ def _starts_body(text: str) -> bool:
 _NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
 
 
+def _numeric(token: str) -> bool:
+    return bool(_NUMERIC.fullmatch(token.strip("(),.;:")))
+
+
 # the enacting formula of a legal document repeats its trích yếu in the body, in regular type and clear of stamps:
 # "Thủ tướng Chính phủ ban hành Quyết định về Mạng truyền số liệu chuyên dùng ..."
 _ENACTED = re.compile(r"\bban hành (?:Quyết định|Nghị định|Thông tư|Nghị quyết) (.+?)\.(?=\s|$)", re.S)
@@ -541,8 +545,12 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
     texts = [w.text for w in words]
     if not said:
         return texts
-    key = [fold(t).strip(",.;:“”\"'") for t in texts]
-    matcher = SequenceMatcher(None, key, [fold(t).strip(",.;:“”\"'") for t in said], autojunk=False)
+
+    def bare(token: str) -> str:
+        return fold(token).strip(",.;:“”\"'")
+
+    key = list(map(bare, texts))
+    matcher = SequenceMatcher(None, key, list(map(bare, said)), autojunk=False)
     codes = matcher.get_opcodes()
     if sum(i2 - i1 for tag, i1, i2, _, _ in codes if tag == "equal") < 0.6 * len(words):
         return texts  # another sentence
@@ -557,7 +565,7 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
         elif tag == "delete" and k == len(codes) - 1 and lost:
             pass  # unsure words after the trích yếu's end: a stamp's ("… tỉnh Phú Thọ Gi")
         elif (equal[0] < k < equal[-1] or short or k == 0 < i2) and j2 - j1 <= 5 and lost and all(
-                is_syllable(t.strip(",.;:“”\"'")) or _NUMERIC.fullmatch(t.strip("(),.;:")) for t in said[j1:j2]):
+                is_syllable(t) or _numeric(t) for t in said[j1:j2]):
             # at the start or the end, only a word read short ("uy" for "Quy"); the formula's mid-sentence
             # lower case is no trích yếu's first letter
             mend = said[j1:j2]
@@ -572,7 +580,7 @@ def _subject(block: list[Line], enacted: list[str] | None = None) -> tuple[str |
     makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|", and the words of low
     confidence next to them), mended from the enacting formula's words ``enacted`` (see ``_mended``)."""
     def garbage(w: Word) -> bool:
-        return w.conf < GARBAGE_CONF and not (is_syllable(w.text) or _NUMERIC.fullmatch(w.text.strip("(),.;:")))
+        return w.conf < GARBAGE_CONF and not (is_syllable(w.text) or _numeric(w.text))
 
     # and the unsure words beside such garbage: a stamp or a signature leaves runs of them ("gỗtenthoTrcsv gi")
     words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
@@ -615,8 +623,10 @@ def signer_box(page: HocrPage) -> tuple[int, int, int, int] | None:
     or a signature over them made Tesseract's layout skip or garble them), to be read again on its own; else
     None."""
     top = _closing_top(page)
+    if top is None:  # most pages: no closing block, nothing more to look at
+        return None
     titles, name, _ = _signer(page)
-    if top is None or titles and name and _sure_name(name):
+    if titles and name and _sure_name(name):
         return None
     return page.width // 2, top, page.width, min(page.height, top + int(0.35 * page.height))
 
