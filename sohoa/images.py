@@ -92,8 +92,8 @@ def _level(mask: np.ndarray, angles: np.ndarray) -> float:
     for angle in angles:
         a = np.radians(angle)  # cv2's turn, counter-clockwise positive: a row moves by -x sin a
         rows = np.rint(ys * np.cos(a) - xs * np.sin(a)).astype(np.int32)
-        counts = np.bincount(rows - rows.min()).astype(np.float64)
-        score = float(counts @ counts)
+        counts = np.bincount(rows - rows.min())
+        score = float(np.dot(counts, counts))  # integers: exact, and no BLAS threads started for a dot product
         if score >= best:
             best, level = score, float(angle)
     return level
