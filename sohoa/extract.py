@@ -75,6 +75,8 @@ def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
 
 
 _SNAP_UNITS = sorted(UNIT_WORDS + PLACES, key=lambda p: -len(p.split()))
+_TYPE_KEYS = [(name, fold(name).replace(" ", "")) for name in TYPE_CODES]
+_TITLE_KEYS = [(title, fold(title)) for title in SIGNER_TITLES]
 
 
 def _letters(text: str) -> str:
@@ -88,6 +90,19 @@ def is_upper(text: str) -> bool:
 
 def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
+
+
+def _closest(key: str, choices: Sequence[tuple[str, str]], least: float) -> str | None:
+    """The choice (name, folded key) most ``_similar`` to ``key``, the first of equals, if at least ``least``
+    similar. difflib's cheap upper bounds of the ratio skip the choices that cannot beat the best so far."""
+    best, top = None, least
+    for name, target in choices:
+        matcher = SequenceMatcher(None, key, target)
+        if (matcher.real_quick_ratio() < top or matcher.quick_ratio() < top or (ratio := matcher.ratio()) < top
+                or (best is not None and ratio == top)):  # a later one of equals does not replace the first
+            continue
+        best, top = name, ratio
+    return best
 
 
 def _conf(words: list[Word]) -> float:
@@ -432,14 +447,7 @@ def _with_hand(issued: str | None, line: Line, filled: dict[str, Any]) -> tuple[
 
 
 def _type_of(text: str) -> str | None:
-    key = fold(text).replace(" ", "")
-    best, score = None, 0.0
-    for name in TYPE_CODES:
-        target = fold(name).replace(" ", "")
-        s = _similar(key, target)
-        if s > score:
-            best, score = name, s
-    return best if score >= 0.84 else None
+    return _closest(fold(text).replace(" ", ""), _TYPE_KEYS, 0.84)
 
 
 def _tails(items: list[T]) -> list[list[T]]:
@@ -781,9 +789,7 @@ def _known_title(text: str) -> str | None:
     that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
     words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
     for part in map(" ".join, _tails(words)):
-        key = fold(part)
-        known = max(SIGNER_TITLES, key=lambda t: _similar(key, fold(t)))
-        if is_upper(part) and _similar(key, fold(known)) >= 0.85:  # a name ("Thu Hương") is no title
+        if is_upper(part) and (known := _closest(fold(part), _TITLE_KEYS, 0.85)):  # a name ("Thu Hương") is no title
             return known
     # all but the last word lost under a seal, the space before it too ("ỦTƯỞNG"): "THỦ TƯỚNG" (or its deputy's)
     last = fold(next((w for w in reversed(words) if len(w) >= 4 and is_upper(w)), ""))
