@@ -13,7 +13,10 @@ micro-averaged over the pages), wall and CPU time, pages per minute, and the pea
   PDF. It is installed for the benchmark only, in its own venv (``--ocrmypdf-venv``, created on first use; it
   needs ``ghostscript`` and ``unpaper`` from Debian).
 
-Usage: ``.venv/bin/python benchmarks/ocr.py [--pages 10] [--seed 7] [--keep DIR]``.
+``--rounds N`` runs raw Tesseract and sohoa N times in turn and reports medians, with sohoa's wall time over the
+floor of each round: on a shared machine the speed drifts between two runs a minute apart.
+
+Usage: ``.venv/bin/python benchmarks/ocr.py [--pages 10] [--seed 7] [--rounds 1] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
+from statistics import median
 
 from rapidfuzz.distance import Levenshtein
 
@@ -164,6 +168,9 @@ def main() -> int:
     parser.add_argument("--ocrmypdf-venv", type=Path, default=ROOT / ".bench" / "ocrmypdf")
     parser.add_argument("--skip-ocrmypdf", action="store_true")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run raw Tesseract and sohoa this many times in turn; medians reported (a shared "
+                             "machine's speed drifts by more than 5 %% within minutes)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,12 +178,21 @@ def main() -> int:
         root.mkdir(parents=True, exist_ok=True)
         pages = make_pages(root / "pages", args.pages, args.seed)
         truths = [t for _, t in pages]
-        results = {"sohoa run": run_sohoa(pages, root / "sohoa"), "raw tesseract": run_raw(pages, root / "raw")}
+        runs: dict[str, list[tuple[list[str], tuple[float, float, float]]]] = {"sohoa run": [], "raw tesseract": []}
+        for r in range(args.rounds):
+            runs["raw tesseract"].append(run_raw(pages, root / f"raw{r}"))
+            runs["sohoa run"].append(run_sohoa(pages, root / f"sohoa{r}"))
         if not args.skip_ocrmypdf:
-            results["OCRmyPDF"] = run_ocrmypdf(pages, root / "ocrmypdf", args.ocrmypdf_venv, cores)
+            runs["OCRmyPDF"] = [run_ocrmypdf(pages, root / "ocrmypdf", args.ocrmypdf_venv, cores)]
+    # each system's text of its last run, and the median of its wall time, CPU time and peak RSS
+    results = {name: (done[-1][0], tuple(median(m[k] for _, m in done) for k in range(3)))
+               for name, done in runs.items()}
     floor = results["raw tesseract"][1][1] / cores
     print(f"{args.pages} pages (seed {args.seed}), {cores} cores; pure-Tesseract floor "
-          f"(raw Tesseract CPU / cores) {floor:.1f} s")
+          f"(raw Tesseract CPU / cores) {floor:.1f} s" + (f", medians of {args.rounds} rounds" if args.rounds > 1 else ""))
+    if args.rounds > 1:
+        ratios = [s[1][0] / (r[1][1] / cores) for s, r in zip(runs["sohoa run"], runs["raw tesseract"], strict=True)]
+        print("sohoa run wall / floor in each round: " + ", ".join(f"{x:.2f}" for x in ratios))
     print(f"{'system':<14} {'CER':>6} {'word F1':>8} {'wall s':>8} {'CPU s':>8} {'pages/min':>9} {'peak MB':>8}"
           f" {'wall/floor':>10}")
     for name, (texts, (wall, cpu, rss)) in results.items():
