@@ -7,9 +7,10 @@ from datetime import datetime
 from airflow.sdk import DAG, Param, TriggerRule, task_group
 
 from operators.base import RETRY_DEFAULTS
-from operators.batch import DeliverOperator, QualityChecksOperator
+from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
 from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
 from operators.ingest import ScanImportOperator
+from operators.review import RequestReviewOperator
 
 with DAG(
     dag_id="digitize_batch",
@@ -18,6 +19,7 @@ with DAG(
     start_date=datetime(2025, 7, 1),
     catchup=False,
     max_active_runs=4,
+    is_paused_upon_creation=False,  # runs only when triggered
     tags=["sohoa", "digitization", "tt05-2025"],
     default_args=dict(RETRY_DEFAULTS),
     doc_md=__doc__,
@@ -78,7 +80,8 @@ with DAG(
     quality_checks = QualityChecksOperator(
         task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE
     )
-    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE).expand(
+    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE,
+                                      map_index_template=PackageOperator.CODE).expand(
         dossier=scan_import.output
     )
     deliver = DeliverOperator(
@@ -88,3 +91,8 @@ with DAG(
         trigger_rule=TriggerRule.ALL_DONE,
     )
     described >> quality_checks >> package >> deliver
+    # one square per dossier of the report: green delivered, pink held or rejected, red failed
+    outcome = "{{ task.outcome.dossier_code }}"
+    DossierStatusOperator.partial(task_id="dossier_status", map_index_template=outcome).expand(outcome=deliver.output)
+    # the batch never waits for people: each held dossier gets a review_dossier run of its own
+    RequestReviewOperator.partial(task_id="request_review", map_index_template=outcome).expand(outcome=deliver.output)

@@ -122,6 +122,14 @@ def summary(report: dict[str, Any], where: str) -> str:
         rescan = f", {len(d['rescan'])} to scan again" if d.get("rescan") else ""  # too coarse to deliver
         lines.append(f"  {d['dossier_code']}: {d['status']}, {len(d['documents'])} document(s){rescan}"
                      + (f" ({d['reason']})" if d.get("reason") else ""))
+    held = [d for d in report["dossiers"] if d["status"] == "review"]
+    if held:
+        waiting = sum(doc["needs_review"] for d in held for doc in d["documents"])
+        lines += [f"review:   {len(held)} dossier(s) held, {waiting} document(s) await an archivist "
+                  "(kiểm duyệt): a review_dossier run was queued for each;",
+                  "          answer them under Required Actions after `make airflow` (http://localhost:8080), or",
+                  f"          .venv/bin/sohoa review {where} --export review.xlsx, fill it in, then "
+                  "--import review.xlsx --by NAME"]
     return "\n".join(lines)
 
 

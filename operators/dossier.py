@@ -19,7 +19,10 @@ class DossierStageOperator(SohoaOperator):
     reads: ClassVar[tuple[str, ...]]
     writes: ClassVar[tuple[str, ...]]
 
+    CODE = "{{ task.dossier.rstrip('/').rsplit('/', 1)[-1] }}"  # mapped instances are labelled with the code
+
     def __init__(self, *, dossier: str, **kwargs: Any) -> None:
+        kwargs.setdefault("map_index_template", self.CODE)
         super().__init__(**kwargs)
         self.dossier = dossier
 

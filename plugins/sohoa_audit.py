@@ -19,7 +19,7 @@ from typing import Any
 from airflow.listeners import hookimpl
 from airflow.plugins_manager import AirflowPlugin
 
-SOHOA_DAGS = ("digitize_batch",)
+SOHOA_DAGS = ("digitize_batch", "review_dossier")
 
 
 def audit_log() -> Path:

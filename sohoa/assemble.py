@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
@@ -19,10 +20,12 @@ from sohoa.package import (
     DocumentDescription,
     DossierDescription,
     PackageError,
+    build_draft,
     build_package,
     data_name,
     zip_package,
 )
+from sohoa.package.premis import REVIEW_EVENT
 from sohoa.parallel import process_map
 from sohoa.pdfa import PdfPage, build_pdfa
 from sohoa.sign import SigningIdentity, sign_pdf
@@ -87,8 +90,9 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
     )
 
 
-def agents(signing: SigningIdentity | None, archive_code: str) -> list[Agent]:
-    """Who makes the package besides sohoa, for PREMIS: each tool with its version, the archive, the signer."""
+def agents(signing: SigningIdentity | None, archive_code: str, reviewers: Sequence[str] = ()) -> list[Agent]:
+    """Who makes the package besides sohoa, for PREMIS: each tool with its version, the archive, the signer,
+    and the archivists who reviewed its metadata."""
     transfer = ("transfer", "executing program")
     found = [
         Agent("OpenCV", version=version("opencv-python-headless"), events=(transfer,)),
@@ -103,7 +107,15 @@ def agents(signing: SigningIdentity | None, archive_code: str) -> list[Agent]:
                            events=(transfer, ("digital signature generation", "executing program"))))
         found.append(Agent(signing.agency_name() or "cơ quan ký số", type="organization",
                            events=(("digital signature generation", "authorizer"),)))
+    found += [Agent(name, type="person", events=((REVIEW_EVENT, "implementer"),)) for name in reviewers]
     return found
+
+
+def reviewers(dw: DossierWork, documents: list[dict[str, Any]]) -> list[str]:
+    """Who reviewed the dossier or its documents (``sohoa.review``), in order of name."""
+    state = read_json(dw.root / "review.json") if (dw.root / "review.json").exists() else {}
+    names = {d["review"]["by"] for d in documents if d.get("review")} | ({state["by"]} if state.get("by") else set())
+    return sorted(names)
 
 
 @dataclass(frozen=True)
@@ -171,19 +183,25 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     described = [document_description(doc, job.pdf, dossier, alto)
                  for doc, job, (_, alto) in zip(documents, jobs, made, strict=True)]
     signatures = {doc["doc_id"]: said for doc, (said, _) in zip(documents, made, strict=True) if said}
-    result: dict[str, Any] = {"built": False, "problems": [], "signatures": signatures, "package_type": package_type}
+    result: dict[str, Any] = {"built": False, "draft": False, "problems": [], "signatures": signatures,
+                              "package_type": package_type}
+    options = dict(created=created, software=SOFTWARE, software_version=__version__, package_type=package_type,
+                   agents=agents(signing, archive_code, reviewers(dw, documents)), pdfa=True, signed=signing is not None)
     try:
-        folder = build_package(dossier, described, stage / dw.code, created=created, software=SOFTWARE,
-                               software_version=__version__, package_type=package_type,
-                               agents=agents(signing, archive_code), pdfa=True, signed=signing is not None)
+        folder = build_package(dossier, described, stage / dw.code, **options)  # type: ignore[arg-type]
         zip_package(folder, stage / f"{dw.code}.zip")
     except (PackageError, ValueError) as exc:
-        problems = exc.problems if isinstance(exc, PackageError) else [str(exc)]
-        log.warning("dossier %s: package not built: %s", dw.code, problems)
-        result["problems"] = problems
+        result["problems"] = exc.problems if isinstance(exc, PackageError) else [str(exc)]
+        try:  # held: the same package as a draft with what is known, for the archivist to open
+            result["problems"] = build_draft(dossier, described, stage / dw.code, **options)  # type: ignore[arg-type]
+            result["draft"] = True
+        except (PackageError, ValueError) as again:
+            log.warning("dossier %s: not even a draft could be written: %s", dw.code, again)
+        log.warning("dossier %s: package not built: %s", dw.code, result["problems"])
     else:
-        shutil.rmtree(stage / "pdf")
         result["built"] = True
+    if result["built"] or result["draft"]:
+        shutil.rmtree(stage / "pdf")
     shutil.rmtree(dw.package_dir, ignore_errors=True)
     stage.rename(dw.package_dir)
     write_json(dw.root / "package.json", result)

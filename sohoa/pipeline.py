@@ -115,3 +115,18 @@ def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[
     from sohoa.report import deliver
 
     return deliver(BatchWork(Path(work_path)), storage_for(output_uri, s3_client))
+
+
+def run_release(work_path: str, code: str, output_uri: str, signing: SigningIdentity | None = None,
+                s3_client: Any = None) -> dict[str, Any]:
+    """After a review's answers were applied (``sohoa.review.apply``): the quality checks again (corrected
+    metadata lifts their document failures), the dossier's package built, signed and checked anew unless it was
+    rejected, and the batch delivered as the work area now holds it (report.json rewritten, ledger extended)."""
+    from sohoa.report import review_state
+
+    work = BatchWork(Path(work_path))
+    run_quality(work_path)
+    dw = work.dossier(code)
+    if review_state(dw).get("decision") != "rejected":
+        run_package(str(dw.root), signing)
+    return run_deliver(work_path, output_uri, s3_client)

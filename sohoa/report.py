@@ -6,10 +6,13 @@ look, a failed quality expectation or a secrecy mark is held for review, never d
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,32 +47,76 @@ def _page_entry(p: Page) -> dict[str, Any]:
     return entry
 
 
-def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: set[str]) -> tuple[str, list[str], list[dict]]:
-    """(status, reasons, documents) of a dossier that reached the work area."""
-    reasons: list[str] = []
+# What holds a dossier, by who can lift it: a person answering the document forms ("documents"), a person
+# answering the dossier form (DOSSIER_KINDS), or the machine when the checks run and the package is built
+# again after the corrections ("checks", "package"; "unsigned" once the signing key is there).
+DOSSIER_KINDS = ("pages", "secrecy", "quality", "catalogue", "nothing")
+
+
+def failing_dossiers(quality: dict[str, Any]) -> dict[str, set[str]]:
+    """Dossiers failing the page suite and the document suite of the quality checks. A document suite failure
+    is about metadata (a required field empty, a date malformed): the review's corrections lift it, so the
+    checks run again before a reviewed dossier is released."""
+    suites = quality.get("suites") or {}
+    if not suites:
+        return {"pages": set(quality.get("failing_dossiers") or []), "documents": set()}
+    return {name: {code for r in suite["results"] if not r["success"] for code in r.get("dossiers") or []}
+            for name, suite in suites.items()}
+
+
+def holds(dw: DossierWork, pages: list[Page], failing: dict[str, set[str]],
+          entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, reason) of everything that holds a dossier that reached the package stage, before any review."""
+    found: list[tuple[str, str]] = []
     documents: list[dict[str, Any]] = read_json(dw.documents_json) if dw.documents_json.exists() else []
-    package = read_json(dw.root / "package.json") if (dw.root / "package.json").exists() else None
+    package = read_json(dw.root / "package.json")
+    if not documents:
+        coarse = [p.source for p in pages if p.extra.get("rescan")]
+        return [("nothing", f"nothing to deliver: {len(coarse)} page(s) to be scanned again at {MIN_DPI} dpi or "
+                            "more (see rescan)")]
+    if not package["built"]:
+        found += [("package", f"package not built: {p}") for p in package["problems"]]
+    elif not package.get("signatures"):
+        found.append(("unsigned", f"PDFs not signed: {UNSIGNED}"))
+    if bad := [p.source for p in pages if p.status == "quarantined" or p.extra.get("rescan")]:
+        found.append(("pages", f"{len(bad)} page(s) quarantined: {', '.join(bad[:5])}"))
+    if review := [d["doc_id"] for d in documents if d["needs_review"]]:
+        found.append(("documents", f"metadata needs review: {', '.join(review)}"))
+    if secret := [d["doc_id"] for d in documents if d["metadata"].get("secrecy")]:
+        found.append(("secrecy", f"secrecy mark on {', '.join(secret)}: withheld from the package and the output"))
+    if dw.code in failing.get("pages", set()):
+        found.append(("quality", "quality expectations on its pages failed (see quality)"))
+    if dw.code in failing.get("documents", set()):
+        found.append(("checks", "quality expectations on its documents' metadata failed (see quality)"))
+    found += [("catalogue", reason) for reason in entry.get("holds") or []]
+    return found
+
+
+def review_state(dw: DossierWork) -> dict[str, Any]:
+    """What people decided about the dossier (``review.json``, written by ``sohoa.review``), or {}."""
+    path = dw.root / "review.json"
+    return read_json(path) if path.exists() else {}
+
+
+def _dossier_outcome(dw: DossierWork, pages: list[Page], failing: dict[str, set[str]],
+                     entry: dict[str, Any]) -> tuple[str, list[str], list[dict]]:
+    """(status, reasons, documents) of a dossier that reached the work area."""
+    documents: list[dict[str, Any]] = read_json(dw.documents_json) if dw.documents_json.exists() else []
     if dw.stopped_json.exists():
         return "failed", [read_json(dw.stopped_json)["reason"]], documents
-    if package is None:
+    if not (dw.root / "package.json").exists():
         return "failed", ["processing stopped before the package was built (see the task logs)"], documents
-    if not documents:
-        if coarse := [p.source for p in pages if p.extra.get("rescan")]:  # nothing failed: the paper needs a scan
-            return "review", [f"nothing to deliver: {len(coarse)} page(s) to be scanned again at {MIN_DPI} dpi or "
-                              "more (see rescan)"], documents
+    if not documents and not any(p.extra.get("rescan") for p in pages):
         return "failed", ["no document was found in the dossier"], documents
-    if not package["built"]:
-        reasons += [f"package not built: {p}" for p in package["problems"]]
-    elif not package.get("signatures"):
-        reasons.append(f"PDFs not signed: {UNSIGNED}")
-    if bad := [p.source for p in pages if p.status == "quarantined" or p.extra.get("rescan")]:
-        reasons.append(f"{len(bad)} page(s) quarantined: {', '.join(bad[:5])}")
-    if review := [d["doc_id"] for d in documents if d["needs_review"]]:
-        reasons.append(f"metadata needs review: {', '.join(review)}")
-    if secret := [d["doc_id"] for d in documents if d["metadata"].get("secrecy")]:
-        reasons.append(f"secrecy mark on {', '.join(secret)}: withheld from the package and the output")
-    if dw.code in failing:
-        reasons.append("quality expectations failed (see quality)")
+    state = review_state(dw)
+    if state.get("decision") == "rejected":
+        return "rejected", [f"rejected by {state['by']} at {state['at']}: {state['reason']}"], documents
+    found = holds(dw, pages, failing, entry)
+    if state.get("decision") == "approved":  # the dossier form answered: its reasons were seen and accepted
+        found = [(kind, reason) for kind, reason in found if kind not in DOSSIER_KINDS or kind == "nothing"]
+    reasons = [reason for _, reason in found]
+    if state.get("refused"):
+        reasons.append(f"the last review was not applied: {'; '.join(state['refused'])}")
     return ("review" if reasons else "delivered"), reasons, documents
 
 
@@ -78,7 +125,7 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
     batch = read_json(work.batch_json)
     quality: dict[str, Any] = read_json(work.quality_json) if work.quality_json.exists() else {
         "expectations": 0, "failed": 0, "data_docs": None, "note": "quality checks did not run"}
-    failing = set(quality.get("failing_dossiers") or [])
+    failing = failing_dossiers(quality)
     all_pages: list[Page] = [Page.from_dict(d) for d in batch.get("loose", [])]
     dossiers: list[dict[str, Any]] = []
     by_code = {dw.code: dw for dw in work.dossiers()}
@@ -92,10 +139,15 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
         if entry.get("problem"):
             record["reasons"].append(entry["problem"])
         elif dw is not None:
-            status, reasons, documents = _dossier_outcome(dw, pages, failing)
+            status, reasons, documents = _dossier_outcome(dw, pages, failing, entry)
             record.update(status=status, reasons=reasons, documents=documents)
+            if (state := review_state(dw)).get("decision"):
+                record["review"] = {k: state[k] for k in ("by", "at", "decision", "reason")}
+                record["review_history"] = state.get("history") or []
             pkg = dw.package_dir / code
-            if status != "failed" and pkg.is_dir():
+            if status == "review" and pkg.is_dir():  # held: its draft stays in the work area until released
+                record["draft"] = str(pkg)
+            if status == "delivered" and pkg.is_dir():
                 shutil.copytree(pkg, out / "packages" / code)
                 shutil.copyfile(dw.package_dir / f"{code}.zip", out / "packages" / f"{code}.zip")
                 record["package"] = f"packages/{code}"
@@ -120,6 +172,8 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
                 p.quarantine("page not processed to the end (see the task logs)")
             elif record["status"] == "failed":
                 p.quarantine(f"dossier not packaged: {'; '.join(record['reasons'])}")
+            elif record["status"] == "rejected":
+                p.quarantine(f"dossier {record['reasons'][0]}; to be scanned again")
             else:
                 p.status = record["status"]
         record["pages"] = sum(p.status in ("delivered", "review") for p in pages)
@@ -137,6 +191,7 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
     return {
         "batch_id": batch["batch_id"],
         "batch_uri": batch["batch_uri"],
+        "work": str(work.root),  # where held dossiers' drafts wait for their review
         "campaign": params.get("campaign") or None,
         "started": batch["started"],
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -146,7 +201,22 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
         "quality": quality_out,
         "problems": batch.get("problems", []),
         "counts": _counts(all_pages, dossiers),
+        "to_rescan": to_rescan(dossiers),
     }
+
+
+def to_rescan(dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The paper the archive must pull and scan again: dossiers a person rejected, and documents read from
+    pages too coarse to deliver."""
+    listed = []
+    for d in dossiers:
+        if d["status"] == "rejected":
+            listed.append({"dossier_code": d["dossier_code"], "documents": [x["doc_id"] for x in d["documents"]],
+                           "reason": d["reasons"][0]})
+        elif d.get("rescan"):
+            listed.append({"dossier_code": d["dossier_code"], "documents": [x["doc_id"] for x in d["rescan"]],
+                           "reason": f"pages below {MIN_DPI} dpi"})
+    return listed
 
 
 def derived_fields(documents: list[dict[str, Any]], catalogue: dict[str, str]) -> dict[str, Any]:
@@ -184,18 +254,22 @@ def _counts(pages: list[Page], dossiers: list[dict[str, Any]]) -> dict[str, Any]
     return {"pages": by_status, "dossiers": dossier_status, "documents": sum(len(d["documents"]) for d in dossiers)}
 
 
-def _ledger_packages(existing: str, batch_id: str, report: dict[str, Any],
+def _ledger_packages(earlier: list[dict[str, Any]], batch_id: str, report: dict[str, Any],
                      manifest: dict[str, Any]) -> list[dict[str, str]]:
-    """Ledger entries of this delivery: every package delivered, and every package an earlier delivery of the
+    """Ledger entries of this delivery: every package delivered whose files differ from the batch's latest
+    line for it (a re-delivery of the same bytes adds nothing), and every package an earlier delivery of the
     same batch held that this one no longer has (withdrawn: its manifest part is empty)."""
+    latest = {str(e["package_id"]): e for e in earlier if e.get("batch_id") == batch_id}
     packages = [{"batch_id": batch_id, "package_id": d["dossier_code"], "status": d["status"],
                  "manifest_sha256": ledger.digest(ledger.package_files(manifest, d["dossier_code"]))}
                 for d in report["dossiers"] if d.get("package")]
     delivered = {p["package_id"] for p in packages}
-    earlier, _ = ledger.read_chain(existing)
-    withdrawn = sorted({str(e["package_id"]) for e in earlier if e.get("batch_id") == batch_id} - delivered)
-    return packages + [{"batch_id": batch_id, "package_id": code, "status": "withdrawn",
-                        "manifest_sha256": ledger.digest({})} for code in withdrawn]
+    withdrawn = [{"batch_id": batch_id, "package_id": code, "status": "withdrawn",
+                  "manifest_sha256": ledger.digest({})}
+                 for code in sorted(set(latest) - delivered) if latest[code]["status"] != "withdrawn"]
+    return [p for p in packages + withdrawn
+            if (p["status"], p["manifest_sha256"]) != ((latest.get(p["package_id"]) or {}).get("status"),
+                                                       (latest.get(p["package_id"]) or {}).get("manifest_sha256"))]
 
 
 def withheld_reason(mark: str, doc_id: str) -> str:
@@ -235,25 +309,48 @@ def _source_path(root: Path, batch: dict[str, Any], file_rel: str) -> Path | Non
 
 
 def deliver(work: BatchWork, storage: Storage) -> dict[str, Any]:
-    """Build the output tree, verify it, and publish it to ``<output>/<batch_id>/``; report.json last."""
-    out = work.root / "out"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    report = build_report(work, out)
-    batch_id = report["batch_id"]
-    manifest = ledger.build_manifest(out, batch_id)
-    write_json(out / ledger.MANIFEST, manifest)
-    report["manifest_sha256"] = sha256_file(out / ledger.MANIFEST)
-    with storage.lock():  # one delivery at a time extends the ledger
-        raw, tag = storage.read_tagged(ledger.LEDGER)
-        existing = (raw or b"").decode("utf-8")
-        report["ledger"] = ledger.chain(existing, _ledger_packages(existing, batch_id, report, manifest))
-        validate_report(report)
-        write_json(out / "report.json", report)
-        destination = storage.publish_tree(out, batch_id, last="report.json")
-        storage.write_bytes(ledger.LEDGER, (existing + ledger.render(report["ledger"])).encode("utf-8"), if_tag=tag)
-    log.info("delivered batch %s to %s: %s; ledger entries %s", batch_id, destination, report["counts"],
-             [e["seq"] for e in report["ledger"]])
-    if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):
+    """Build the output tree, verify it, and publish it to ``<output>/<batch_id>/``; report.json last.
+
+    Run again after a review (``sohoa.review``), it publishes the batch as the work area now holds it: one
+    delivery at a time per work area (a lock file) and per output (the storage's ledger lock)."""
+    with _work_lock(work):
+        out = work.root / "out"
         shutil.rmtree(out, ignore_errors=True)
-    return {"destination": destination, **report["counts"]}
+        out.mkdir(parents=True)
+        report = build_report(work, out)
+        batch_id = report["batch_id"]
+        manifest = ledger.build_manifest(out, batch_id)
+        write_json(out / ledger.MANIFEST, manifest)
+        report["manifest_sha256"] = sha256_file(out / ledger.MANIFEST)
+        with storage.lock():  # one delivery at a time extends the ledger
+            raw, tag = storage.read_tagged(ledger.LEDGER)
+            existing = (raw or b"").decode("utf-8")
+            earlier, _ = ledger.read_chain(existing)
+            new = ledger.chain(existing, _ledger_packages(earlier, batch_id, report, manifest))
+            report["ledger"] = [e for e in earlier if e.get("batch_id") == batch_id] + new
+            validate_report(report)
+            write_json(out / "report.json", report)
+            destination = storage.publish_tree(out, batch_id, last="report.json")
+            if new:
+                storage.write_bytes(ledger.LEDGER, (existing + ledger.render(new)).encode("utf-8"), if_tag=tag)
+        log.info("delivered batch %s to %s: %s; ledger entries %s", batch_id, destination, report["counts"],
+                 [e["seq"] for e in new])
+        if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):
+            shutil.rmtree(out, ignore_errors=True)
+    held = [d["dossier_code"] for d in report["dossiers"] if d["status"] == "review"]
+    outcomes = [{"dossier_code": d["dossier_code"], "status": d["status"], "reason": d["reason"]}
+                for d in report["dossiers"]]
+    return {"destination": destination, **report["counts"], "held": held, "outcomes": outcomes,
+            "awaiting_review": sum(d["needs_review"] for r in report["dossiers"] if r["status"] == "review"
+                                   for d in r["documents"])}
+
+
+@contextmanager
+def _work_lock(work: BatchWork) -> Iterator[None]:
+    work.root.mkdir(parents=True, exist_ok=True)
+    with open(work.root / ".deliver.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

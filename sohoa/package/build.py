@@ -98,8 +98,10 @@ def _check_inputs(
     software: str,
     software_version: str,
     package_type: str,
+    problems: list[str] | None = None,
 ) -> tuple[dict[str, str], list[tuple[DocumentDescription, dict[str, str]]]]:
-    """All metadata checked before anything is written (ValueError naming the field or the document)."""
+    """All metadata checked before anything is written (ValueError naming the field or the document; for a
+    draft, ``problems`` collects the broken field rules instead)."""
     check_package_type(package_type)
     if not documents:
         raise ValueError(f"a {package_type} package needs at least one document")
@@ -125,9 +127,9 @@ def _check_inputs(
         name = metadata_name(file_code, document.ordinal)
         if len(name.encode("utf-8")) > 255:
             raise ValueError(f"fileCode {file_code!r} makes the file name {name!r} too long")
-    dossier_values = dossier_fields(dossier, documents, package_type)
+    dossier_values = dossier_fields(dossier, documents, package_type, problems)
     ordered = sorted(documents, key=lambda doc: doc.ordinal)
-    return dossier_values, [(doc, document_fields(dossier, doc, package_type)) for doc in ordered]
+    return dossier_values, [(doc, document_fields(dossier, doc, package_type, problems)) for doc in ordered]
 
 
 def _prepare_dest(dest: Path) -> None:
@@ -262,9 +264,40 @@ def build_package(
 
     Raises ValueError (bad metadata, naming the XML element), FileExistsError (dest not empty) or
     PackageError (the written package fails validation; nothing is left at `dest`)."""
-    dest = Path(dest)
+    _build(dossier, documents, Path(dest), created=created, software=software, software_version=software_version,
+           package_type=package_type, agents=agents, pdfa=pdfa, signed=signed, problems=None)
+    return Path(dest)
+
+
+def build_draft(
+    dossier: DossierDescription,
+    documents: Sequence[DocumentDescription],
+    dest: Path,
+    *,
+    created: datetime,
+    software: str,
+    software_version: str,
+    package_type: str = SIP_HOSO,
+    agents: Sequence[Agent] = (),
+    pdfa: bool = False,
+    signed: bool = False,
+) -> list[str]:
+    """The package a held dossier would get, written into `dest` with whatever metadata is known, so that a
+    person can open its PDFs, ALTO and EAD_doc; returns every rule it breaks (an empty required field, a value
+    out of its code list, what validation finds). A draft is never delivered."""
+    problems: list[str] = []
+    _build(dossier, documents, Path(dest), created=created, software=software, software_version=software_version,
+           package_type=package_type, agents=agents, pdfa=pdfa, signed=signed, problems=problems)
+    return problems
+
+
+def _build(dossier: DossierDescription, documents: Sequence[DocumentDescription], dest: Path, *,
+           created: datetime, software: str, software_version: str, package_type: str, agents: Sequence[Agent],
+           pdfa: bool, signed: bool, problems: list[str] | None) -> None:
+    """Assemble into a temporary folder, validate, then move it to `dest`. With `problems` (a draft) broken
+    rules are collected there; without, the first one raises."""
     dossier_values, document_values = _check_inputs(dossier, documents, created, software, software_version,
-                                                    package_type)
+                                                    package_type, problems)
     software_agent = Agent(clean_text(software), version=clean_text(software_version),
                            events=tuple((kind, "executing program") for kind in
                                         ("transfer", "metadata extraction", "message digest calculation")))
@@ -286,16 +319,17 @@ def build_package(
             pdfa,
             signed,
         )
-        problems = validate_package(work, pdfa=pdfa, signed=signed)
-        if problems:
-            raise PackageError(problems)
+        found = validate_package(work, pdfa=pdfa, signed=signed)
+        if problems is not None:  # a draft: what validation finds besides the broken field rules (those say it)
+            problems += [] if problems else found
+        elif found:
+            raise PackageError(found)
         if dest.is_dir():
             dest.rmdir()
         os.replace(work, dest)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return dest
 
 
 def _relative(folder: Path, path: Path) -> str:

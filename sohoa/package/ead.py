@@ -110,11 +110,19 @@ def check_value(element: str, value: str, rule: FieldRule, where: str = "") -> N
         raise AssertionError(f"unknown rule kind {rule.kind!r}")
 
 
-def check_fields(fields: Mapping[str, str], rules: Mapping[str, FieldRule], where: str = "") -> None:
+def check_fields(fields: Mapping[str, str], rules: Mapping[str, FieldRule], where: str = "",
+                 problems: list[str] | None = None) -> None:
+    """Check every element; the first broken rule raises ValueError, or, given ``problems`` (a draft), each
+    broken rule is added to it and the checks go on."""
     if list(fields) != list(rules):
         raise AssertionError(f"elements {list(fields)} differ from the rule table {list(rules)}")
     for element, value in fields.items():
-        check_value(element, value, rules[element], where)
+        try:
+            check_value(element, value, rules[element], where)
+        except ValueError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
 
 
 def _number(element: str, value: int, where: str = "") -> str:
@@ -126,7 +134,7 @@ def _number(element: str, value: int, where: str = "") -> str:
 
 
 def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDescription],
-                   package_type: str) -> dict[str, str]:
+                   package_type: str, problems: list[str] | None = None) -> dict[str, str]:
     """The 18 elements of the dossier EAD.xml, checked. Missing dates, totalDoc and numberOfPage are derived
     from the documents (earliest / latest issued date, number of documents, sum of their pages). AIP_hoso
     writes arcFileCode where SIP_hoso writes fileCode."""
@@ -164,12 +172,12 @@ def dossier_fields(dossier: DossierDescription, documents: Sequence[DocumentDesc
     if package_type == AIP_HOSO:
         del fields["fileCode"]
         fields = {"arcFileCode": arc_file_code(dossier), **fields}
-    check_fields(fields, AIP_DOSSIER_RULES if package_type == AIP_HOSO else DOSSIER_RULES, "EAD.xml")
+    check_fields(fields, AIP_DOSSIER_RULES if package_type == AIP_HOSO else DOSSIER_RULES, "EAD.xml", problems)
     return fields
 
 
 def document_fields(dossier: DossierDescription, document: DocumentDescription,
-                    package_type: str) -> dict[str, str]:
+                    package_type: str, problems: list[str] | None = None) -> dict[str, str]:
     """The elements of one document's EAD_doc, checked: 21 for SIP_hoso (riskRecovery* are the dossier's),
     19 for AIP_hoso (arcFileCode, docCode on arcFileCode, docOrdinal; no docId, maintenance, riskRecovery*)."""
     where = f"document {document.ordinal}"
@@ -207,7 +215,7 @@ def document_fields(dossier: DossierDescription, document: DocumentDescription,
         known = {**fields, "arcFileCode": arc, "docCode": doc_code(arc, document.ordinal),
                  "docOrdinal": str(document.ordinal)}
         fields, rules = {name: known[name] for name in AIP_DOCUMENT_RULES}, AIP_DOCUMENT_RULES
-    check_fields(fields, rules, where)
+    check_fields(fields, rules, where, problems)
     return fields
 
 

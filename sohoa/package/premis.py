@@ -30,9 +30,13 @@ def p(tag: str) -> str:
     return f"{{{PREMIS_NS}}}{tag}"
 
 
+REVIEW_EVENT = "metadata modification"  # an archivist's review (kiểm duyệt) of what the machine read
+
+
 @dataclass(frozen=True)
 class Agent:
-    """Who took part in making the package: a tool (type "software", with its version) or an organization."""
+    """Who took part in making the package: a tool (type "software", with its version), an organization, or a
+    person (the archivist who reviewed the metadata)."""
 
     name: str
     type: str = "software"
@@ -153,6 +157,9 @@ def package_premis(*, file_code: str, objid: str, rep_objid: str, arc_file_code:
     _relationship(representation, "is part of", "URN", objid)
     what = f"Số hóa hồ sơ {arc_file_code}: {pages} trang ảnh quét thành {documents} tài liệu PDF/A-2b hai lớp"
     events = [_Event("transfer", what, f"{documents} tài liệu, {pages} trang", (("URN", objid), ("URN", rep_objid)))]
+    if reviewers := [a.name for a in agents if any(kind == REVIEW_EVENT for kind, _ in a.events)]:
+        events.append(_Event(REVIEW_EVENT, f"Kiểm duyệt nội dung hồ sơ {arc_file_code}: siêu dữ liệu do máy đọc "
+                             "được người kiểm tra, sửa và phê duyệt", "; ".join(reviewers), (("URN", objid),)))
     _events(root, file_code, "package", created, events, agents)
     _agents(root, file_code, agents, events)
     return _document(root)
