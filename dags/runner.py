@@ -196,6 +196,53 @@ def _standalone(args: argparse.Namespace) -> int:
     os.execvp(sys.executable, [sys.executable, "-m", "airflow", "standalone"])
 
 
+def _review(args: argparse.Namespace) -> int:
+    """``sohoa review <output>/<batch_id> --export FILE.xlsx`` or ``--import FILE.xlsx --by NAME``."""
+    from sohoa.review import ReviewError
+    from sohoa.review_sheet import export, import_sheet
+    from sohoa.workspace import BatchWork
+
+    if bool(args.export) == bool(args.import_):
+        print("sohoa review: give one of --export FILE.xlsx or --import FILE.xlsx --by NAME.", file=sys.stderr)
+        return 2
+    prepare_airflow()  # the signing key and S3 connections are Airflow's
+    from operators.base import s3_client
+    from operators.dossier import SIGNING_CONN_ID, signing_identity
+    from operators.review import base_url
+    from sohoa.pipeline import run_release, work_root
+    from sohoa.storage import storage_for
+
+    target = args.delivered.rstrip("/")
+    output, _, batch_id = target.rpartition("/")
+    output = output if "://" in output else str(Path(output or ".").resolve())
+    raw = storage_for(output, s3_client(output, "aws_default")).read_bytes(f"{batch_id}/report.json")
+    if raw is None:
+        print(f"sohoa review: {target}/report.json does not exist: give <output>/<batch_id> of a run.",
+              file=sys.stderr)
+        return 2
+    work = BatchWork(Path(json.loads(raw).get("work") or work_root() / batch_id))
+    if not work.batch_json.exists():
+        print(f"sohoa review: the work area {work.root} of batch {batch_id} is gone (a re-run of the batch "
+              "or a cleaned SOHOA_WORK_DIR): run the batch again.", file=sys.stderr)
+        return 2
+    if args.export:
+        rows = export(work, Path(args.export), base_url() or "http://localhost:8080")
+        print(f"{rows} row(s) to review written to {args.export}")
+        return 0
+    try:
+        outcomes = import_sheet(work, Path(args.import_), args.by or "")
+    except ReviewError as exc:
+        print("sohoa review: nothing applied:", *(f"  {p}" for p in exc.problems), sep="\n", file=sys.stderr)
+        return 2
+    signing = signing_identity(SIGNING_CONN_ID, logging.getLogger("sohoa.review"))
+    for code, outcome in outcomes.items():
+        result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
+        status = "still held (see report.json)" if code in result["held"] else outcome
+        print(f"  {code}: {status}")
+    print(f"report:   {target}/report.json")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     run = subparsers.add_parser("run", help="run the digitize_batch DAG on one batch (embedded Airflow)")
     run.add_argument("batch", help="batch folder (or s3://bucket/prefix)")
@@ -206,5 +253,11 @@ def register(subparsers: Any) -> None:
                      help="package of every dossier: SIP_hoso (default) or AIP_hoso (with PREMIS)")
     run.add_argument("--archive-code", default="", help="mã cơ quan lưu trữ (needed by AIP_hoso)")
     run.set_defaults(func=_command)
+    review = subparsers.add_parser("review", help="review held dossiers from a spreadsheet (export, then import)")
+    review.add_argument("delivered", help="<output>/<batch_id> of a run (the folder holding its report.json)")
+    review.add_argument("--export", metavar="FILE.xlsx", help="write every pending document and dossier form")
+    review.add_argument("--import", dest="import_", metavar="FILE.xlsx", help="apply a filled-in sheet")
+    review.add_argument("--by", help="the archivist's name, recorded with every change (with --import)")
+    review.set_defaults(func=_review)
     standalone = subparsers.add_parser("airflow", help="start Airflow (UI, scheduler) with the project's DAGs")
     standalone.set_defaults(func=_standalone)

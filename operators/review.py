@@ -151,10 +151,14 @@ class ReleaseReviewOperator(SohoaOperator):
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from sohoa.pipeline import run_release
-        from sohoa.review import apply
+        from sohoa.review import apply, is_decided
         from sohoa.workspace import BatchWork
 
         ti = context["ti"]
+        if is_decided(BatchWork(Path(self.work)).dossier(self.dossier_code)):
+            self.log.info("dossier %s was decided meanwhile (another run, or sohoa review --import): these answers "
+                          "change nothing", self.dossier_code)
+            return []
         forms = ti.xcom_pull(task_ids=self.forms_task) or []
         answers = self._answers(ti, forms)
         documents = {f["doc_id"]: a for f, a in zip(forms, answers, strict=True) if f["doc_id"]}
