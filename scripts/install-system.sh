@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# System packages sohoa needs on Debian (bookworm or later): Tesseract with Vietnamese, poppler, fonts.
+# System packages sohoa needs on Debian (bookworm or later): Tesseract with Vietnamese, poppler, fonts, and
+# Chromium with its driver for the tests that look at the UI as a person does.
 # Installs only what is missing; uses sudo when not run as root.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 command -v git >/dev/null || need+=(git)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 py=$(command -v python3.11 || command -v python3 || true)
 if [ -z "$py" ] || ! "$py" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   need+=(python3 python3-venv python3-dev)

@@ -19,12 +19,33 @@ def test_tasks_and_order() -> None:
     dag = load()
     assert dag.dag_id == "digitize_batch"
     assert set(dag.task_ids) == {"scan_import", "clean", "ocr", "extract_metadata", "quality_checks", "package",
-                                 "deliver"}
+                                 "deliver", "dossier_status", "request_review"}
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
     assert down["scan_import"] >= {"clean"} and down["clean"] == {"ocr"} and down["ocr"] == {"extract_metadata"}
     assert down["extract_metadata"] == {"quality_checks"} and "package" in down["quality_checks"]
     assert down["package"] == {"deliver"}
+    assert down["deliver"] == {"dossier_status", "request_review"}  # after delivery, one of each per dossier
     assert {"sohoa", "tt05-2025"} <= set(dag.tags)
+
+
+def test_mapped_tasks_are_labelled_with_the_dossier_code() -> None:
+    dag = load()
+    for task_id in ("clean", "ocr", "extract_metadata", "package", "dossier_status", "request_review"):
+        assert "dossier" in (dag.get_task(task_id).map_index_template or ""), task_id
+    links = {link.name for link in dag.get_task("deliver").operator_extra_links}
+    assert links == {"Report", "Data Docs", "Review queue"}
+
+
+def test_review_dossier_asks_people_then_releases() -> None:
+    from dags.review_dossier import dag
+
+    assert dag.dag_id == "review_dossier" and dag.schedule is None
+    down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
+    assert down == {"forms": {"review"}, "review": {"release"}, "release": {"ask_again"}, "ask_again": set()}
+    review = dag.get_task("review")
+    assert type(review).__name__ == "MappedOperator" and review.operator_class.__name__ == "ReviewFormOperator"
+    assert {"work", "output_uri", "dossier_code"} <= set(dag.params.keys())
+    assert dag.get_task("release").trigger_rule == "none_failed"  # runs when there was no form to answer
 
 
 def test_every_task_retries_with_exponential_backoff() -> None:
@@ -50,7 +71,7 @@ def test_per_dossier_stages_are_mapped() -> None:
 
 
 def test_dag_file_parses_without_heavy_imports() -> None:
-    code = ("import sys; import dags.digitize_batch; "
+    code = ("import sys; import dags.digitize_batch, dags.review_dossier; "
             "print(sorted(m for m in ('cv2', 'pikepdf', 'great_expectations', 'pandas', 'lxml.etree') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
