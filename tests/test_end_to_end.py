@@ -119,7 +119,10 @@ def test_dossier_states(run: dict[str, Any]) -> None:
         assert dossiers[d["dossier_code"]]["status"] == expected, dossiers[d["dossier_code"]]["reason"]
     assert dossiers["MISSING.01"]["status"] == "failed" and "missing" in dossiers["MISSING.01"]["reason"]
     assert dossiers["../escape"]["status"] == "failed" and "leaves the batch" in dossiers["../escape"]["reason"]
-    assert dossiers["BAD.01"]["package"] == "packages/BAD.01"
+    assert dossiers["BAD.01"]["package"] is None  # held: its draft waits in the work area for a person
+    assert not (run["out"] / "packages" / "BAD.01").exists()
+    draft = Path(dossiers["BAD.01"]["draft"])
+    assert validate_package(draft, pdfa=True, signed=True) == []  # nothing empty: the quarantined pages hold it
     assert "quarantined" in dossiers["BAD.01"]["reason"]
 
 
@@ -143,13 +146,21 @@ def test_documents_boundaries_and_fields_match_the_truth(run: dict[str, Any]) ->
     assert len(misses) <= 0.1 * total, misses
 
 
+def _pdf(run: dict[str, Any], code: str, doc: dict[str, Any]) -> Path:
+    """A document's PDF: delivered, or in the draft of its held dossier."""
+    if "pdf" in doc:
+        return Path(run["out"] / doc["pdf"])
+    record = next(d for d in run["report"]["dossiers"] if d["dossier_code"] == code)
+    return Path(record["draft"]) / "representations" / "rep1" / "data" / f"{code}.{doc['ordinal']:07d}.pdf"
+
+
 def test_text_layer_holds_the_printed_words(run: dict[str, Any]) -> None:
     dossiers = {d["dossier_code"]: d for d in run["report"]["dossiers"]}
     for d in run["truth"]["dossiers"]:
         for want, have in zip(d["documents"], dossiers[d["dossier_code"]]["documents"], strict=True):
             if want["metadata"]["secrecy"]:
                 continue
-            text = _norm(poppler.pdf_text(run["out"] / have["pdf"]))
+            text = _norm(poppler.pdf_text(_pdf(run, d["dossier_code"], have)))
             found = [w for w in want["words"] if _norm(w) in text]
             assert len(found) >= 0.9 * len(want["words"]), (have["doc_id"], set(want["words"]) - set(found))
 
@@ -220,8 +231,9 @@ def test_a_document_with_a_secrecy_mark_never_leaves_the_machine(run: dict[str, 
     assert page["status"] == "quarantined" and "withheld from the package and the output" in page["reason"]
     ordinal = f"BAD.01.{secret[0]['ordinal']:07d}."
     output = [p.relative_to(run["out"]).as_posix() for p in run["out"].rglob("*") if p.is_file()]
-    assert any("BAD.01.0000001." in name for name in output)
-    assert not [name for name in output if "004.png" in name or ordinal in name]
+    assert not [name for name in output if "004.png" in name or "BAD.01." in name]  # held: none of it out
+    draft = [p.name for p in Path(dossier["draft"]).rglob("*") if p.is_file()]
+    assert "BAD.01.0000001.pdf" in draft and not [name for name in draft if ordinal in name]
 
 
 def test_a_scan_too_coarse_to_deliver_is_described_for_rescanning(run: dict[str, Any]) -> None:
@@ -263,7 +275,7 @@ def test_lineage_events_name_the_batch_and_the_delivery(run: dict[str, Any]) -> 
 def test_audit_trail_names_every_task_and_the_code_version(run: dict[str, Any]) -> None:
     lines = [json.loads(line) for line in (run["home"] / "audit" / "tasks.jsonl").read_text().splitlines()]
     done = {(entry["task_id"], entry["map_index"]): entry for entry in lines if entry["state"] == "success"}
-    dossiers = [d for d in run["report"]["dossiers"] if d["package"]]
+    dossiers = [d for d in run["report"]["dossiers"] if d["package"] or d.get("draft")]
     for task_id in ("clean", "ocr", "extract_metadata", "package"):
         handled = {Path(e["dossier"]).name for (t, _), e in done.items() if t == task_id}
         assert handled == {d["dossier_code"] for d in dossiers}, task_id
