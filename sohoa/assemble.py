@@ -193,7 +193,7 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     except (PackageError, ValueError) as exc:
         result["problems"] = exc.problems if isinstance(exc, PackageError) else [str(exc)]
         try:  # held: the same package as a draft with what is known, for the archivist to open
-            result["problems"] = build_draft(dossier, described, stage / dw.code, **options)  # type: ignore[arg-type]
+            result["problems"] = build_draft(dossier, described, stage / dw.code, **options)
             result["draft"] = True
         except (PackageError, ValueError) as again:
             log.warning("dossier %s: not even a draft could be written: %s", dw.code, again)

@@ -142,7 +142,7 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
             status, reasons, documents = _dossier_outcome(dw, pages, failing, entry)
             record.update(status=status, reasons=reasons, documents=documents)
             if (state := review_state(dw)).get("decision"):
-                record["review"] = {k: state[k] for k in ("by", "at", "decision", "reason")}
+                record["review"] = {k: state[k] for k in ("by", "at", "decision", "reason", "changed") if k in state}
                 record["review_history"] = state.get("history") or []
             pkg = dw.package_dir / code
             if status == "review" and pkg.is_dir():  # held: its draft stays in the work area until released

@@ -159,11 +159,29 @@ def forms(work: BatchWork, code: str, base_url: str = "") -> dict[str, list[dict
             f"[Xem hồ sơ — the dossier's pages]({link})",
             *(["", "**The last answers were not applied:**", *refused] if refused else []),
         ])
-        dossier_forms.append({"subject": f"Kiểm duyệt hồ sơ {code}", "body": body, "fields": {
-            "dossier_code": {"value": code, "title": "Mã hồ sơ — dossier_code (do not change)",
-                             "description": "identifies the dossier; a changed code is refused"},
-            "reason": {"value": None, "title": TITLES["reason"], "description": "free text"}}})
+        fields = {"dossier_code": {"value": code, "title": "Mã hồ sơ — dossier_code (do not change)",
+                                   "description": "identifies the dossier; a changed code is refused"},
+                  "reason": {"value": None, "title": TITLES["reason"], "description": "free text"}}
+        if marked := secret_documents(dw):
+            fields["secrecy_cleared"] = {
+                "value": None, "title": "Bỏ dấu mật — secrecy marks read wrongly (doc_ids, comma-separated)",
+                "description": f"marked: {', '.join(f'{d} ({m})' for d, m in marked.items())}; a mark confirmed "
+                               "(left out here) keeps its document off every networked system"}
+        dossier_forms.append({"subject": f"Kiểm duyệt hồ sơ {code}", "body": body, "fields": fields})
     return {"documents": documents, "dossier": dossier_forms}
+
+
+def secret_documents(dw: DossierWork) -> dict[str, str]:
+    """doc_id → the secrecy mark read on it (such documents are withheld until a person clears the mark)."""
+    return {d["doc_id"]: d["metadata"]["secrecy"] for d in read_json(dw.documents_json) if d["metadata"].get("secrecy")}
+
+
+def _cleared(dw: DossierWork, answer: Answer) -> tuple[list[str], list[str]]:
+    """(doc_ids whose secrecy mark the answer clears, problems)."""
+    named = [n.strip() for n in re.split(r"[,;\s]+", str(answer.values.get("secrecy_cleared") or "")) if n.strip()]
+    marked = secret_documents(dw)
+    return [n for n in named if n in marked], [f"{dw.code}: {n} carries no secrecy mark" for n in named
+                                                if n not in marked]
 
 
 def _confidence_note(conf: float | None, value: Any) -> str:
@@ -259,6 +277,7 @@ def check(dw: DossierWork, documents: dict[str, Answer], dossier_answer: Answer 
             problems.append(f"{dw.code}: decision {dossier_answer.decision!r} is neither {APPROVE} nor {REJECT}")
         elif dossier_answer.decision == REJECT and not _reason(dossier_answer):
             problems.append(f"{dw.code}: a {REJECT} needs a reason")
+        problems += _cleared(dw, dossier_answer)[1]
     elif dossier_reasons(dw):
         problems.append(f"{dw.code}: the dossier form was not answered")
     return problems
@@ -304,6 +323,13 @@ def apply(work: BatchWork, code: str, documents: dict[str, Answer], dossier_answ
             doc["needs_review"] = False
         record["decision"] = "approved" if answer.decision == APPROVE and rejecting is None else "rejected"
         doc["review"] = record
+    changed = {}
+    if dossier_answer is not None and rejecting is None:  # marks the archivist found misread: the documents go out
+        cleared = _cleared(dw, dossier_answer)[0]
+        for doc in docs:
+            if doc["doc_id"] in cleared:
+                changed[f"{doc['doc_id']}.secrecy"] = [doc["metadata"]["secrecy"], None]
+                doc["metadata"]["secrecy"] = None
     decision = "rejected" if rejecting or not docs else "approved"
     reason = _reason(rejecting) if rejecting else (_reason(dossier_answer) if dossier_answer else "") or None
     if not docs and not rejecting:
@@ -311,7 +337,7 @@ def apply(work: BatchWork, code: str, documents: dict[str, Answer], dossier_answ
     round_["outcome"] = decision
     write_json(dw.documents_json, docs)
     write_json(dw.root / "review.json", {"decision": decision, "by": by, "at": deciding.at if deciding else now(),
-                                         "reason": reason, "history": history})
+                                         "reason": reason, "changed": changed, "history": history})
     return decision
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -290,3 +291,35 @@ def test_unreadable_batches_fail_with_one_sentence(tmp_path: Path, env: dict[str
     proc = sohoa("run", str(tmp_path / "empty"), "--out", str(tmp_path / "o"), env=env)
     assert proc.returncode == 2 and "no dossier folders" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("clear", [False, True])
+def test_the_archivist_confirms_or_clears_a_secrecy_mark(run: dict[str, Any], signing_ca: dict[str, Any],
+                                                         tmp_path: Path, clear: bool) -> None:
+    """BAD.01 is held for its quarantined pages and a document marked MẬT: its dossier form approved, it is
+    delivered without the quarantined pages, and without the marked document unless the mark was cleared."""
+    from sohoa import pipeline
+    from sohoa.review import Answer, apply, forms
+    from sohoa.workspace import BatchWork
+
+    work = BatchWork(tmp_path / "work" / "lô_01")
+    shutil.copytree(run["report"]["work"], work.root)
+    shutil.copytree(run["out"].parent, tmp_path / "out")
+    [form] = forms(work, "BAD.01")["dossier"]
+    secret = next(d for d in run["report"]["dossiers"] if d["dossier_code"] == "BAD.01")["documents"]
+    marked = next(d for d in secret if d["metadata"]["secrecy"])
+    values = {name: spec["value"] for name, spec in form["fields"].items()}
+    values["secrecy_cleared"] = marked["doc_id"] if clear else None
+    assert apply(work, "BAD.01", {}, Answer("Approve", values, "Lê Văn Mật", "2026-12-04T10:00:00+07:00")) == "approved"
+    pipeline.run_release(str(work.root), "BAD.01", str(tmp_path / "out"), signing_ca["identity"])
+    report = json.loads((tmp_path / "out" / "lô_01" / "report.json").read_text(encoding="utf-8"))
+    record = next(d for d in report["dossiers"] if d["dossier_code"] == "BAD.01")
+    assert record["status"] == "delivered" and record["review"]["by"] == "Lê Văn Mật"
+    data = tmp_path / "out" / "lô_01" / "packages" / "BAD.01" / "representations" / "rep1" / "data"
+    pdf = f"BAD.01.{marked['ordinal']:07d}.pdf"
+    assert (data / pdf).exists() == clear
+    page = next(p for p in report["pages"] if p["source"] == "BAD.01/004.png")
+    assert page["status"] == ("delivered" if clear else "quarantined")
+    if clear:
+        assert record["review"]["changed"] == {f"{marked['doc_id']}.secrecy": ["MẬT", None]}
+    assert next(p for p in report["pages"] if p["source"] == "BAD.01/lowres.jpg")["status"] == "quarantined"

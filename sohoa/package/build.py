@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lxml import etree
 
@@ -269,25 +270,14 @@ def build_package(
     return Path(dest)
 
 
-def build_draft(
-    dossier: DossierDescription,
-    documents: Sequence[DocumentDescription],
-    dest: Path,
-    *,
-    created: datetime,
-    software: str,
-    software_version: str,
-    package_type: str = SIP_HOSO,
-    agents: Sequence[Agent] = (),
-    pdfa: bool = False,
-    signed: bool = False,
-) -> list[str]:
-    """The package a held dossier would get, written into `dest` with whatever metadata is known, so that a
-    person can open its PDFs, ALTO and EAD_doc; returns every rule it breaks (an empty required field, a value
-    out of its code list, what validation finds). A draft is never delivered."""
+def build_draft(dossier: DossierDescription, documents: Sequence[DocumentDescription], dest: Path,
+                **options: Any) -> list[str]:
+    """The package a held dossier would get (``build_package``'s options), written into `dest` with whatever
+    metadata is known, so that a person can open its PDFs, ALTO and EAD_doc; returns every rule it breaks (an
+    empty required field, a value out of its code list, else what validation finds). Never delivered."""
     problems: list[str] = []
-    _build(dossier, documents, Path(dest), created=created, software=software, software_version=software_version,
-           package_type=package_type, agents=agents, pdfa=pdfa, signed=signed, problems=problems)
+    _build(dossier, documents, Path(dest), **{"package_type": SIP_HOSO, "agents": (), "pdfa": False,
+                                              "signed": False, **options}, problems=problems)
     return problems
 
 
