@@ -125,8 +125,9 @@ def summary(report: dict[str, Any], where: str) -> str:
     held = [d for d in report["dossiers"] if d["status"] == "review"]
     if held:
         waiting = sum(doc["needs_review"] for d in held for doc in d["documents"])
-        lines += [f"review:   {len(held)} dossier(s) held, {waiting} document(s) await an archivist "
-                  "(kiểm duyệt): a review_dossier run was queued for each;",
+        docs = f", {waiting} document(s) with metadata to check" if waiting else ""
+        lines += [f"review:   {len(held)} dossier(s) held for an archivist (kiểm duyệt){docs}: a review_dossier "
+                  "run was queued for each;",
                   "          answer them under Required Actions after `make airflow` (http://localhost:8080), or",
                   f"          .venv/bin/sohoa review {where} --export review.xlsx, fill it in, then "
                   "--import review.xlsx --by NAME"]
