@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -11,6 +12,7 @@ from PIL import Image
 
 from sohoa.ingest import BatchError, import_batch, read_catalogue, scan_batch
 from sohoa.workspace import BatchWork, read_json
+from tests.test_catalogue import TITLE, cp1258, workbook
 
 
 def a4(dpi: int, colour: str = "white") -> Image.Image:
@@ -159,3 +161,81 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
     assert "folder 'MISSING.01' is missing" in dossiers["MISSING.01"]["problem"]
     assert "leaves the batch" in dossiers["../escape"]["problem"]
     assert not (tmp_path / "work" / "dossiers" / "escape").exists()
+
+
+def _entries(tmp_path: Path) -> dict[str, dict]:
+    return {d["code"]: d for d in read_json(tmp_path / "work" / "batch.json")["dossiers"]}
+
+
+def _dossiers(batch: Path, *codes: str) -> None:
+    for n, code in enumerate(codes):  # each page its own grey: not a duplicate of another dossier's
+        (batch / code).mkdir(parents=True)
+        a4(200, f"#{250 - n:02x}{250 - n:02x}{250 - n:02x}").save(batch / code / "1.png", dpi=(200, 200))
+
+
+def test_the_batch_json_entry_holds_the_resolved_codes_defaults_holds_and_secrecy(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01", "HS.02", "HS.03", "HS.04", "HS.05")
+    (batch / "dossiers.csv").write_bytes(cp1258(
+        "Mã hồ sơ;Tiêu đề hồ sơ;Chế độ sử dụng;Thời hạn bảo quản;Ngôn ngữ\n"
+        f"HS.01;{TITLE};Hạn chế;70 năm;Tiếng Việt\n"
+        "HS.02;Hồ sơ hội nghị;Nội bộ;;\n"
+        "HS.03;Hồ sơ mật;Tối mật;Vĩnh viễn;\n"
+        "HS.04;Hồ sơ công khai;Công khai;10 năm;\n"
+        "HS.04;Hồ sơ công khai;Mật;10 năm;\n"))
+    ready, _ = run(batch, tmp_path)
+    assert ready == ["HS.01", "HS.02", "HS.03", "HS.04", "HS.05"]
+    entries = _entries(tmp_path)
+    assert entries["HS.01"]["catalogue"]["title"] == TITLE
+    assert {k: entries["HS.01"][k] for k in ("codes", "defaults", "holds", "secret")} == {
+        "codes": {"mode": "02", "maintenance": "02", "language": "01"}, "defaults": [], "holds": [], "secret": False}
+    assert entries["HS.02"]["codes"] == {"mode": "02", "maintenance": "01", "language": "01"}
+    assert entries["HS.02"]["defaults"] == ["mode", "maintenance", "language"]
+    assert entries["HS.02"]["holds"] == [
+        "dossiers.csv gives access 'Nội bộ', which is none of TT 05's modes (01 Công khai, 02 Sử dụng có điều kiện, "
+        "03 Mật): held until an archivist sets it"]
+    assert entries["HS.03"]["secret"] is True and entries["HS.03"]["codes"]["mode"] == "03"
+    assert entries["HS.03"]["holds"] == ["dossiers.csv gives access 'Tối mật', a secrecy level (độ mật): nothing of "
+                                         "this dossier may leave this machine; held, never delivered"]
+    # listed twice, once as secret: the first row is used, the dossier is held and taken as secret
+    assert entries["HS.04"]["catalogue"]["access"] == "Công khai" and entries["HS.04"]["secret"] is True
+    assert entries["HS.04"]["holds"][0] == ("dossiers.csv lists it twice with different access: held until an "
+                                            "archivist keeps one row")
+    # a folder the catalogue does not list: the safe defaults, said to be defaults
+    assert (entries["HS.05"]["codes"], entries["HS.05"]["defaults"], entries["HS.05"]["holds"]) == (
+        {"mode": "02", "maintenance": "01", "language": "01"}, ["mode", "maintenance", "language"], [])
+
+
+def test_the_workbook_catalogue_is_read_in_the_batch(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01")
+    workbook(batch / "dossiers.xlsx", [["Mã hồ sơ", "Tiêu đề hồ sơ", "Chế độ sử dụng"], ["HS.01", TITLE, 1]])
+    (batch / "~$dossiers.xlsx").write_bytes(b"lock")  # Excel's lock file while the workbook is open
+    inventory, loose = scan_batch(batch, "b")
+    [dossier] = inventory.dossiers
+    assert (dossier.catalogue["title"], dossier.codes["mode"], dossier.defaults) == (TITLE, "01", ["maintenance",
+                                                                                                   "language"])
+    assert [(p.source, p.status) for p in loose] == [("~$dossiers.xlsx", "ignored")]
+
+
+@pytest.mark.parametrize("files, says", [
+    ({"dossiers.csv": "Tiêu đề hồ sơ,Chế độ sử dụng\nA,Mật\n".encode()},
+     "The catalogue dossiers.csv has no dossier_code (Mã hồ sơ) column"),
+    ({"dossiers.csv": "dossier_code,title\nHS.01,Tiªu ®Ò hå s¬\n".encode("latin-1")},
+     "The catalogue dossiers.csv is not UTF-8"),
+    ({"dossiers.xlsx": b"not a workbook"}, "The catalogue dossiers.xlsx is not a readable .xlsx workbook"),
+    ({"Dossiers.XLS": b"\xd0\xcf\x11\xe0"}, "The catalogue Dossiers.XLS is a spreadsheet format sohoa does not read"),
+    ({"dossiers.csv": b"dossier_code\nHS.01\n", "dossiers.xlsx": b""}, "The batch holds 2 catalogues"),
+])
+def test_a_catalogue_found_but_unreadable_stops_the_batch_before_any_work(tmp_path: Path, files: dict[str, bytes],
+                                                                          says: str) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01")
+    for name, raw in files.items():
+        (batch / name).write_bytes(raw)
+    with pytest.raises(BatchError, match="^" + re.escape(says)) as stopped:
+        scan_batch(batch, "check")  # what `sohoa run` calls before any work
+    assert str(stopped.value).endswith(".") and "\n" not in str(stopped.value)
+    with pytest.raises(BatchError):
+        import_batch(batch, BatchWork(tmp_path / "work"), "b1")
+    assert not (tmp_path / "work" / "batch.json").exists() and not (tmp_path / "work" / "dossiers").exists()
