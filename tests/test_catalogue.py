@@ -234,3 +234,14 @@ def test_spreadsheet_safe_keeps_formulas_from_running(tmp_path: Path) -> None:
         assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()  # no formula in the file
     cell = load_workbook(tmp_path / "out.xlsx")["Sheet"]["A1"]
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\",\"y\")" and cell.quotePrefix
+
+
+def test_the_package_takes_the_resolved_codes_never_the_most_open_mode() -> None:
+    from sohoa.assemble import dossier_description
+
+    codes = {"mode": "02", "maintenance": "04", "language": "06"}
+    described = dossier_description("HS.01", {"access": "Công khai", "title": TITLE}, [], 3, "", codes=codes)
+    assert (described.mode, described.maintenance, described.language, described.title) == ("02", "04", "06", TITLE)
+    # a work area imported before the codes were kept: resolved from the row the same way, safe default included
+    old = dossier_description("HS.01", {"access": "Nội bộ", "retention": "30 năm"}, [], 3, "")
+    assert (old.mode, old.maintenance, old.language) == ("02", "04", "01")
