@@ -392,13 +392,14 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
 
     try:
         pdf = pikepdf.open(path)
-    except pikepdf.PasswordError as exc:
-        raise _Reject("encrypted PDF: a password is needed to open it") from exc
+    except pikepdf.PasswordError as exc:  # only a PDF that needs a password to open is unreadable
+        raise _Reject("encrypted PDF: a password is needed to open it; give sohoa a copy without one") from exc
     except pikepdf.PdfError as exc:
         raise _Reject(f"not a readable PDF: {exc}") from exc
     with pdf:
-        if pdf.is_encrypted:
-            raise _Reject("encrypted PDF: archival copies must not be encrypted")
+        # an owner password only restricts printing or copying (e-office copies): the PDF opens and renders,
+        # and what sohoa delivers is its own PDF/A made from the rendered pages, never this file
+        restricted = pdf.is_encrypted
         count = len(pdf.pages)
         if count == 0:
             raise _Reject("not a readable PDF: it has no pages")
@@ -412,6 +413,8 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                 except poppler.RenderError as exc:
                     raise _Reject(f"page could not be rendered: {exc}") from exc
                 writer.save_image(page, rgb, dpi, "PDF")
+                if restricted:
+                    page.extra["pdf_restrictions"] = "owner password (opens without one): restrictions not kept"
             except _Reject as exc:
                 if count == 1:
                     writer.pages.pop()

@@ -142,7 +142,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/06b.png": ("quarantined", "too small: 34×30 mm"),
         "HS.02/07.jpg": ("ok", None),
         "HS.02/07b.jpg": ("quarantined", "below 200 dpi: 90 dpi"),
-        "HS.02/08.pdf": ("quarantined", "encrypted PDF"),
+        "HS.02/08.pdf": ("quarantined", "encrypted PDF: a password is needed to open it"),
         "HS.02/09.png": ("quarantined", "decompression bomb"),
         "HS.02/10.png": ("quarantined", "link leaving the batch"),
         "HS.02/11.docx": ("quarantined", "unsupported file type .docx"),
@@ -239,3 +239,29 @@ def test_a_catalogue_found_but_unreadable_stops_the_batch_before_any_work(tmp_pa
     with pytest.raises(BatchError):
         import_batch(batch, BatchWork(tmp_path / "work"), "b1")
     assert not (tmp_path / "work" / "batch.json").exists() and not (tmp_path / "work" / "dossiers").exists()
+
+
+def test_a_pdf_restricted_only_by_an_owner_password_is_imported(tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    jpeg = tmp_path / "p.jpg"
+    a4(200, "#f0f0f0").save(jpeg, quality=80)
+    for name, user in (("eoffice.pdf", ""), ("locked.pdf", "y")):
+        pdf = pikepdf.new()
+        page = pdf.add_blank_page(page_size=(595.3, 841.9))
+        image = pikepdf.Stream(pdf, jpeg.read_bytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                               Width=round(8.27 * 200), Height=round(11.69 * 200),
+                               ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pikepdf.Stream(pdf, b"q 595.3 0 0 841.9 0 0 cm /Im0 Do Q")
+        pdf.save(d / name, encryption=pikepdf.Encryption(owner="x", user=user))
+    with pikepdf.open(d / "eoffice.pdf") as check:
+        assert check.is_encrypted  # restricted, and opens without a password
+    ready, pages = run(tmp_path / "batch", tmp_path)
+    assert ready == ["HS.01"]
+    assert (pages["HS.01/eoffice.pdf"]["status"], pages["HS.01/eoffice.pdf"]["dpi"]) == ("ok", 200)
+    rendered = Image.open(tmp_path / "work" / "dossiers" / "HS.01" / pages["HS.01/eoffice.pdf"]["image"])
+    assert rendered.width == 1654 and abs(rendered.height - 2338) <= 1  # A4 at 200 dpi
+    assert rendered.getpixel((800, 1100)) == (240, 240, 240)  # its page image drawn, not a blank page
+    assert pages["HS.01/locked.pdf"] == {**pages["HS.01/locked.pdf"], "status": "quarantined", "reason": (
+        "encrypted PDF: a password is needed to open it; give sohoa a copy without one")}
