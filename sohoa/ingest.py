@@ -320,6 +320,25 @@ def _as_is(img: Image.Image) -> bool:
     return img.format in ("JPEG", "PNG") and img.mode in ("RGB", "L") and "transparency" not in img.info
 
 
+# Exif tags only a camera writes (exposure time, f-number, ISO, focal length): a scanner writes none of them
+CAMERA_TAGS = (0x829A, 0x829D, 0x8827, 0x920A)
+
+
+def _camera_photo(img: Image.Image) -> bool:
+    """A camera's (phone's) photo: its dpi tag is the camera's default (72), not a resolution on paper, and
+    how much of the frame the page fills is not known, so it is never delivered; from MIN_READ_DPI on (taken
+    as one A4 page filling the frame) it is read and described for the page to be scanned, like a coarse scan."""
+    try:
+        exif = img.getexif().get_ifd(0x8769)
+    except Exception:  # a malformed Exif block: not a photo as far as sohoa can tell
+        return False
+    return any(tag in exif for tag in CAMERA_TAGS)
+
+
+def _photo(size: tuple[int, int]) -> str:
+    return f"camera photo, not a scan: {size[0]}×{size[1]} px taken as one A4 page filling the frame"
+
+
 def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with warnings.catch_warnings():
@@ -345,7 +364,11 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         img.seek(i)
                     except (OSError, EOFError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
-                    dpi = _check_size(img.width, img.height, _dpi_of(img))
+                    photo = frames == 1 and _camera_photo(img)
+                    try:
+                        dpi = _check_size(img.width, img.height, None if photo else _dpi_of(img))
+                    except _Reject as exc:
+                        raise _Reject(f"{exc} ({_photo(img.size)})" if photo else str(exc)) from None
                     mode, size = img.mode, img.size
                     kept = frames == 1 and _as_is(img)
                     if kept and img.format == "JPEG":
@@ -360,6 +383,8 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         writer.keep_file(page, path, size, mode, dpi)
                     else:
                         writer.save_image(page, _to_rgb(img), dpi, mode)
+                    if photo:
+                        page.extra["rescan"] = f"{_photo(size)}: about {dpi:g} dpi at most, never delivered"
                 except _Reject as exc:
                     if frames == 1:
                         writer.pages.pop()

@@ -265,3 +265,34 @@ def test_a_pdf_restricted_only_by_an_owner_password_is_imported(tmp_path: Path) 
     assert rendered.getpixel((800, 1100)) == (240, 240, 240)  # its page image drawn, not a blank page
     assert pages["HS.01/locked.pdf"] == {**pages["HS.01/locked.pdf"], "status": "quarantined", "reason": (
         "encrypted PDF: a password is needed to open it; give sohoa a copy without one")}
+
+
+def _photo(path: Path, size: tuple[int, int], camera: bool = True) -> None:
+    """A phone's JPEG: the 72 dpi every camera writes and, when ``camera``, the exposure tags only cameras write."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x011A], exif[0x011B], exif[0x0128] = "Phone", "X1", 72.0, 72.0, 2
+    if camera:
+        exif.get_ifd(0x8769).update({0x829A: 1 / 60, 0x829D: 1.8, 0x8827: 200, 0x920A: 4.2})
+    Image.new("RGB", size, "#f2efe6").save(path, quality=85, exif=exif)
+
+
+def test_a_camera_photo_is_read_for_rescanning_never_delivered_and_quarantined_only_below_the_read_floor(
+        tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    _photo(d / "1_small.jpg", (960, 1280))  # a messaging app's copy: about 116 dpi on an A4 page
+    _photo(d / "2_full.jpg", (3024, 4032))  # the phone's own: about 366 dpi, still a photo of unknown framing
+    _photo(d / "3_thumb.jpg", (750, 1000))  # about 91 dpi: under the floor from which pages are read
+    _photo(d / "4_scan72.jpg", (3024, 4032), camera=False)  # a scanner's 72 dpi is its resolution
+    assert Image.open(d / "1_small.jpg").info["dpi"] == (72, 72)
+    _, pages = run(tmp_path / "batch", tmp_path)
+    assert (pages["HS.01/1_small.jpg"]["status"], pages["HS.01/1_small.jpg"]["dpi"]) == ("ok", 116)
+    assert pages["HS.01/1_small.jpg"]["rescan"] == (
+        "camera photo, not a scan: 960×1280 px taken as one A4 page filling the frame: about 116 dpi at most, "
+        "never delivered")
+    assert pages["HS.01/2_full.jpg"]["status"] == "ok" and pages["HS.01/2_full.jpg"]["rescan"].startswith(
+        "camera photo, not a scan: 3024×4032 px") and pages["HS.01/2_full.jpg"]["dpi"] == 366
+    assert pages["HS.01/3_thumb.jpg"] == {**pages["HS.01/3_thumb.jpg"], "status": "quarantined", "reason": (
+        "below 200 dpi: 91 dpi (camera photo, not a scan: 750×1000 px taken as one A4 page filling the frame)")}
+    assert (pages["HS.01/4_scan72.jpg"]["status"], pages["HS.01/4_scan72.jpg"]["reason"]) == (
+        "quarantined", "below 200 dpi: 72 dpi")
