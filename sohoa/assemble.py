@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
@@ -14,6 +14,7 @@ from typing import Any
 
 from sohoa import __version__, sign, tesseract
 from sohoa.alto import merge as alto_merge
+from sohoa.catalogue import resolve_codes
 from sohoa.package import (
     SIP_HOSO,
     Agent,
@@ -29,7 +30,7 @@ from sohoa.package.premis import REVIEW_EVENT
 from sohoa.parallel import process_map
 from sohoa.pdfa import PdfPage, build_pdfa
 from sohoa.sign import SigningIdentity, sign_pdf
-from sohoa.vocab import LANGUAGE_CODES, MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, code_for
+from sohoa.vocab import LANGUAGE_CODES, TYPE_CODES
 from sohoa.workspace import DossierWork, read_json, write_json
 
 log = logging.getLogger(__name__)
@@ -48,16 +49,21 @@ def _date(iso: str | None) -> date | None:
 
 
 def dossier_description(code: str, catalogue: dict[str, str], documents: list[dict[str, Any]],
-                        pages: int, campaign: str, archive_code: str = "") -> DossierDescription:
+                        pages: int, campaign: str, archive_code: str = "",
+                        codes: Mapping[str, str] | None = None) -> DossierDescription:
+    """``codes``: the TT 05 mode, maintenance and language resolved at import (the batch.json entry's
+    ``codes``); without them (a work area imported before they were kept) they are resolved from
+    ``catalogue`` the same way, so a missing or unknown value never becomes the most open mode."""
+    codes = codes or resolve_codes(catalogue).codes
     dates = sorted(d for d in (_date(doc["metadata"].get("issued_date")) for doc in documents) if d)
     title = catalogue.get("title") or f"Hồ sơ {code}"
     note = f"Số hóa bằng {SOFTWARE} {__version__}" + (f"; đợt {campaign}" if campaign else "")
     return DossierDescription(
         file_code=code,
         title=title,
-        maintenance=code_for(MAINTENANCE_CODES, catalogue.get("retention"), "01"),
-        mode=code_for(MODE_CODES, catalogue.get("access"), "01"),
-        language="01",
+        maintenance=codes["maintenance"],
+        mode=codes["mode"],
+        language=codes["language"],
         start_date=dates[0] if dates else None,
         end_date=dates[-1] if dates else None,
         total_doc=len(documents),
@@ -147,7 +153,7 @@ def _document_pdf(job: _PdfJob) -> tuple[dict[str, str] | None, Path | None]:
 
 def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = "",
                     signing: SigningIdentity | None = None, package_type: str = SIP_HOSO,
-                    archive_code: str = "") -> dict[str, Any]:
+                    archive_code: str = "", codes: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the dossier's PDFs, each signed by ``signing`` (PAdES), and the package of ``package_type`` into
     ``package/``; writes and returns package.json. Without a signing identity the PDFs stay unsigned and
     package.json says so (the dossier is then held for review). ``archive_code``: mã cơ quan lưu trữ (AIP)."""
@@ -160,7 +166,7 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     (stage / "pdf").mkdir(parents=True)
     tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
     dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign,
-                                  archive_code)
+                                  archive_code, codes)
     jobs = []
     for doc in documents:
         pdf_pages = []

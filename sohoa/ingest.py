@@ -7,8 +7,6 @@ specific reason, never dropped.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import re
@@ -24,7 +22,15 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from sohoa import poppler
-from sohoa.vocab import modern_tones, nfc
+from sohoa.catalogue import (
+    CSV_NAME,
+    UNREADABLE_NAMES,
+    XLSX_NAME,
+    CatalogueError,
+    read_catalogue,
+    resolve_codes,
+)
+from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, Page, sha256_file, write_json
 
 log = logging.getLogger(__name__)
@@ -33,7 +39,7 @@ IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
 SYSTEM_DIRS = {"__macosx", "$recycle.bin", "system volume information"}
-CATALOGUE = "dossiers.csv"
+CATALOGUE = CSV_NAME  # or XLSX_NAME: the batch holds at most one of them
 MIN_DPI = 200
 # A scan coarser than MIN_DPI is never delivered (TT 05/2025), but from this resolution on it is still cleaned,
 # read and described, so that the report names the document whose paper must be scanned again
@@ -43,19 +49,8 @@ MIN_SIDE_MM = 70  # smaller than an A7 card: a thumbnail or a fragment, not a sc
 MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
 PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
 
-# Accepted headings of dossiers.csv, English and Vietnamese (DESIGN.md, input contract).
-HEADINGS = {
-    "dossier_code": ("dossier_code", "mã hồ sơ", "ma ho so", "code"),
-    "title": ("title", "tiêu đề hồ sơ", "tiêu đề"),
-    "fond": ("fond", "phông", "mã phông"),
-    "year": ("year", "năm"),
-    "retention": ("retention", "thời hạn bảo quản", "thời hạn lưu trữ"),
-    "access": ("access", "chế độ sử dụng", "mức độ tiếp cận"),
-}
-
-
 class BatchError(Exception):
-    """The batch itself cannot be read (missing folder, no dossiers)."""
+    """The batch itself cannot be read (missing folder, no dossiers, a catalogue that cannot be read)."""
 
 
 @dataclass
@@ -64,6 +59,19 @@ class Dossier:
     folder: str | None  # relative folder name in the batch, None when missing
     catalogue: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # why the dossier cannot be processed at all
+    # TT 05 codes resolved from the catalogue row (sohoa.catalogue.resolve_codes): mode, maintenance, language
+    codes: dict[str, str] = field(default_factory=dict)
+    defaults: list[str] = field(default_factory=list)  # codes the catalogue did not set: the safe default used
+    holds: list[str] = field(default_factory=list)  # catalogue values an archivist must set or confirm
+    secret: bool = False  # the catalogue gives a secrecy level: nothing of the dossier may leave the machine
+
+    @classmethod
+    def listed(cls, code: str, folder: str | None, row: dict[str, str], source: str,
+               problem: str | None = None) -> Dossier:
+        """A dossier with the codes its catalogue row (``{}`` when it has none) resolves to."""
+        resolved = resolve_codes(row, source)
+        return cls(code, folder, row, problem, resolved.codes, resolved.defaults, list(resolved.holds),
+                   resolved.secret)
 
 
 @dataclass
@@ -73,7 +81,7 @@ class Inventory:
     started: str
     catalogue_columns: list[str]
     dossiers: list[Dossier]
-    problems: list[str]  # batch-level notes (catalogue unreadable, ...)
+    problems: list[str]  # batch-level notes (a dossier listed twice, ...)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,40 +89,6 @@ class Inventory:
 
 def natural_key(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
-
-
-def _heading(name: str) -> str:
-    key = modern_tones(name.strip().lstrip("\ufeff")).casefold()
-    for canonical, names in HEADINGS.items():
-        if key in {modern_tones(n).casefold() for n in names}:
-            return canonical
-    return nfc(name.strip())
-
-
-def read_catalogue(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Rows of dossiers.csv with canonical keys; unknown columns are kept under their own heading."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{CATALOGUE} is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(nfc(text)), dialect)
-    rows = [r for r in reader if any(cell.strip() for cell in r)]
-    if not rows:
-        return [], []
-    columns = [_heading(h) for h in rows[0]]
-    if "dossier_code" not in columns:
-        raise ValueError(f"{CATALOGUE} has no dossier_code (Mã hồ sơ) column; its headings are {rows[0]}")
-    out = []
-    for row in rows[1:]:
-        record = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns)}
-        out.append(record)
-    return columns, out
 
 
 def _is_hidden(name: str) -> bool:
@@ -133,6 +107,40 @@ def _unsafe_code(code: str) -> bool:
     return not code or code in {".", ".."} or "/" in code or "\\" in code or code.startswith("~") or ".." in code
 
 
+def _catalogue(found: list[Path]) -> tuple[list[str], list[dict[str, str]], str]:
+    """Columns, rows and name of the batch's catalogue (none: no columns, no rows). A catalogue that is found
+    but cannot be read stops the batch: its access codes are what keeps a dossier from being delivered."""
+    if not found:
+        return [], [], CATALOGUE
+    if len(found) > 1:
+        raise BatchError(f"The batch holds {len(found)} catalogues ({', '.join(p.name for p in found)}), so which "
+                         "one describes its dossiers cannot be told; keep one and run the batch again.")
+    path = found[0]
+    try:
+        columns, rows = read_catalogue(path)
+    except CatalogueError as exc:
+        raise BatchError(f"The catalogue {exc}.") from exc
+    except OSError as exc:
+        raise BatchError(f"The catalogue {path.name} cannot be read: {exc}.") from exc
+    return columns, rows, nfc(path.name)
+
+
+def _listed_twice(dossier: Dossier, row: dict[str, str], source: str, problems: list[str]) -> None:
+    """A second row of the same dossier: the first is used; a second that says otherwise holds the dossier,
+    and a secrecy level in either makes it secret."""
+    problems.append(f"{source} lists dossier {dossier.code!r} more than once; the first row is used")
+    if row == dossier.catalogue:
+        return
+    differ = sorted(k for k in {*row, *dossier.catalogue} if row.get(k, "") != dossier.catalogue.get(k, ""))
+    dossier.holds.append(f"{source} lists it twice with different {', '.join(differ)}: held until an archivist "
+                         "keeps one row")
+    other = resolve_codes(row, source)
+    if other.secret and not dossier.secret:
+        dossier.secret = True
+        dossier.codes["mode"] = "03"
+        dossier.holds += [h for h in other.holds if h not in dossier.holds]
+
+
 def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tuple[Inventory, list[Page]]:
     """Inventory of a batch folder and the records of the files outside any dossier.
 
@@ -146,7 +154,7 @@ def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tupl
     loose: list[Page] = []
     folders: dict[str, str] = {}
     problems: list[str] = []
-    catalogue_path: Path | None = None
+    catalogues: list[Path] = []
     for entry in sorted(os.scandir(batch), key=lambda e: natural_key(e.name)):
         name = nfc(entry.name)
         path = Path(entry.path)
@@ -157,37 +165,32 @@ def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tupl
                               reason="link leaving the batch: not followed"))
         elif entry.is_dir():
             folders[name] = entry.name
-        elif name.casefold() == CATALOGUE:
-            catalogue_path = path
+        elif name.casefold() in (CSV_NAME, XLSX_NAME, *UNREADABLE_NAMES):
+            catalogues.append(path)
         else:
             loose.append(Page(source=name, sha256=sha256_file(path), status="quarantined",
                               reason="outside any dossier folder: inputs belong in <batch>/<dossier_code>/"))
-    columns: list[str] = []
-    rows: list[dict[str, str]] = []
-    if catalogue_path is not None:
-        try:
-            columns, rows = read_catalogue(catalogue_path)
-        except (ValueError, csv.Error) as exc:
-            problems.append(f"{CATALOGUE} could not be read: {exc}")
+    columns, rows, source = _catalogue(catalogues)
     dossiers: list[Dossier] = []
-    seen: set[str] = set()
+    first: dict[str, Dossier] = {}
     for row in rows:
         code = nfc(row.get("dossier_code", "").strip())
-        if code in seen:
-            problems.append(f"{CATALOGUE} lists dossier {code!r} more than once; the first row is used")
+        if code in first:
+            _listed_twice(first[code], row, source, problems)
             continue
-        seen.add(code)
         if _unsafe_code(code):
-            dossiers.append(Dossier(code, None, row, problem=(
-                f"dossier code {code!r} in {CATALOGUE} leaves the batch or is not a folder name; not followed")))
+            dossier = Dossier.listed(code, None, row, source, problem=(
+                f"dossier code {code!r} in {source} leaves the batch or is not a folder name; not followed"))
         elif code not in folders:
-            dossiers.append(Dossier(code, None, row, problem=(
-                f"listed in {CATALOGUE} but its folder {code!r} is missing from the batch")))
+            dossier = Dossier.listed(code, None, row, source, problem=(
+                f"listed in {source} but its folder {code!r} is missing from the batch"))
         else:
-            dossiers.append(Dossier(code, folders[code], row))
+            dossier = Dossier.listed(code, folders[code], row, source)
+        first[code] = dossier
+        dossiers.append(dossier)
     for code, folder in folders.items():
-        if code not in seen:
-            dossiers.append(Dossier(code, folder, {}))
+        if code not in first:
+            dossiers.append(Dossier.listed(code, folder, {}, source))
     if not folders:
         raise BatchError(f"The batch {batch} holds no dossier folders (expected <batch>/<dossier_code>/<pages>).")
     inventory = Inventory(
@@ -317,6 +320,25 @@ def _as_is(img: Image.Image) -> bool:
     return img.format in ("JPEG", "PNG") and img.mode in ("RGB", "L") and "transparency" not in img.info
 
 
+# Exif tags only a camera writes (exposure time, f-number, ISO, focal length): a scanner writes none of them
+CAMERA_TAGS = (0x829A, 0x829D, 0x8827, 0x920A)
+
+
+def _camera_photo(img: Image.Image) -> bool:
+    """A camera's (phone's) photo: its dpi tag is the camera's default (72), not a resolution on paper, and
+    how much of the frame the page fills is not known, so it is never delivered; from MIN_READ_DPI on (taken
+    as one A4 page filling the frame) it is read and described for the page to be scanned, like a coarse scan."""
+    try:
+        exif = img.getexif().get_ifd(0x8769)
+    except Exception:  # a malformed Exif block: not a photo as far as sohoa can tell
+        return False
+    return any(tag in exif for tag in CAMERA_TAGS)
+
+
+def _photo(size: tuple[int, int]) -> str:
+    return f"camera photo, not a scan: {size[0]}×{size[1]} px taken as one A4 page filling the frame"
+
+
 def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with warnings.catch_warnings():
@@ -342,7 +364,11 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         img.seek(i)
                     except (OSError, EOFError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
-                    dpi = _check_size(img.width, img.height, _dpi_of(img))
+                    photo = frames == 1 and _camera_photo(img)
+                    try:
+                        dpi = _check_size(img.width, img.height, None if photo else _dpi_of(img))
+                    except _Reject as exc:
+                        raise _Reject(f"{exc} ({_photo(img.size)})" if photo else str(exc)) from None
                     mode, size = img.mode, img.size
                     kept = frames == 1 and _as_is(img)
                     if kept and img.format == "JPEG":
@@ -357,6 +383,8 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         writer.keep_file(page, path, size, mode, dpi)
                     else:
                         writer.save_image(page, _to_rgb(img), dpi, mode)
+                    if photo:
+                        page.extra["rescan"] = f"{_photo(size)}: about {dpi:g} dpi at most, never delivered"
                 except _Reject as exc:
                     if frames == 1:
                         writer.pages.pop()
@@ -389,13 +417,14 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
 
     try:
         pdf = pikepdf.open(path)
-    except pikepdf.PasswordError as exc:
-        raise _Reject("encrypted PDF: a password is needed to open it") from exc
+    except pikepdf.PasswordError as exc:  # only a PDF that needs a password to open is unreadable
+        raise _Reject("encrypted PDF: a password is needed to open it; give sohoa a copy without one") from exc
     except pikepdf.PdfError as exc:
         raise _Reject(f"not a readable PDF: {exc}") from exc
     with pdf:
-        if pdf.is_encrypted:
-            raise _Reject("encrypted PDF: archival copies must not be encrypted")
+        # an owner password only restricts printing or copying (e-office copies): the PDF opens and renders,
+        # and what sohoa delivers is its own PDF/A made from the rendered pages, never this file
+        restricted = pdf.is_encrypted
         count = len(pdf.pages)
         if count == 0:
             raise _Reject("not a readable PDF: it has no pages")
@@ -409,6 +438,8 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                 except poppler.RenderError as exc:
                     raise _Reject(f"page could not be rendered: {exc}") from exc
                 writer.save_image(page, rgb, dpi, "PDF")
+                if restricted:
+                    page.extra["pdf_restrictions"] = "owner password (opens without one): restrictions not kept"
             except _Reject as exc:
                 if count == 1:
                     writer.pages.pop()

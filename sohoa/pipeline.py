@@ -106,7 +106,8 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
     entry = next(d for d in batch["dossiers"] if d["code"] == dw.code)
     params = batch.get("params", {})
     result = package_dossier(dw, entry.get("catalogue") or {}, params.get("campaign", ""), signing,
-                             params.get("package_type") or SIP_HOSO, params.get("archive_code") or "")
+                             params.get("package_type") or SIP_HOSO, params.get("archive_code") or "",
+                             codes=entry.get("codes"))
     return {"built": result["built"], "problems": len(result["problems"]), "signed": len(result["signatures"]),
             "package_type": result["package_type"]}
 

@@ -84,6 +84,21 @@ MAINTENANCE_CODES: dict[str, str] = {
 }
 MODE_CODES: dict[str, str] = {"Công khai": "01", "Sử dụng có điều kiện": "02", "Mật": "03"}
 LANGUAGE_CODES: dict[str, str] = {"vi": "01", "en": "02", "fr": "03", "ru": "04", "zh": "05"}
+# TT 05/2025 language code list (STANDARDS.md §3.5), label -> code; LANGUAGE_CODES above maps a document's
+# detected language (ISO 639-1) to the same codes.
+LANGUAGE_LABELS: dict[str, str] = {
+    "Tiếng Việt": "01",
+    "Tiếng Anh": "02",
+    "Tiếng Pháp": "03",
+    "Tiếng Nga": "04",
+    "Tiếng Trung": "05",
+    "Việt–Anh": "06",
+    "Việt–Nga": "07",
+    "Việt–Pháp": "08",
+    "Hán Nôm": "09",
+    "Việt–Trung": "10",
+    "Khác": "11",
+}
 
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 URGENCY_MARKS = ("HỎA TỐC", "THƯỢNG KHẨN", "KHẨN")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -11,6 +12,7 @@ from PIL import Image
 
 from sohoa.ingest import BatchError, import_batch, read_catalogue, scan_batch
 from sohoa.workspace import BatchWork, read_json
+from tests.test_catalogue import TITLE, cp1258, workbook
 
 
 def a4(dpi: int, colour: str = "white") -> Image.Image:
@@ -140,7 +142,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/06b.png": ("quarantined", "too small: 34×30 mm"),
         "HS.02/07.jpg": ("ok", None),
         "HS.02/07b.jpg": ("quarantined", "below 200 dpi: 90 dpi"),
-        "HS.02/08.pdf": ("quarantined", "encrypted PDF"),
+        "HS.02/08.pdf": ("quarantined", "encrypted PDF: a password is needed to open it"),
         "HS.02/09.png": ("quarantined", "decompression bomb"),
         "HS.02/10.png": ("quarantined", "link leaving the batch"),
         "HS.02/11.docx": ("quarantined", "unsupported file type .docx"),
@@ -159,3 +161,138 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
     assert "folder 'MISSING.01' is missing" in dossiers["MISSING.01"]["problem"]
     assert "leaves the batch" in dossiers["../escape"]["problem"]
     assert not (tmp_path / "work" / "dossiers" / "escape").exists()
+
+
+def _entries(tmp_path: Path) -> dict[str, dict]:
+    return {d["code"]: d for d in read_json(tmp_path / "work" / "batch.json")["dossiers"]}
+
+
+def _dossiers(batch: Path, *codes: str) -> None:
+    for n, code in enumerate(codes):  # each page its own grey: not a duplicate of another dossier's
+        (batch / code).mkdir(parents=True)
+        a4(200, f"#{250 - n:02x}{250 - n:02x}{250 - n:02x}").save(batch / code / "1.png", dpi=(200, 200))
+
+
+def test_the_batch_json_entry_holds_the_resolved_codes_defaults_holds_and_secrecy(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01", "HS.02", "HS.03", "HS.04", "HS.05")
+    (batch / "dossiers.csv").write_bytes(cp1258(
+        "Mã hồ sơ;Tiêu đề hồ sơ;Chế độ sử dụng;Thời hạn bảo quản;Ngôn ngữ\n"
+        f"HS.01;{TITLE};Hạn chế;70 năm;Tiếng Việt\n"
+        "HS.02;Hồ sơ hội nghị;Nội bộ;;\n"
+        "HS.03;Hồ sơ mật;Tối mật;Vĩnh viễn;\n"
+        "HS.04;Hồ sơ công khai;Công khai;10 năm;\n"
+        "HS.04;Hồ sơ công khai;Mật;10 năm;\n"))
+    ready, _ = run(batch, tmp_path)
+    assert ready == ["HS.01", "HS.02", "HS.03", "HS.04", "HS.05"]
+    entries = _entries(tmp_path)
+    assert entries["HS.01"]["catalogue"]["title"] == TITLE
+    assert {k: entries["HS.01"][k] for k in ("codes", "defaults", "holds", "secret")} == {
+        "codes": {"mode": "02", "maintenance": "02", "language": "01"}, "defaults": [], "holds": [], "secret": False}
+    assert entries["HS.02"]["codes"] == {"mode": "02", "maintenance": "01", "language": "01"}
+    assert entries["HS.02"]["defaults"] == ["mode", "maintenance", "language"]
+    assert entries["HS.02"]["holds"] == [
+        "dossiers.csv gives access 'Nội bộ', which is none of TT 05's modes (01 Công khai, 02 Sử dụng có điều kiện, "
+        "03 Mật): held until an archivist sets it"]
+    assert entries["HS.03"]["secret"] is True and entries["HS.03"]["codes"]["mode"] == "03"
+    assert entries["HS.03"]["holds"] == ["dossiers.csv gives access 'Tối mật', a secrecy level (độ mật): nothing of "
+                                         "this dossier may leave this machine; held, never delivered"]
+    # listed twice, once as secret: the first row is used, the dossier is held and taken as secret
+    assert entries["HS.04"]["catalogue"]["access"] == "Công khai" and entries["HS.04"]["secret"] is True
+    assert entries["HS.04"]["holds"][0] == ("dossiers.csv lists it twice with different access: held until an "
+                                            "archivist keeps one row")
+    # a folder the catalogue does not list: the safe defaults, said to be defaults
+    assert (entries["HS.05"]["codes"], entries["HS.05"]["defaults"], entries["HS.05"]["holds"]) == (
+        {"mode": "02", "maintenance": "01", "language": "01"}, ["mode", "maintenance", "language"], [])
+
+
+def test_the_workbook_catalogue_is_read_in_the_batch(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01")
+    workbook(batch / "dossiers.xlsx", [["Mã hồ sơ", "Tiêu đề hồ sơ", "Chế độ sử dụng"], ["HS.01", TITLE, 1]])
+    (batch / "~$dossiers.xlsx").write_bytes(b"lock")  # Excel's lock file while the workbook is open
+    inventory, loose = scan_batch(batch, "b")
+    [dossier] = inventory.dossiers
+    assert (dossier.catalogue["title"], dossier.codes["mode"], dossier.defaults) == (TITLE, "01", ["maintenance",
+                                                                                                   "language"])
+    assert [(p.source, p.status) for p in loose] == [("~$dossiers.xlsx", "ignored")]
+
+
+@pytest.mark.parametrize("files, says", [
+    ({"dossiers.csv": "Tiêu đề hồ sơ,Chế độ sử dụng\nA,Mật\n".encode()},
+     "The catalogue dossiers.csv has no dossier_code (Mã hồ sơ) column"),
+    ({"dossiers.csv": "dossier_code,title\nHS.01,Tiªu ®Ò hå s¬\n".encode("latin-1")},
+     "The catalogue dossiers.csv is not UTF-8"),
+    ({"dossiers.xlsx": b"not a workbook"}, "The catalogue dossiers.xlsx is not a readable .xlsx workbook"),
+    ({"Dossiers.XLS": b"\xd0\xcf\x11\xe0"}, "The catalogue Dossiers.XLS is a spreadsheet format sohoa does not read"),
+    ({"dossiers.csv": b"dossier_code\nHS.01\n", "dossiers.xlsx": b""}, "The batch holds 2 catalogues"),
+])
+def test_a_catalogue_found_but_unreadable_stops_the_batch_before_any_work(tmp_path: Path, files: dict[str, bytes],
+                                                                          says: str) -> None:
+    batch = tmp_path / "batch"
+    _dossiers(batch, "HS.01")
+    for name, raw in files.items():
+        (batch / name).write_bytes(raw)
+    with pytest.raises(BatchError, match="^" + re.escape(says)) as stopped:
+        scan_batch(batch, "check")  # what `sohoa run` calls before any work
+    assert str(stopped.value).endswith(".") and "\n" not in str(stopped.value)
+    with pytest.raises(BatchError):
+        import_batch(batch, BatchWork(tmp_path / "work"), "b1")
+    assert not (tmp_path / "work" / "batch.json").exists() and not (tmp_path / "work" / "dossiers").exists()
+
+
+def test_a_pdf_restricted_only_by_an_owner_password_is_imported(tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    jpeg = tmp_path / "p.jpg"
+    a4(200, "#f0f0f0").save(jpeg, quality=80)
+    for name, user in (("eoffice.pdf", ""), ("locked.pdf", "y")):
+        pdf = pikepdf.new()
+        page = pdf.add_blank_page(page_size=(595.3, 841.9))
+        image = pikepdf.Stream(pdf, jpeg.read_bytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                               Width=round(8.27 * 200), Height=round(11.69 * 200),
+                               ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pikepdf.Stream(pdf, b"q 595.3 0 0 841.9 0 0 cm /Im0 Do Q")
+        pdf.save(d / name, encryption=pikepdf.Encryption(owner="x", user=user))
+    with pikepdf.open(d / "eoffice.pdf") as check:
+        assert check.is_encrypted  # restricted, and opens without a password
+    ready, pages = run(tmp_path / "batch", tmp_path)
+    assert ready == ["HS.01"]
+    assert (pages["HS.01/eoffice.pdf"]["status"], pages["HS.01/eoffice.pdf"]["dpi"]) == ("ok", 200)
+    rendered = Image.open(tmp_path / "work" / "dossiers" / "HS.01" / pages["HS.01/eoffice.pdf"]["image"])
+    assert rendered.width == 1654 and abs(rendered.height - 2338) <= 1  # A4 at 200 dpi
+    assert rendered.getpixel((800, 1100)) == (240, 240, 240)  # its page image drawn, not a blank page
+    assert pages["HS.01/locked.pdf"] == {**pages["HS.01/locked.pdf"], "status": "quarantined", "reason": (
+        "encrypted PDF: a password is needed to open it; give sohoa a copy without one")}
+
+
+def _photo(path: Path, size: tuple[int, int], camera: bool = True) -> None:
+    """A phone's JPEG: the 72 dpi every camera writes and, when ``camera``, the exposure tags only cameras write."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x011A], exif[0x011B], exif[0x0128] = "Phone", "X1", 72.0, 72.0, 2
+    if camera:
+        exif.get_ifd(0x8769).update({0x829A: 1 / 60, 0x829D: 1.8, 0x8827: 200, 0x920A: 4.2})
+    Image.new("RGB", size, "#f2efe6").save(path, quality=85, exif=exif)
+
+
+def test_a_camera_photo_is_read_for_rescanning_never_delivered_and_quarantined_only_below_the_read_floor(
+        tmp_path: Path) -> None:
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    _photo(d / "1_small.jpg", (960, 1280))  # a messaging app's copy: about 116 dpi on an A4 page
+    _photo(d / "2_full.jpg", (3024, 4032))  # the phone's own: about 366 dpi, still a photo of unknown framing
+    _photo(d / "3_thumb.jpg", (750, 1000))  # about 91 dpi: under the floor from which pages are read
+    _photo(d / "4_scan72.jpg", (3024, 4032), camera=False)  # a scanner's 72 dpi is its resolution
+    assert Image.open(d / "1_small.jpg").info["dpi"] == (72, 72)
+    _, pages = run(tmp_path / "batch", tmp_path)
+    assert (pages["HS.01/1_small.jpg"]["status"], pages["HS.01/1_small.jpg"]["dpi"]) == ("ok", 116)
+    assert pages["HS.01/1_small.jpg"]["rescan"] == (
+        "camera photo, not a scan: 960×1280 px taken as one A4 page filling the frame: about 116 dpi at most, "
+        "never delivered")
+    assert pages["HS.01/2_full.jpg"]["status"] == "ok" and pages["HS.01/2_full.jpg"]["rescan"].startswith(
+        "camera photo, not a scan: 3024×4032 px") and pages["HS.01/2_full.jpg"]["dpi"] == 366
+    assert pages["HS.01/3_thumb.jpg"] == {**pages["HS.01/3_thumb.jpg"], "status": "quarantined", "reason": (
+        "below 200 dpi: 91 dpi (camera photo, not a scan: 750×1000 px taken as one A4 page filling the frame)")}
+    assert (pages["HS.01/4_scan72.jpg"]["status"], pages["HS.01/4_scan72.jpg"]["reason"]) == (
+        "quarantined", "below 200 dpi: 72 dpi")
