@@ -8,7 +8,7 @@ batch's report.json rewritten. Answers that cannot be applied are asked again in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, TriggerRule
 
@@ -43,6 +43,7 @@ with DAG(
     # one form per document that needs a look, labelled with its doc_id; the dossier form last, with its code
     review = ReviewFormOperator.partial(
         task_id="review", map_index_template="{{ task.doc_id or params.dossier_code }}",
+        retries=2, retry_delay=timedelta(seconds=5),  # a try failed by a quick answer's race takes its answer
     ).expand_kwargs(forms.output)
     release = ReleaseReviewOperator(
         task_id="release", work="{{ params.work }}", dossier_code="{{ params.dossier_code }}",

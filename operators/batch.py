@@ -71,7 +71,7 @@ class DeliverOperator(SohoaOperator):
                           "review_dossier runs, or sohoa review --export)", len(result["held"]),
                           result["awaiting_review"], ", ".join(result["held"]))
         return [{**o, "review": review_request(o["dossier_code"], self.work, self.output_uri, context["run_id"])
-                 if o["status"] == "review" else None} for o in result["outcomes"]]
+                 if o["status"] == "review" and not o["secret"] else None} for o in result["outcomes"]]
 
     def lineage_inputs(self) -> Sequence[str]:
         return [str(Path(self.work) / "dossiers")] if self.work else []

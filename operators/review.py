@@ -110,6 +110,25 @@ class ReviewFormOperator(HITLOperator):
         self.fields = fields
         self.doc_id = doc_id  # None on the dossier form
 
+    def execute(self, context: Any) -> Any:
+        """Ask, unless this form was already answered: an answer given while the task was being parked can make
+        the scheduler fail the parked try (its executor reports the old process after the answer re-queued
+        it); the retry then takes the recorded answer instead of asking again and wiping it."""
+        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
+
+        ti_id = context["task_instance"].id
+        if context["task_instance"].try_number > 1:
+            answered = get_hitl_detail_content_detail(ti_id=ti_id)
+            if answered.response_received and answered.chosen_options:
+                self.log.info("form answered before this try: %s by %s", answered.chosen_options,
+                              answered.responded_by_user)
+                user = answered.responded_by_user
+                return self.execute_complete(context, {
+                    "chosen_options": list(answered.chosen_options), "params_input": answered.params_input or {},
+                    "responded_at": answered.responded_at,
+                    "responded_by_user": {"id": user.id, "name": user.name} if user else None})
+        return super().execute(context)
+
     def validate_params_input(self, params_input: Any) -> None:
         """Any values are taken here; ``sohoa.review.check`` says what is wrong with them."""
 

@@ -100,6 +100,7 @@ def run_quality(work_path: str) -> dict[str, Any]:
 
 def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> dict[str, Any]:
     from sohoa.assemble import package_dossier
+    from sohoa.report import dossier_codes
 
     dw = dossier_work(dossier_path)
     batch = read_json(dw.batch.batch_json)
@@ -107,7 +108,7 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
     params = batch.get("params", {})
     result = package_dossier(dw, entry.get("catalogue") or {}, params.get("campaign", ""), signing,
                              params.get("package_type") or SIP_HOSO, params.get("archive_code") or "",
-                             codes=entry.get("codes"))
+                             codes=dossier_codes(dw, entry))
     return {"built": result["built"], "problems": len(result["problems"]), "signed": len(result["signatures"]),
             "package_type": result["package_type"]}
 

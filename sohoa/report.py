@@ -88,8 +88,25 @@ def holds(dw: DossierWork, pages: list[Page], failing: dict[str, set[str]],
         found.append(("quality", "quality expectations on its pages failed (see quality)"))
     if dw.code in failing.get("documents", set()):
         found.append(("checks", "quality expectations on its documents' metadata failed (see quality)"))
-    found += [("catalogue", reason) for reason in entry.get("holds") or []]
+    # a catalogue value not understood waits for a person; a secrecy level holds the dossier for good
+    found += [("secret" if entry.get("secret") else "catalogue", reason) for reason in entry.get("holds") or []]
+    if is_secret(dw, entry) and not entry.get("secret"):
+        found.append(("secret", f"an archivist set access {SECRET_MODE} Mật: nothing of it may leave this machine"))
     return found
+
+
+SECRET_MODE = "03"
+
+
+def dossier_codes(dw: DossierWork, entry: dict[str, Any]) -> dict[str, str]:
+    """The dossier's TT 05 codes (mode, maintenance, language): resolved from its catalogue row at import, as an
+    archivist set them in its review."""
+    return {**(entry.get("codes") or {}), **(review_state(dw).get("codes") or {})}
+
+
+def is_secret(dw: DossierWork | None, entry: dict[str, Any]) -> bool:
+    """The catalogue or an archivist gives the dossier a secrecy level: nothing of it ever leaves the machine."""
+    return bool(entry.get("secret")) or (dw is not None and dossier_codes(dw, entry).get("mode") == SECRET_MODE)
 
 
 def review_state(dw: DossierWork) -> dict[str, Any]:
@@ -135,6 +152,9 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
         record: dict[str, Any] = {"dossier_code": code, "status": "failed", "package": None, "documents": [],
                                   "catalogue": entry.get("catalogue") or {}, "reasons": []}
         dw = by_code.get(code)
+        if dw is not None:
+            record.update(codes=dossier_codes(dw, entry), defaults=entry.get("defaults") or [],
+                          secret=is_secret(dw, entry))
         pages = dw.pages() if dw else []
         if entry.get("problem"):
             record["reasons"].append(entry["problem"])
@@ -162,7 +182,11 @@ def build_report(work: BatchWork, out: Path) -> dict[str, Any]:
         for p in pages:
             if p.status != "ok":
                 continue
-            if p.extra.get("rescan"):
+            if record.get("secret"):
+                p.quarantine(f"dossier {code} has a secrecy level (mode {SECRET_MODE} Mật): state secrets stay off "
+                             "networked systems, so nothing of it goes to the output; it stays in the source batch")
+                withheld.add(p.source.split("#", 1)[0])
+            elif p.extra.get("rescan"):
                 described = f"; read to describe {p.document} (see rescan)" if p.document else ""
                 p.quarantine(f"{p.extra['rescan']}: to be scanned again{described}")
             elif p.document and p.document in secret:
@@ -215,7 +239,7 @@ def to_rescan(dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
                            "reason": d["reasons"][0]})
         elif d.get("rescan"):
             listed.append({"dossier_code": d["dossier_code"], "documents": [x["doc_id"] for x in d["rescan"]],
-                           "reason": f"pages below {MIN_DPI} dpi"})
+                           "reason": f"pages too coarse to deliver (TT 05 wants {MIN_DPI} dpi): see their reasons"})
     return listed
 
 
@@ -337,9 +361,9 @@ def deliver(work: BatchWork, storage: Storage) -> dict[str, Any]:
                  [e["seq"] for e in new])
         if os.environ.get("SOHOA_KEEP_WORK", "") not in ("1", "true"):
             shutil.rmtree(out, ignore_errors=True)
-    held = [d["dossier_code"] for d in report["dossiers"] if d["status"] == "review"]
-    outcomes = [{"dossier_code": d["dossier_code"], "status": d["status"], "reason": d["reason"]}
-                for d in report["dossiers"]]
+    held = [d["dossier_code"] for d in report["dossiers"] if d["status"] == "review" and not d.get("secret")]
+    outcomes = [{"dossier_code": d["dossier_code"], "status": d["status"], "reason": d["reason"],
+                 "secret": bool(d.get("secret"))} for d in report["dossiers"]]
     return {"destination": destination, **report["counts"], "held": held, "outcomes": outcomes,
             "awaiting_review": sum(d["needs_review"] for r in report["dossiers"] if r["status"] == "review"
                                    for d in r["documents"])}

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.package.model import DOCUMENT_RULES
-from sohoa.report import DOSSIER_KINDS, failing_dossiers, holds, review_state
-from sohoa.vocab import TYPE_CODES, URGENCY_MARKS, fold, nfc
+from sohoa.report import DOSSIER_KINDS, dossier_codes, failing_dossiers, holds, is_secret, review_state
+from sohoa.vocab import MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, URGENCY_MARKS, fold, nfc
 from sohoa.workspace import BatchWork, DossierWork, read_json, write_json
 
 APPROVE, REJECT = "Approve", "Reject"
@@ -100,15 +100,16 @@ def is_decided(dw: DossierWork) -> bool:
 
 
 def pending_documents(dw: DossierWork) -> list[dict[str, Any]]:
-    """The documents of a held dossier whose metadata waits for a person."""
-    if is_decided(dw):
+    """The documents of a held dossier whose metadata waits for a person (none in a secret dossier: nothing of
+    it may leave the machine, whatever its metadata)."""
+    if is_decided(dw) or is_secret(dw, _entry(dw)):
         return []
     return [d for d in read_json(dw.documents_json) if d["needs_review"] and not d.get("review")]
 
 
 def dossier_reasons(dw: DossierWork) -> list[str]:
     """Why the dossier is held for reasons that are no one document's (what its dossier form asks about)."""
-    if is_decided(dw) or review_state(dw).get("decision") == "approved":
+    if is_decided(dw) or review_state(dw).get("decision") == "approved" or is_secret(dw, _entry(dw)):
         return []
     return [reason for kind, reason in holds(dw, dw.pages(), _failing(dw.batch), _entry(dw)) if kind in DOSSIER_KINDS]
 
@@ -162,6 +163,10 @@ def forms(work: BatchWork, code: str, base_url: str = "") -> dict[str, list[dict
         fields = {"dossier_code": {"value": code, "title": "Mã hồ sơ — dossier_code (do not change)",
                                    "description": "identifies the dossier; a changed code is refused"},
                   "reason": {"value": None, "title": TITLES["reason"], "description": "free text"}}
+        codes = dossier_codes(dw, _entry(dw))
+        for name, key, known in (("access", "mode", MODE_CODES), ("retention", "maintenance", MAINTENANCE_CODES)):
+            fields[name] = {"value": codes.get(key), "title": CODE_TITLES[name], "description": "TT 05 codes: " +
+                            ", ".join(f"{c} {label}" for label, c in known.items())}
         if marked := secret_documents(dw):
             fields["secrecy_cleared"] = {
                 "value": None, "title": "Bỏ dấu mật — secrecy marks read wrongly (doc_ids, comma-separated)",
@@ -182,6 +187,25 @@ def _cleared(dw: DossierWork, answer: Answer) -> tuple[list[str], list[str]]:
     marked = secret_documents(dw)
     return [n for n in named if n in marked], [f"{dw.code}: {n} carries no secrecy mark" for n in named
                                                 if n not in marked]
+
+
+CODE_TITLES = {"access": "Chế độ sử dụng — access (mode)", "retention": "Thời hạn bảo quản — retention"}
+
+
+def _codes(dw: DossierWork, answer: Answer) -> tuple[dict[str, str], list[str]]:
+    """(the TT 05 codes the dossier form changes, problems): access 01-03 (03 Mật keeps it on this machine),
+    retention among TT 05's."""
+    current = dossier_codes(dw, _entry(dw))
+    changed, problems = {}, []
+    for name, key, known in (("access", "mode", MODE_CODES), ("retention", "maintenance", MAINTENANCE_CODES)):
+        given = nfc(str(answer.values.get(name) or "")).strip()
+        if not given or given == current.get(key):
+            continue
+        if given not in known.values():
+            problems.append(f"{dw.code}: {name} {given!r} is none of TT 05's codes ({', '.join(known.values())})")
+        else:
+            changed[key] = given
+    return changed, problems
 
 
 def _confidence_note(conf: float | None, value: Any) -> str:
@@ -277,7 +301,7 @@ def check(dw: DossierWork, documents: dict[str, Answer], dossier_answer: Answer 
             problems.append(f"{dw.code}: decision {dossier_answer.decision!r} is neither {APPROVE} nor {REJECT}")
         elif dossier_answer.decision == REJECT and not _reason(dossier_answer):
             problems.append(f"{dw.code}: a {REJECT} needs a reason")
-        problems += _cleared(dw, dossier_answer)[1]
+        problems += _cleared(dw, dossier_answer)[1] + _codes(dw, dossier_answer)[1]
     elif dossier_reasons(dw):
         problems.append(f"{dw.code}: the dossier form was not answered")
     return problems
@@ -323,8 +347,12 @@ def apply(work: BatchWork, code: str, documents: dict[str, Answer], dossier_answ
             doc["needs_review"] = False
         record["decision"] = "approved" if answer.decision == APPROVE and rejecting is None else "rejected"
         doc["review"] = record
-    changed = {}
+    changed: dict[str, list[Any]] = {}
+    codes: dict[str, str] = {}
     if dossier_answer is not None and rejecting is None:  # marks the archivist found misread: the documents go out
+        codes = _codes(dw, dossier_answer)[0]
+        current = dossier_codes(dw, _entry(dw))
+        changed.update({key: [current.get(key), code] for key, code in codes.items()})
         cleared = _cleared(dw, dossier_answer)[0]
         for doc in docs:
             if doc["doc_id"] in cleared:
@@ -337,7 +365,8 @@ def apply(work: BatchWork, code: str, documents: dict[str, Answer], dossier_answ
     round_["outcome"] = decision
     write_json(dw.documents_json, docs)
     write_json(dw.root / "review.json", {"decision": decision, "by": by, "at": deciding.at if deciding else now(),
-                                         "reason": reason, "changed": changed, "history": history})
+                                         "reason": reason, "changed": changed, "history": history,
+                                         **({"codes": codes} if codes else {})})
     return decision
 
 
