@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import DAG, Param, TriggerRule, task_group
 
-from operators.base import RETRY_DEFAULTS
+from operators.base import RETRY_DEFAULTS, cpu_heavy
 from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
 from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
 from operators.ingest import ScanImportOperator
@@ -56,6 +56,7 @@ with DAG(
         ),
     },
 ) as dag:
+    cpu = cpu_heavy()  # queue and pool of the CPU-heavy tasks ([sohoa] cpu_queue, cpu_pool); none by default
     scan_import = ScanImportOperator(
         task_id="scan_import",
         batch_uri="{{ params.batch_uri }}",
@@ -64,9 +65,10 @@ with DAG(
         campaign="{{ params.campaign }}",
         package_type="{{ params.package_type }}",
         archive_code="{{ params.archive_code }}",
+        **cpu,
     )
 
-    @task_group(group_id="per_dossier", prefix_group_id=False)
+    @task_group(group_id="per_dossier", prefix_group_id=False, default_args=cpu)
     def per_dossier(dossier: str) -> None:
         clean = CleanOperator(task_id="clean", dossier=dossier)
         ocr = OcrOperator(task_id="ocr", dossier=dossier, max_failed_ratio="{{ params.max_failed_pages }}")
@@ -78,9 +80,9 @@ with DAG(
     work = "{{ ti.xcom_pull(task_ids='scan_import', key='work') or '' }}"
 
     quality_checks = QualityChecksOperator(
-        task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE
+        task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE, **cpu
     )
-    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE,
+    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE, **cpu,
                                       map_index_template=PackageOperator.CODE).expand(
         dossier=scan_import.output
     )
@@ -89,6 +91,7 @@ with DAG(
         work=work,
         output_uri="{{ params.output_uri }}",
         trigger_rule=TriggerRule.ALL_DONE,
+        **cpu,
     )
     described >> quality_checks >> package >> deliver
     # one square per dossier of the report: green delivered, pink held or rejected, red failed
