@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from sohoa import poppler
+from sohoa import disk, poppler
 from sohoa.catalogue import (
     CSV_NAME,
     UNREADABLE_NAMES,
@@ -436,6 +436,7 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                 try:
                     rgb = poppler.render_page(path, i + 1, dpi, writer.root / "pages" / f"{page.index:04d}.ppm")
                 except poppler.RenderError as exc:
+                    disk.raise_if_full(exc, ("the work area", writer.root))  # pdftoppm could not write its page
                     raise _Reject(f"page could not be rendered: {exc}") from exc
                 writer.save_image(page, rgb, dpi, "PDF")
                 if restricted:
@@ -490,7 +491,8 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
                 _read_image(path, source, sha, writer)
         except _Reject as exc:
             writer.add(Page(source=source, sha256=sha, status="quarantined", reason=str(exc)))
-        except Exception as exc:  # an unforeseen decoder failure must not stop the batch
+        except Exception as exc:  # an unforeseen decoder failure must not stop the batch; a full disk must
+            disk.raise_if_full(exc, ("the work area", dossier_root))
             log.exception("could not read %s", source)
             writer.add(Page(source=source, sha256=sha, status="quarantined",
                             reason=f"unreadable: {type(exc).__name__}: {exc}"))

@@ -23,7 +23,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from sohoa import digits, hocr, tesseract
+from sohoa import digits, disk, hocr, tesseract
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -33,7 +33,7 @@ from sohoa.extract import (
     signer_box,
     slots,
 )
-from sohoa.parallel import workers
+from sohoa.parallel import die_with_parent, workers
 from sohoa.workspace import DossierWork, write_json
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def _round(jobs: dict[int, Job], recognize: Recognizer, n: int, results: dict[in
     """One pool over ``jobs``; returns the pages left unfinished because a worker process died."""
     # fork: a spawned worker would re-import the parent's __main__, which under Airflow's task runner (or in a
     # script without a main guard) fails before the first page; the workers only run Tesseract and return
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
         futures = {pool.submit(recognize, job): i for i, job in jobs.items()}
         for future in as_completed(futures):
             i = futures[future]
@@ -198,7 +198,10 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
                 tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0,
                 master=dw.path(p.master) if p.master else None)
             for i, p in enumerate(todo)]
-    for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
+    results = recognize_all(jobs, recognize)
+    if failure := next((r.error for r in results if r.error), None):  # Tesseract could not write: not the page's fault
+        disk.raise_if_full(RuntimeError(failure), ("the work area", dw.root))
+    for page, result in zip(todo, results, strict=True):
         if result.error:
             log.warning("page %s: %s", page.source, result.error)
             page.quarantine(result.error)
