@@ -273,13 +273,13 @@ def ensure_passwords() -> Path:
                         (json.dumps(passwords) + "\n").encode())
 
 
-def supervise(command: list[str], grace: float = 60.0) -> int:
+def supervise(command: list[str], grace: float = 30.0) -> int:
     """Run ``command`` (airflow standalone) until it ends or this process is told to stop (SIGINT: Ctrl-C or
-    make's interrupt; SIGTERM; SIGHUP); then ask it to stop (SIGINT: standalone stops its components) and, after
-    ``grace`` seconds or once it is gone, stop every process it left: api-server, scheduler, dag-processor,
-    triggerer, the LocalExecutor workers and the tasks they run (Airflow puts those in process groups of their
-    own, out of reach of a signal to the group). This process is made their subreaper, so that none escapes by
-    being orphaned. Returns the command's exit status (128 + the signal when told to stop)."""
+    make's interrupt; SIGTERM; SIGHUP); then stop it (SIGINT: its orderly shutdown) and every process below it
+    (SIGTERM): api-server, scheduler, dag-processor, triggerer, the LocalExecutor workers and the tasks they run,
+    which Airflow puts in process groups of their own, out of reach of a signal to the group. This process is
+    made their subreaper, so that none escapes by being orphaned; what is left after ``grace`` seconds is
+    killed. Returns the command's exit status (128 + the signal when told to stop)."""
     import ctypes
     import signal
     import time
@@ -288,22 +288,20 @@ def supervise(command: list[str], grace: float = 60.0) -> int:
     told: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda signum, frame: told.append(signum))
-    child = subprocess.Popen(command, start_new_session=True)
+    # SIGINT to it should this process die without stopping it (killed with SIGKILL): its orderly shutdown
+    child = subprocess.Popen(command, start_new_session=True,
+                             preexec_fn=lambda: ctypes.CDLL(None).prctl(1, signal.SIGINT))  # PR_SET_PDEATHSIG
     while child.poll() is None and not told:
         time.sleep(0.2)
-    if told and child.poll() is None:
+    if child.poll() is None:
         child.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + grace
-        while child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 15.0)):
-        if not _descendants():
-            break
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 15.0)):
         for pid in _descendants():
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+            if pid != child.pid or sig == signal.SIGKILL:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
         deadline = time.monotonic() + wait
         while _descendants() and time.monotonic() < deadline:
             time.sleep(0.2)
