@@ -60,6 +60,18 @@ def test_the_embedded_default_encrypts_with_a_key_of_its_own(tmp_path: Path) -> 
     assert not (mine / "fernet.key").exists()
 
 
+def test_a_signing_connection_stored_in_clear_before_is_encrypted(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    before = prepare(home, AIRFLOW__CORE__FERNET_KEY_CMD="true")  # a home made without a key, as before
+    assert before.returncode == 0 and "empty cryptography key" in before.stdout + before.stderr
+    with sqlite3.connect(home / "airflow.db") as db:
+        assert db.execute("select is_extra_encrypted from connection").fetchall() == [(0,)]
+    assert prepare(home).returncode == 0
+    with sqlite3.connect(home / "airflow.db") as db:
+        [(extra, encrypted)] = db.execute("select extra, is_extra_encrypted from connection").fetchall()
+    assert encrypted == 1 and "signing-key.pem" not in extra
+
+
 def test_generated_passwords_are_readable_by_their_owner_only(tmp_path: Path) -> None:
     home = tmp_path / "home"
     code = ("from dags.runner import ensure_passwords, prepare_airflow; prepare_airflow(); "
