@@ -9,16 +9,17 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sohoa.sign import SigningIdentity, make_certificate, verify_pdf
 from sohoa.synth import make_batch
+from tests import test_faults
 from tests.test_faults import Weed
 
 pytestmark = pytest.mark.slow
+weed = test_faults.weed  # a SeaweedFS server, its bucket "archive"
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ACCESS_KEY, SECRET_KEY = "AKIASOHOACANARY7Q2X", "s3cr3t-9bX2-sohoa-leak-canary-Zq"
@@ -96,17 +97,6 @@ def test_a_signing_identity_never_shows_its_key_or_passphrase() -> None:
         identity)
 
 
-@pytest.fixture
-def weed(tmp_path: Path) -> Iterator[Weed]:
-    server = Weed(tmp_path / "seaweedfs")
-    server.root.mkdir()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def _encrypted_identity() -> dict[str, str]:
     """A signing key encrypted with PASSPHRASE and its certificate, as PEM text."""
     from cryptography.hazmat.primitives import serialization
@@ -133,7 +123,6 @@ def test_no_secret_in_any_log_xcom_report_lineage_or_audit_line(tmp_path: Path, 
 
     client = boto3.client("s3", endpoint_url=weed.endpoint, aws_access_key_id=ACCESS_KEY,
                           aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
-    client.create_bucket(Bucket="archive")
     batch = tmp_path / "lô_bí_mật"
     make_batch(batch, dossiers=1, docs_per_dossier=(1, 1), seed=21)
     for path in sorted(p for p in batch.rglob("*") if p.is_file()):
