@@ -173,7 +173,7 @@ def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tupl
     folders: dict[str, str] = {}
     problems: list[str] = []
     catalogues: list[Path] = []
-    for entry in sorted(os.scandir(batch), key=lambda e: natural_key(e.name)):
+    for entry in sorted(os.scandir(batch), key=lambda e: (natural_key(e.name), e.name)):  # case twins: one order
         name = nfc(entry.name)
         path = Path(entry.path)
         if is_hidden(name) or name.casefold() in SYSTEM_DIRS:

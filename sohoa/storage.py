@@ -231,10 +231,10 @@ class S3Storage:
         back again there. Objects of an earlier delivery that this one no longer has are removed before
         ``last`` is copied, last. The staging objects are removed at the end, also when the delivery fails, and
         those of a delivery of the same name that died (the server stopped, the task killed) at the start. A
-        re-delivery after such a failure uploads only what is not already at its final key, so every object is
-        there once. A re-delivery of unchanged files uploads and copies nothing. Uses the bucket's default encryption when
-        it has one; with versioning on, replaced and removed objects stay as earlier versions; with Object
-        Lock on, the bucket's default retention applies by itself and ``retention`` adds its own."""
+        re-delivery uploads and copies only what is not already at its final key with the same SHA-256: after
+        such a failure every object ends there once; of unchanged files, nothing. Uses the bucket's default
+        encryption when it has one; with versioning on, replaced and removed objects stay as earlier versions;
+        with Object Lock on, the bucket's default retention applies by itself and ``retention`` adds its own."""
         from boto3.s3.transfer import TransferConfig
 
         client = self._client()
