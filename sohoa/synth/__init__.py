@@ -16,18 +16,23 @@ Conventions of the truth file:
 Modules: ``agencies`` and ``phrases`` (what is written), ``documents`` (the fields of one document),
 ``prose`` (its body), ``fonts`` and ``layout`` (page geometry), ``header``, ``signer`` and ``handwriting``
 (what is drawn where), ``render`` (pages of a document), ``degradation`` (scan effects), ``files`` and
-``batch`` (a batch on disk with its truth), ``bad_inputs`` (what must be quarantined).
+``batch`` (a batch on disk with its truth), ``bad_inputs`` (what must be quarantined). The wide variety
+(``make_batch(..., variety="wide")``, docs/synth.md): ``agencies_wide``, ``phrases_wide``, ``wide`` (its
+documents), ``prose_wide`` (bodies of the other NĐ 30 types) and ``aging`` (photocopies, carbon copies, fading).
 """
 
 from sohoa.synth.agencies import AGENCIES, CATALOGUE_COLUMNS, DOCUMENT_TYPES, Agency
+from sohoa.synth.agencies_wide import WIDE_AGENCIES
+from sohoa.synth.aging import PAPERS, age
 from sohoa.synth.bad_inputs import BAD_REASONS, LOOSE_REASON, add_bad_inputs, write_bomb_png
 from sohoa.synth.batch import make_batch, truth_path
 from sohoa.synth.degradation import damage, degrade, punch, speckle
-from sohoa.synth.documents import SynthDocument, date_line, random_document, vn_date
+from sohoa.synth.documents import Look, SynthDocument, date_line, random_document, vn_date
 from sohoa.synth.handwriting import BLANK, HAND_DIGITS, _catmull_rom, draw_hand_digits
 from sohoa.synth.layout import BLUE_INK, INK, RED_INK, a4_size
 from sohoa.synth.phrases import TOPICS
 from sohoa.synth.render import RenderedDocument, render_document, render_with_text
+from sohoa.synth.wide import wide_document
 
 __all__ = [
     "AGENCIES",
@@ -39,14 +44,18 @@ __all__ = [
     "HAND_DIGITS",
     "INK",
     "LOOSE_REASON",
+    "PAPERS",
     "RED_INK",
     "TOPICS",
+    "WIDE_AGENCIES",
     "Agency",
+    "Look",
     "RenderedDocument",
     "SynthDocument",
     "_catmull_rom",
     "a4_size",
     "add_bad_inputs",
+    "age",
     "damage",
     "date_line",
     "degrade",
@@ -59,5 +68,6 @@ __all__ = [
     "speckle",
     "truth_path",
     "vn_date",
+    "wide_document",
     "write_bomb_png",
 ]

@@ -19,9 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bad", action="store_true", help="also add the BAD.01 dossier and broken inputs")
     parser.add_argument("--dpi", type=int, action="append", help="dpi to choose from (repeatable)")
     parser.add_argument("--variety", action="store_true", help="secrecy stamps and attachments on some documents")
+    parser.add_argument("--wide", action="store_true", help="the wide variety (docs/synth.md)")
     args = parser.parse_args(argv)
     truth = make_batch(args.batch_dir, dossiers=args.dossiers, seed=args.seed, hard=args.hard,
-                       dpi_choices=tuple(args.dpi or (200, 300)), variety=args.variety)
+                       dpi_choices=tuple(args.dpi or (200, 300)), variety="wide" if args.wide else args.variety)
     if args.bad:
         add_bad_inputs(args.batch_dir, seed=args.seed)
     print(f"{args.batch_dir}: {len(truth['dossiers'])} dossiers, truth in {truth_path(args.batch_dir)}")

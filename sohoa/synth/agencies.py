@@ -40,6 +40,10 @@ class Agency:
     fond: str  # phông code in the catalogue
     collective: str | None = None  # collective body named after "TM."
     seal: str = ""  # text around the seal
+    # used by the wide variety only (sohoa.synth.wide)
+    years: tuple[int, int] = (2015, 2025)  # years in which the body issued documents under this name
+    quirks: tuple[str, ...] = ()  # symbol habits: "bare" (công văn: abbreviation only), "dots", "three-part"
+    academic: tuple[str, ...] = ()  # academic prefixes printed before signers' names (education, health)
 
 
 AGENCIES: tuple[Agency, ...] = (

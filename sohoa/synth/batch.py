@@ -10,12 +10,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sohoa.synth.agencies import AGENCIES, CATALOGUE_COLUMNS
+from PIL import Image
+
+from sohoa.synth.agencies import AGENCIES, CATALOGUE_COLUMNS, Agency
+from sohoa.synth.agencies_wide import WIDE_AGENCIES
+from sohoa.synth.aging import age
 from sohoa.synth.degradation import degrade
 from sohoa.synth.documents import SynthDocument, random_document
 from sohoa.synth.files import _pdf_bytes, _save_image, _write_multipage_tiff
 from sohoa.synth.phrases import TOPICS
 from sohoa.synth.render import render_with_text
+from sohoa.synth.wide import (
+    ONE_PAGE_TYPES,
+    layout_tags,
+    topics_of,
+    vary_wide,
+    wide_document,
+    wide_types,
+    wide_year,
+)
 from sohoa.vocab import SECRECY_MARKS, nfc
 
 
@@ -67,12 +80,12 @@ def make_batch(
     batch_dir: Path,
     *,
     dossiers: int = 3,
-    docs_per_dossier: tuple[int, int] = (2, 3),
+    docs_per_dossier: tuple[int, int] | None = None,
     seed: int = 0,
     hard: bool = False,
     dpi_choices: Sequence[int] = (200, 300),
     natural_sort: bool = True,
-    variety: bool = False,
+    variety: bool | str = False,
 ) -> dict[str, Any]:
     """Write a synthetic input batch (DESIGN.md "Input batch contract") and its truth file next to it.
 
@@ -81,19 +94,37 @@ def make_batch(
     page files (adding documents beyond docs_per_dossier if needed), named trang_1 … trang_N. With variety
     some documents carry a secrecy stamp or an attachment (phụ lục, or a quy định with its own header), or a
     number and day written by hand.
+
+    ``variety="wide"`` draws the wide variety instead (``sohoa.synth.wide``: every NĐ 30/2020 layout and the
+    older ones, 1975–2025, typewriter fonts, photocopies and carbon copies, …) in the shape archives have:
+    many small dossiers of 1 to 5 documents (``docs_per_dossier`` defaults to (1, 5), else (2, 3)) of 1 to 4
+    pages each. Its truth adds per document ``layout`` (the layout kinds it exercises) and the printed forms
+    of subject and signer; per page ``paper``.
     """
+    if variety not in (False, True, "wide"):
+        raise ValueError(f"variety must be False, True or 'wide', not {variety!r}")
+    wide = variety == "wide"
     batch_dir = Path(batch_dir)
     batch_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    agencies = list(AGENCIES)
+    agencies = list(WIDE_AGENCIES if wide else AGENCIES)
     rng.shuffle(agencies)
-    lo, hi = docs_per_dossier
+    lo, hi = docs_per_dossier or ((1, 5) if wide else (2, 3))
+
+    def new_document(agency: Agency, year: int, topic: str, doc_type: str | None,
+                     pages: int | None) -> SynthDocument:
+        if wide:
+            return vary_wide(wide_document(rng, agency=agency, year=year, topic=topic, document_type=doc_type,
+                                           pages=pages), rng)
+        doc = random_document(rng, agency=agency, year=year, topic=topic, document_type=doc_type, pages=pages)
+        return _vary(doc, rng) if variety else doc
+
     plans: list[dict[str, Any]] = []
     used_codes: set[str] = set()
     for d in range(dossiers):
         agency = agencies[d % len(agencies)]
-        year = rng.randint(2015, 2025)
-        topic = rng.choice(TOPICS)
+        year = wide_year(agency, rng) if wide else rng.randint(2015, 2025)
+        topic = rng.choice(topics_of(year) if wide else TOPICS)
         dpi = rng.choice(list(dpi_choices))
         count = rng.randint(lo, hi)
         needs = []
@@ -107,14 +138,13 @@ def make_batch(
             container = needs[i] if i < len(needs) else "pages"
             doc_type = None
             if container != "pages":
-                doc_type = rng.choice([t for t in agency.types if t != "Giấy mời"])
-            doc = random_document(rng, agency=agency, year=year, topic=topic, document_type=doc_type,
-                                  pages=rng.randint(2, 3) if container != "pages" else None)
-            docs.append(_DocPlan(_vary(doc, rng) if variety else doc, container))
+                types = wide_types(agency, year) if wide else agency.types
+                doc_type = rng.choice([t for t in types if t != "Giấy mời" and t not in ONE_PAGE_TYPES])
+            docs.append(_DocPlan(new_document(agency, year, topic, doc_type,
+                                              rng.randint(2, 3) if container != "pages" else None), container))
         if natural_sort and d == dossiers - 1:
             while sum(p.doc.pages if p.container == "pages" else 1 for p in docs) < 10:
-                doc = random_document(rng, agency=agency, year=year, topic=topic, pages=rng.randint(2, 3))
-                docs.append(_DocPlan(_vary(doc, rng) if variety else doc, "pages"))
+                docs.append(_DocPlan(new_document(agency, year, topic, None, rng.randint(2, 3)), "pages"))
         order = sorted(range(len(docs)), key=lambda k: (docs[k].doc.issued_date, k))
         docs = [docs[k] for k in order]
         seq = rng.randint(1, 40)
@@ -189,6 +219,13 @@ def make_batch(
             if len(rendered.pages) != dp.doc.pages:
                 dp.doc.pages = len(rendered.pages)
                 dp.pages = (dp.pages + [_PagePlan() for _ in rendered.pages])[: len(rendered.pages)]
+            look = dp.doc.look
+            backs: list[Image.Image | None] = [None] * len(rendered.pages)
+            if look is not None:  # wide: the paper aged, the other side of a sheet may show through
+                if look.era == "old" and len(rendered.pages) > 1 and rng.random() < 0.5:
+                    backs = [rendered.pages[(i + 1) % len(rendered.pages)] for i in range(len(rendered.pages))]
+                rendered.pages = [age(img, look.paper, rng, dpi, back) for img, back in zip(rendered.pages, backs,
+                                                                                            strict=True)]
             scanned = [degrade(img, rng, skew_deg=pp.skew, rotate=pp.rotation, border=pp.border)
                        for img, pp in zip(rendered.pages, dp.pages, strict=True)]
             sources: list[str] = []
@@ -207,11 +244,15 @@ def make_batch(
                     (folder / name).write_bytes(_pdf_bytes(scanned, dpi))
                 sources += [f"{plan['code']}/{name}#{n}" for n in range(1, len(scanned) + 1)]
                 page_formats += [kind] * len(scanned)
-            for source, pp, fmt in zip(sources, dp.pages, page_formats, strict=True):
+            for source, pp, fmt, back in zip(sources, dp.pages, page_formats, backs, strict=True):
                 truth["pages"][source] = {"status": "delivered", "rotation": pp.rotation, "skew": pp.skew,
                                           "border": pp.border, "format": fmt, "dpi": dpi}
-            dossier_truth["documents"].append({"pages": sources, "metadata": dp.doc.metadata(),
-                                               "words": rendered.words})
+                if look is not None:
+                    truth["pages"][source].update(paper=look.paper, bleed_through=back is not None)
+            entry = {"pages": sources, "metadata": dp.doc.metadata(), "words": rendered.words}
+            if look is not None:
+                entry["layout"] = layout_tags(dp.doc, rendered.vv_lines, any(backs))
+            dossier_truth["documents"].append(entry)
         truth["dossiers"].append(dossier_truth)
 
     with open(batch_dir / "dossiers.csv", "w", encoding="utf-8-sig", newline="") as fh:

@@ -33,9 +33,33 @@ def vn_date(day: dt.date, blank: str | None = None) -> str:
     return f"ngày {blank or f'{day.day:02d}'} tháng {month} năm {day.year}"
 
 
-def date_line(place: str, day: dt.date, blank: str | None = None) -> str:
-    """The italic place-and-date line of the header, e.g. "Hà Nội, ngày 05 tháng 01 năm 2020"."""
+def date_line(place: str, day: dt.date, blank: str | None = None, *, zeros: bool = True) -> str:
+    """The italic place-and-date line of the header, e.g. "Hà Nội, ngày 05 tháng 01 năm 2020". Without
+    ``zeros`` (documents before the rule of 2005), "Hà Nội, ngày 5 tháng 1 năm 1985"."""
+    if not zeros:
+        return nfc(f"{place}, ngày {blank or day.day} tháng {day.month} năm {day.year}")
     return nfc(f"{place}, {vn_date(day, blank)}")
+
+
+@dataclass
+class Look:
+    """How a document of the wide variety is presented (``SynthDocument.look``; None is the plain NĐ 30 look).
+
+    Nothing here changes the truth fields: it is how they are printed and how the paper aged."""
+
+    era: str  # "nd30" (from 5 March 2020), "tt01" (TT 01/2011/TT-BNV, 2011–2020), "old" (before 2011)
+    family: str = "serif"  # font family (sohoa.synth.fonts): serif, freeserif, mono, typewriter
+    national_title: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"  # old tone placement "HOÀ" on older paper
+    rule: str = "line"  # under agency and motto: "line" (drawn) or typed "dashes", "stars", "oOo"
+    zeros: bool = True  # leading zeros of day < 10 and months 1, 2 in the date line
+    date_row: int = 0  # 0: date level with "Số:"; k: level with the k-th line of the V/v block beside it
+    type_suffix: str = ""  # printed after the type name, e.g. "CỦA UỶ BAN NHÂN DÂN TỈNH HẬU GIANG"
+    seal_over: str = "signature"  # what the red seal covers: "signature", "name" or "title"
+    name_stamp: bool = False  # the signer's name is a red stamp, not typed
+    page_numbers: str = "top"  # "top" (centred in the top margin) or "bottom" (right corner, TT 01/2011)
+    paper: str = "print"  # "print", "photocopy", "carbon" or "faded" (sohoa.synth.aging)
+    secretary: str = ""  # the second signer of a Biên bản (left, "THƯ KÝ")
+    features: list[str] = field(default_factory=list)  # layout kinds this document exercises, for scoring
 
 
 @dataclass
@@ -68,6 +92,8 @@ class SynthDocument:
     agency_key: str = ""
     body_seed: int = 0
     language: str = "vi"
+    look: Look | None = None  # wide variety only
+    signer_prefix: str = ""  # academic prefix printed before the name ("TS. "), not part of the signer
 
     def __post_init__(self) -> None:
         for name, value in list(vars(self).items()):
@@ -81,7 +107,9 @@ class SynthDocument:
         for agency in AGENCIES:
             if agency.key == self.agency_key:
                 return agency
-        return _ad_hoc_agency(self)
+        from sohoa.synth.agencies_wide import agency_by_key
+
+        return agency_by_key(self.agency_key) or _ad_hoc_agency(self)
 
     @property
     def number_line(self) -> str:
@@ -89,15 +117,17 @@ class SynthDocument:
 
     @property
     def date_line(self) -> str:
-        return date_line(self.place, self.issued_date, BLANK if self.hand_filled else None)
+        zeros = self.look is None or self.look.zeros
+        return date_line(self.place, self.issued_date, BLANK if self.hand_filled else None, zeros=zeros)
 
     @property
     def printed_subject(self) -> str:
         return f"{self.subject_prefix}{self.subject}"
 
     def metadata(self) -> dict[str, Any]:
-        """The truth metadata of this document (keys of the run report, plus the printed line lists)."""
-        return {
+        """The truth metadata of this document (keys of the run report, plus the printed line lists; the wide
+        variety adds the printed forms of subject and signer, as the second real set's labels do)."""
+        meta = {
             "document_type": self.document_type,
             "number": self.number,
             "symbol": self.symbol,
@@ -116,6 +146,12 @@ class SynthDocument:
             "signer_block": list(self.signer_block),
             "handwritten_fields": ["number", "issued_date"] if self.hand_filled else [],  # as the real set's labels
         }
+        if self.look is not None:
+            meta["subject"] = self.subject or None
+            meta["subject_as_printed"] = self.printed_subject or None
+            meta["signer_as_printed"] = f"{self.signer_prefix}{self.signer}"
+            meta["number_symbol"] = f"{self.number}/{self.symbol}"
+        return meta
 
 
 def _ad_hoc_agency(doc: SynthDocument) -> Agency:

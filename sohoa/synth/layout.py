@@ -40,6 +40,7 @@ class _Style:
     para_gap: float
     title_pt: float  # signer block
     sig_gap: float
+    family: str = "serif"  # font family (sohoa.synth.fonts)
 
     def px(self, pt: float) -> float:
         return pt * self.dpi / 72
@@ -91,12 +92,13 @@ class _Sheet:
         self.lines: list[str] = []
         self.title_start = 0  # index in lines where the title block (type name, trích yếu, Kính gửi) starts
         self.closing_start: int | None = None  # index in lines where "Nơi nhận" and the signer block start
+        self.vv_lines = 0  # lines of the V/v block under the number (công văn)
 
     def font(self, style: str, pt: float) -> ImageFont.FreeTypeFont:
-        return _font(style, round(self.st.px(pt)))
+        return _font(style, round(self.st.px(pt)), self.st.family)
 
     def width_of(self, text: str, style: str, pt: float) -> float:
-        return _text_width(style, round(self.st.px(pt)), text)
+        return _text_width(style, round(self.st.px(pt)), text, self.st.family)
 
     def put(self, text: str, style: str, pt: float, x: float, baseline: float, align: str = "l",
             fill: tuple[int, int, int] = INK, record: bool = True) -> float:

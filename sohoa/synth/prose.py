@@ -63,6 +63,10 @@ class _Writer:
 
     def legal_bases(self, count: int) -> list[str]:
         usable = [text for first, last, text in _LEGAL_BASES if first <= self.year <= last]
+        if self.doc.look is not None:
+            from sohoa.synth.prose_wide import old_legal_bases
+
+            usable += old_legal_bases(self.year)
         picks = self.rng.sample(usable, k=min(count, len(usable)))
         own = self.earlier_date((200, 900))
         if self.agency.kind == "head" and (self.agency.parent or "").startswith("UBND") and own.year >= 2015:
@@ -96,6 +100,12 @@ class _Writer:
     def body(self, pool: int = 80) -> tuple[list[_Para], list[list[_Para]], list[_Para]]:
         """Opening paragraphs, a pool of middle units (any prefix of it reads well), closing paragraphs."""
         doc, agency, r = self.doc, self.agency, self.rng
+        if doc.look is not None:
+            from sohoa.synth.prose_wide import wide_body
+
+            wide = wide_body(self, pool)
+            if wide is not None:
+                return wide
         kind = doc.document_type
         subject = doc.subject
         if kind in ("Quyết định", "Nghị quyết"):

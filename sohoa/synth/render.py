@@ -40,6 +40,7 @@ class RenderedDocument:
     header_bottom: float  # y (px) where the two-column header block of page 1 ends
     body_top: float  # y (px) where the body of page 1 starts (below type name, trích yếu, Kính gửi)
     words: list[str]  # distinctive words of page 1 (title block and body; not numbers, symbols, signer block)
+    vv_lines: int = 0  # lines of the V/v block under the number (công văn)
 
 
 def _draw_attachment(doc: SynthDocument, st: _Style, rng: random.Random) -> list[_Sheet]:
@@ -85,6 +86,11 @@ def _draw_attachment(doc: SynthDocument, st: _Style, rng: random.Random) -> list
 def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> RenderedDocument:
     """Render doc as A4 RGB pages at dpi and return them with the text of each page."""
     st = _choose_style(dpi, rng)
+    compact_pt = 13.0
+    if doc.look is not None:
+        st.family = doc.look.family
+        if st.family in ("typewriter", "mono"):  # a typewriter's pica: about 10 letters an inch
+            st.body_pt, st.title_pt, compact_pt = 12.0, 12.0, 11.0
     first = _Sheet(st)
     header_bottom, body_top = _draw_header(first, doc, rng)
     closing_h = _closing_height(first, doc)
@@ -92,7 +98,7 @@ def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> Render
     target = max(1, doc.pages - doc.attachment_pages)
     # Fit the body to exactly doc.pages pages: take a prefix of the middle units (at least one when
     # possible) such that the closing block ends on the last page; compact the text if needed.
-    attempts = [(st.body_pt, st.spacing, False), (13.0, 1.15, False), (13.0, 1.15, True)]
+    attempts = [(st.body_pt, st.spacing, False), (compact_pt, 1.15, False), (compact_pt, 1.15, True)]
     chosen: tuple[list[_Line], _Pagination] | None = None
     second_best: tuple[list[_Line], _Pagination] | None = None
     for body_pt, spacing, drop_optional in attempts:
@@ -123,7 +129,9 @@ def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> Render
     _, pag = chosen
     sheets = [first] + [_Sheet(st) for _ in range(pag.count - 1)]
     for index, sheet in enumerate(sheets):
-        if index:
+        if index and doc.look is not None and doc.look.page_numbers == "bottom":  # TT 01/2011 allowed either
+            sheet.put(str(index + 1), "regular", 13, st.text_right, st.height - st.mb * 0.5, "r")
+        elif index:
             sheet.put(str(index + 1), "regular", 13, st.text_center, st.mt * 0.55)
         for y, line in pag.pages[index] if index < len(pag.pages) else []:
             _draw_line(sheet, line, y)
@@ -131,7 +139,8 @@ def render_with_text(doc: SynthDocument, dpi: int, rng: random.Random) -> Render
     sheets += _draw_attachment(doc, st, rng)
     texts = ["\n".join(sheet.lines) for sheet in sheets]
     return RenderedDocument(pages=[s.img for s in sheets], texts=texts, header_bottom=header_bottom, body_top=body_top,
-                            words=_distinctive_words(first.lines[first.title_start:first.closing_start]))
+                            words=_distinctive_words(first.lines[first.title_start:first.closing_start]),
+                            vv_lines=first.vv_lines)
 
 
 @cache

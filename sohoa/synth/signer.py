@@ -11,19 +11,20 @@ from PIL import Image, ImageDraw
 from sohoa.synth.documents import SynthDocument
 from sohoa.synth.fonts import _font
 from sohoa.synth.handwriting import _draw_signature
-from sohoa.synth.layout import RED_INK, _Sheet
+from sohoa.synth.layout import INK, RED_INK, _Sheet
 
 
 def _closing_height(sheet: _Sheet, doc: SynthDocument) -> float:
     st = sheet.st
     left = 1.25 * st.px(12) + len(doc.recipients) * 1.15 * st.px(11)
     right = (len(doc.signer_block) + 1) * 1.2 * st.px(st.title_pt) + st.sig_gap
+    if doc.look is not None and doc.document_type == "Biên bản":
+        return right
     return max(left, right)
 
 
-def _draw_closing(sheet: _Sheet, doc: SynthDocument, y: float, rng: random.Random) -> None:
+def _draw_recipients(sheet: _Sheet, doc: SynthDocument, y: float) -> None:
     st = sheet.st
-    sheet.closing_start = len(sheet.lines)
     x = st.text_left
     baseline = y + 0.9 * st.px(12)
     sheet.put("Nơi nhận:", "bolditalic", 12, x, baseline)
@@ -32,6 +33,15 @@ def _draw_closing(sheet: _Sheet, doc: SynthDocument, y: float, rng: random.Rando
         baseline += 0.05 * st.px(11)
         sheet.put(line, "regular", 11, x, baseline)
         baseline += 1.1 * st.px(11)
+
+
+def _draw_closing(sheet: _Sheet, doc: SynthDocument, y: float, rng: random.Random) -> None:
+    st = sheet.st
+    sheet.closing_start = len(sheet.lines)
+    if doc.look is not None:
+        _draw_wide_closing(sheet, doc, y, rng)
+        return
+    _draw_recipients(sheet, doc, y)
     rx0, rx1 = st.right_col
     cx = (rx0 + rx1) / 2
     yy = y
@@ -49,6 +59,46 @@ def _draw_closing(sheet: _Sheet, doc: SynthDocument, y: float, rng: random.Rando
     seal_text = doc.agency.seal or " * ".join(doc.agency_lines)
     _draw_seal(sheet, seal_cx, seal_cy, radius, seal_text, rng)
     sheet.line_c(doc.signer, "bold", st.title_pt, cx, gap_bottom, 1.2)
+
+
+def _draw_wide_closing(sheet: _Sheet, doc: SynthDocument, y: float, rng: random.Random) -> None:
+    """The closing of a wide document: the name is printed first and the seal stamped over what
+    ``look.seal_over`` says (signature, name or title), a red name stamp or an academic prefix before the name;
+    a Biên bản is signed by its secretary (left) and its chair (right), without "Nơi nhận" and seal."""
+    st = sheet.st
+    look = doc.look
+    assert look is not None
+    two = doc.document_type == "Biên bản"
+    signers = [(doc.signer_block, f"{doc.signer_prefix}{doc.signer}", sum(st.right_col) / 2)]
+    if two:
+        signers.append((["THƯ KÝ"], look.secretary, (st.text_left + st.left_col[1]) / 2))
+    else:
+        _draw_recipients(sheet, doc, y)
+    for block, name, cx in signers:
+        yy = y
+        for line in block:
+            yy, _ = sheet.line_c(line, "bold", st.title_pt, cx, yy, 1.2)
+        gap_top, gap_bottom = yy, yy + st.sig_gap
+        stamp = look.name_stamp and name != look.secretary
+        name_w = sheet.put(name, "bolditalic" if stamp else "bold", st.title_pt, cx,
+                           gap_bottom + 0.9 * st.px(st.title_pt), "c", fill=RED_INK if stamp else INK)
+        sig_w, sig_h = st.mm(rng.uniform(30, 42)), st.mm(rng.uniform(9, 13))
+        sig_cx = cx + st.mm(rng.uniform(-4, 6))
+        sig_cy = (gap_top + gap_bottom) / 2 + st.mm(rng.uniform(-2, 2))
+        if look.seal_over == "name":
+            sig_cy = gap_bottom - 0.15 * sig_h  # the pen runs over the printed name
+        _draw_signature(sheet, sig_cx - sig_w / 2, sig_cy - sig_h / 2, sig_w, sig_h, rng)
+        if two:
+            continue
+        radius = (st.sig_gap - st.mm(2)) / 2
+        seal_cx = sig_cx - sig_w / 2 + sig_w / 3 - radius * rng.uniform(0.85, 1.0)
+        seal_cy = (gap_top + gap_bottom) / 2
+        if look.seal_over == "name":
+            seal_cx = cx - name_w / 2 + radius * rng.uniform(0.2, 0.6)
+            seal_cy = gap_bottom + 0.6 * st.px(st.title_pt) - radius * rng.uniform(0.0, 0.5)
+        elif look.seal_over == "title":
+            seal_cy = gap_top - 0.6 * st.px(st.title_pt) + radius * rng.uniform(0.0, 0.4)
+        _draw_seal(sheet, seal_cx, seal_cy, radius, doc.agency.seal or " * ".join(doc.agency_lines), rng)
 
 
 def _draw_seal(sheet: _Sheet, cx: float, cy: float, radius: float, text: str, rng: random.Random) -> None:
