@@ -29,10 +29,11 @@ def _field(shape: tuple[int, int], rng: np.random.Generator, lo: float, hi: floa
     return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_CUBIC).clip(lo, hi)
 
 
-def _breaks(shape: tuple[int, int], rng: np.random.Generator, dpi: int, density: float) -> np.ndarray:
-    """1.0 where a stroke survives, 0.0 in small holes 0.1–0.25 mm across scattered over the page."""
+def _breaks(shape: tuple[int, int], rng: np.random.Generator, dpi: int, per_mm2: float) -> np.ndarray:
+    """1.0 where a stroke survives, 0.0 in small holes 0.1–0.25 mm across scattered over the page, per_mm2 of
+    them a square millimetre (a letter covers about 10: 0.02 breaks one letter in five)."""
     h, w = shape
-    seeds = (rng.random((h, w)) < density).astype(np.uint8)
+    seeds = (rng.random((h, w)) < per_mm2 / (dpi / 25.4) ** 2).astype(np.uint8)
     radius = max(1, round(rng.uniform(0.05, 0.12) * dpi / 25.4))
     holes = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
     return 1.0 - holes.astype(np.float32)
@@ -50,7 +51,7 @@ def fade(img: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
     arr = np.asarray(img.convert("RGB"), np.float32)
     ink = _black_ink(arr)
     strength = _field(ink.shape, nrng, rng.uniform(0.35, 0.5), rng.uniform(0.75, 0.95))
-    kept = ink * strength * _breaks(ink.shape, nrng, dpi, rng.uniform(0.0008, 0.002))
+    kept = ink * strength * _breaks(ink.shape, nrng, dpi, rng.uniform(0.01, 0.03))
     out = arr + (ink - kept)[:, :, None] * (255.0 - arr)  # the lost part of the ink turns to paper
     out *= np.array([1.0, rng.uniform(0.96, 0.99), rng.uniform(0.86, 0.93)], np.float32)  # yellowed paper
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
@@ -64,7 +65,7 @@ def carbon(img: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
     sigma = rng.uniform(0.06, 0.1) * dpi / 25.4
     fuzzy = cv2.GaussianBlur(ink, (0, 0), sigma)
     fuzzy = np.clip(fuzzy * rng.uniform(1.2, 1.5), 0, 1)  # spread: the carbon smudges around each letter
-    fuzzy *= _field(ink.shape, nrng, rng.uniform(0.55, 0.7), 1.0) * _breaks(ink.shape, nrng, dpi, 0.0005)
+    fuzzy *= _field(ink.shape, nrng, rng.uniform(0.55, 0.7), 1.0) * _breaks(ink.shape, nrng, dpi, 0.01)
     out = paper * (1.0 - fuzzy[:, :, None] * (1.0 - CARBON_INK / 255.0))
     out *= np.array([rng.uniform(0.94, 0.97), rng.uniform(0.94, 0.97), rng.uniform(0.9, 0.95)], np.float32)
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
@@ -75,7 +76,7 @@ def photocopy(img: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
     grey = np.asarray(img.convert("L"), np.float32)
     h, w = grey.shape
     darkness = (255.0 - grey) / 255.0
-    darkness *= _breaks(grey.shape, nrng, dpi, rng.uniform(0.0005, 0.0015))
+    darkness *= _breaks(grey.shape, nrng, dpi, rng.uniform(0.01, 0.03))
     darkness = np.clip(darkness * rng.uniform(1.1, 1.35), 0, 1) ** rng.uniform(0.8, 1.0)  # toner is contrasty
     out = 255.0 * (1.0 - darkness)
     xs = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :]
@@ -90,10 +91,9 @@ def photocopy(img: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
         out[:, w - band:] *= ramp[::-1][None, :]
     x = rng.randrange(w)
     out[:, x:x + max(1, dpi // 150)] *= rng.uniform(0.8, 0.92)  # a streak from the drum
-    specks = nrng.random((h, w)) < rng.uniform(0.0003, 0.0008)
+    specks = nrng.random((h, w)) < rng.uniform(0.00008, 0.0003)
     specks = cv2.dilate(specks.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
     out[specks] = nrng.uniform(20, 90, size=int(specks.sum()))
-    out += nrng.normal(0.0, 4.0, size=out.shape)
     rgb = np.repeat(np.clip(out + 0.5, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
     return Image.fromarray(rgb, "RGB")
 

@@ -1,7 +1,7 @@
 """Fonts with Vietnamese letters, found among the system's fonts.
 
 The default family ("serif", Times-like) is the one NĐ 30/2020 asks for. The wide variety also types pages
-the way 1975–2010 paper was: on a typewriter ("typewriter": GNU FreeMono, thin Courier-like strokes), in a
+the way 1975–2010 paper was: on a typewriter ("typewriter": GNU FreeMono Bold, one weight), in a
 Courier New-like monospace of early word processors ("mono": Liberation Mono) and in another Times-like face
 ("freeserif": GNU FreeSerif). These come from Debian's fonts-liberation2 and fonts-freefont-ttf; a wide family
 that is missing is an error, never replaced by another one (the pages would silently differ between machines).
@@ -29,8 +29,9 @@ _FONT_DIRS = (
 )
 # family -> (Debian package, folder, files per style)
 FAMILIES: dict[str, tuple[str, str, dict[str, str]]] = {
+    # a typewriter strikes every letter with the same ribbon: one weight, heavier than FreeMono's hairlines
     "typewriter": ("fonts-freefont-ttf", "/usr/share/fonts/truetype/freefont",
-                   {"regular": "FreeMono.ttf", "bold": "FreeMonoBold.ttf", "italic": "FreeMonoOblique.ttf",
+                   {"regular": "FreeMonoBold.ttf", "bold": "FreeMonoBold.ttf", "italic": "FreeMonoBoldOblique.ttf",
                     "bolditalic": "FreeMonoBoldOblique.ttf"}),
     "mono": ("fonts-liberation2", "/usr/share/fonts/truetype/liberation2",
              {"regular": "LiberationMono-Regular.ttf", "bold": "LiberationMono-Bold.ttf",

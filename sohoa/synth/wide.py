@@ -68,8 +68,8 @@ def _symbol(doc_type: str, agency: Agency, day: dt.date, rng: random.Random) -> 
     unit = rng.choice(agency.units)
     quirks = agency.quirks
     if doc_type == "Công văn":
-        if "bare" in quirks and rng.random() < 0.4:
-            return agency.abbr, ["symbol:no-type-code"]
+        if "bare" in quirks and rng.random() < 0.4 or era_of(day) == "old" and rng.random() < 0.2:
+            return agency.abbr, ["symbol:no-type-code"]  # "Số: 125/UB"
         if "dots" in quirks and rng.random() < 0.3:
             return f"{agency.abbr}.{unit}", ["symbol:dots"]
         return f"{agency.abbr}-{unit}", []
