@@ -189,6 +189,30 @@ def _signer_block(agency: Agency, document_type: str, rng: random.Random) -> tup
     return block, authority
 
 
+def _addressees(agency: Agency, document_type: str, rng: random.Random,
+                sent: tuple[str, ...] = ("Công văn", "Giấy mời")) -> tuple[list[str], list[str]]:
+    """"Kính gửi" addressees of the types sent to someone, and the "Nơi nhận" lines as printed."""
+    addressees: list[str] = []
+    if document_type in sent:
+        addressees = rng.sample(list(agency.addressees), k=rng.choice((1, 1, min(2, len(agency.addressees)))))
+    elif document_type == "Tờ trình":
+        addressees = [agency.superior]
+    recipients = ["Như trên;"] if addressees else []
+    if document_type in ("Quyết định", "Nghị quyết"):
+        recipients.append("Như Điều 3;")
+    extra = list(_RECIPIENT_LINES.get(agency.kind, _RECIPIENT_LINES["head"]))
+    recipients += rng.sample(extra, k=rng.randint(1, 3))
+    recipients.append(f"Lưu: VT, {rng.choice(agency.units)}.")
+    return addressees, [f"- {line}" for line in recipients]
+
+
+def _issued(agency: Agency, block: list[str], authority: str | None) -> dict[str, Any]:
+    """The fields a document takes from its issuer and its signer block."""
+    return {"place": agency.place, "parent_agency": agency.parent, "issuing_agency": " ".join(agency.lines),
+            "agency_lines": list(agency.lines), "signer_title": _strip_prefixes(block[-1]), "authority": authority,
+            "signer_block": list(block), "agency_key": agency.key}
+
+
 def _strip_prefixes(title: str) -> str:
     words = title.split()
     while words and words[0] in ("TM.", "KT.", "TL.", "Q.", "TUQ."):
@@ -237,40 +261,23 @@ def random_document(
             pages = rng.choice((1, 1, 2))
         else:
             pages = rng.choice((1, 1, 2, 2, 3))
-    addressees: list[str] = []
-    if document_type in ("Công văn", "Giấy mời"):
-        addressees = rng.sample(list(agency.addressees), k=rng.choice((1, 1, min(2, len(agency.addressees)))))
-    elif document_type == "Tờ trình":
-        addressees = [agency.superior]
-    recipients = ["Như trên;"] if addressees else []
-    if document_type in ("Quyết định", "Nghị quyết"):
-        recipients.append("Như Điều 3;")
-    extra = list(_RECIPIENT_LINES.get(agency.kind, _RECIPIENT_LINES["head"]))
-    recipients += rng.sample(extra, k=rng.randint(1, 3))
-    recipients.append(f"Lưu: VT, {rng.choice(agency.units)}.")
+    addressees, recipients = _addressees(agency, document_type, rng)
     urgency = rng.choice(URGENCY_MARKS) if rng.random() < 0.18 else None
     return SynthDocument(
         document_type=document_type,
         number=number,
         symbol=symbol,
         issued_date=issued,
-        place=agency.place,
-        parent_agency=agency.parent,
-        issuing_agency=" ".join(agency.lines),
-        agency_lines=list(agency.lines),
         subject=printed,
         signer=_person(rng),
-        signer_title=_strip_prefixes(block[-1]),
-        authority=authority,
-        signer_block=list(block),
         urgency=urgency,
         pages=pages,
         subject_prefix=prefix,
         addressees=addressees,
-        recipients=[f"- {line}" for line in recipients],
+        recipients=recipients,
         topic=topic,
-        agency_key=agency.key,
         body_seed=rng.getrandbits(32),
+        **_issued(agency, block, authority),
     )
 
 

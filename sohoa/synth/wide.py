@@ -14,8 +14,16 @@ import datetime as dt
 import random
 
 from sohoa.synth.agencies import Agency
-from sohoa.synth.documents import Look, SynthDocument, _person, _signer_block, _strip_prefixes, _two
-from sohoa.synth.phrases import _RECIPIENT_LINES, _SUBJECTS, TOPICS
+from sohoa.synth.documents import (
+    Look,
+    SynthDocument,
+    _addressees,
+    _issued,
+    _person,
+    _signer_block,
+    _two,
+)
+from sohoa.synth.phrases import _SUBJECTS, TOPICS
 from sohoa.synth.phrases_wide import (
     CV_SUBJECTS,
     ISSUER_SUFFIX,
@@ -233,17 +241,7 @@ def wide_document(rng: random.Random, *, agency: Agency, year: int, topic: str,
     features += more
     if pages is None:
         pages = 1 if document_type in ONE_PAGE_TYPES else rng.choices((1, 2, 3, 4), (45, 30, 15, 10))[0]
-    addressees: list[str] = []
-    if document_type in ("Công văn", "Giấy mời", "Công điện"):
-        addressees = rng.sample(list(agency.addressees), k=rng.choice((1, 1, min(2, len(agency.addressees)))))
-    elif document_type == "Tờ trình":
-        addressees = [agency.superior]
-    recipients = ["Như trên;"] if addressees else []
-    if document_type in ("Quyết định", "Nghị quyết"):
-        recipients.append("Như Điều 3;")
-    extra = list(_RECIPIENT_LINES.get(agency.kind, _RECIPIENT_LINES["head"]))
-    recipients += rng.sample(extra, k=rng.randint(1, 3))
-    recipients.append(f"Lưu: VT, {rng.choice(agency.units)}.")
+    addressees, recipients = _addressees(agency, document_type, rng, ("Công văn", "Giấy mời", "Công điện"))
     vv_lines = int(next((f.split(":")[1] for f in features if f.startswith("vv-target:")), "1"))
     look = _look(era, issued, document_type, agency, vv_lines, rng)
     features = [f for f in features if not f.startswith("vv-target:")]
@@ -263,23 +261,16 @@ def wide_document(rng: random.Random, *, agency: Agency, year: int, topic: str,
         number=number,
         symbol=symbol,
         issued_date=issued,
-        place=agency.place,
-        parent_agency=agency.parent,
-        issuing_agency=" ".join(agency.lines),
-        agency_lines=list(agency.lines),
         subject=subject,
         signer=_person(rng),
-        signer_title=_strip_prefixes(block[-1]),
-        authority=authority,
-        signer_block=list(block),
         urgency=rng.choice(URGENCY_MARKS) if rng.random() < 0.1 or document_type == "Công điện" else None,
         pages=pages,
         subject_prefix=prefix,
         addressees=addressees,
-        recipients=[f"- {line}" for line in recipients],
+        recipients=recipients,
         topic=topic,
-        agency_key=agency.key,
         body_seed=rng.getrandbits(32),
+        **_issued(agency, block, authority),
         look=look,
         signer_prefix=signer_prefix,
     )
