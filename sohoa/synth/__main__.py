@@ -11,7 +11,8 @@ from sohoa.synth.batch import make_batch, truth_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write a synthetic batch of scanned Vietnamese dossiers.")
+    parser = argparse.ArgumentParser(prog="python -m sohoa.synth",
+                                     description="Write a synthetic batch of scanned Vietnamese dossiers.")
     parser.add_argument("batch_dir", type=Path)
     parser.add_argument("--dossiers", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)

@@ -124,7 +124,6 @@ def _subject(doc_type: str, agency: Agency, topic: str, day: dt.date, era: str,
         else:
             text = min(options, key=lambda t: abs(len(t) - (low + high) / 2))
         prefix, subject = "V/v ", text[4:]
-        features.append(f"vv-target:{lines}")
     else:
         templates = WIDE_SUBJECTS.get(doc_type) or _SUBJECTS[doc_type]
         printed = rng.choice(templates).format(**fill)
@@ -166,7 +165,7 @@ def _signer(agency: Agency, doc_type: str, year: int,
     return block, authority, ([f"signer:{authority}"] if authority and " " in authority else [])
 
 
-def _look(era: str, day: dt.date, doc_type: str, agency: Agency, vv_lines: int, rng: random.Random) -> Look:
+def _look(era: str, day: dt.date, doc_type: str, agency: Agency, rng: random.Random) -> Look:
     year = day.year
     features = [f"era:{era}"]
     if era == "nd30":
@@ -193,7 +192,7 @@ def _look(era: str, day: dt.date, doc_type: str, agency: Agency, vv_lines: int, 
         look.zeros = False
         features.append("date:no-zeros")
     if doc_type == "Công văn" and rng.random() < 0.6:
-        look.date_row = rng.randint(1, min(vv_lines, 2))
+        look.date_row = rng.randint(1, 2)  # a one-line V/v block: the date stands beside that line
         features.append("date-beside-vv")
     if old and year < 2005 and doc_type in ("Quyết định", "Chỉ thị", "Thông tri") and rng.random() < 0.5:
         issuer = " ".join(agency.lines) if agency.kind != "head" else f"{agency.head} {' '.join(agency.lines)}"
@@ -242,9 +241,7 @@ def wide_document(rng: random.Random, *, agency: Agency, year: int, topic: str,
     if pages is None:
         pages = 1 if document_type in ONE_PAGE_TYPES else rng.choices((1, 2, 3, 4), (45, 30, 15, 10))[0]
     addressees, recipients = _addressees(agency, document_type, rng, ("Công văn", "Giấy mời", "Công điện"))
-    vv_lines = int(next((f.split(":")[1] for f in features if f.startswith("vv-target:")), "1"))
-    look = _look(era, issued, document_type, agency, vv_lines, rng)
-    features = [f for f in features if not f.startswith("vv-target:")]
+    look = _look(era, issued, document_type, agency, rng)
     if agency.parent and len(agency.lines) >= 2:
         features.append("two-line-agency")
     elif agency.parent:
