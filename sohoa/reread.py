@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from sohoa import hocr
@@ -131,3 +132,100 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[
         if lines and (read := read_lines(image(), lines)):
             found[key] = read
     return found
+
+
+# ---- combining the two readings of a line (for extraction to call; measured in benchmarks/second_reader.py) ----
+
+@cache
+def _toned() -> frozenset[str]:
+    """Every syllable as written (lower case, modern tone placement) of the dictionary's words and of the names
+    and titles of the header vocabularies (provinces, family names, units, signers' titles)."""
+    from sohoa.lexicon import WORDS
+    from sohoa.vocab import PLACES, SIGNER_TITLES, SURNAMES, UNIT_WORDS, modern_tones
+
+    names = " ".join((*PLACES, *SIGNER_TITLES, *SURNAMES, *UNIT_WORDS))
+    text = WORDS.read_text(encoding="utf-8") + "\n" + names
+    return frozenset(s for s in modern_tones(text.lower()).split() if s.isalpha())
+
+
+def _known(word: str) -> bool:
+    from sohoa.vocab import modern_tones
+
+    return modern_tones(word.strip(".,;:!?()\"'“”‘’-")).lower() in _toned()
+
+
+def _digits(word: str) -> int:
+    return sum(ch.isdigit() for ch in word)
+
+
+def combine_word(tesseract: str, aster: str) -> str:
+    """One word of a line as the two readers read it, the one to keep:
+
+    - a word with digits: asterocr's unless it has fewer digits (Tesseract loses and changes hand-filled and
+      stamped digits: "/QĐ-UBND" for "87/QĐ-UBND", "454" for "154");
+    - the same letters with other marks: the one whose syllable the dictionary or the header vocabularies know,
+      if only one is; else on capitals asterocr's (Tesseract's ``vie`` drops and swaps the marks stacked on
+      capitals: "QUYÉT", "ĐÒNG"), on small letters Tesseract's (asterocr confuses the hook and the tilde there:
+      "triễn", "bỗ");
+    - other letters: asterocr's when only it reads a known syllable, else Tesseract's.
+    """
+    if tesseract == aster:
+        return tesseract
+    if _digits(tesseract) or _digits(aster):
+        return aster if _digits(aster) >= _digits(tesseract) else tesseract
+    known_t, known_a = _known(tesseract), _known(aster)
+    if fold(tesseract) == fold(aster):
+        if known_t != known_a:
+            return tesseract if known_t else aster
+        return aster if aster.isupper() else tesseract
+    return aster if known_a and not known_t else tesseract
+
+
+def combine(tesseract: str, aster: str) -> str:
+    """A line as the two readers read it: their words paired where the readings line up (the same letters, or
+    as many words in between), each pair decided by ``combine_word``; a word only Tesseract read is kept, a word
+    only asterocr read is added when it holds digits (a hand-filled number Tesseract lost)."""
+    from difflib import SequenceMatcher
+
+    t_words, a_words = tesseract.split(), aster.split()
+    out: list[str] = []
+    blocks = SequenceMatcher(None, [fold(w) for w in t_words], [fold(w) for w in a_words], autojunk=False)
+    for op, i0, i1, j0, j1 in blocks.get_opcodes():
+        if op == "equal" or op == "replace" and i1 - i0 == j1 - j0:
+            out += map(combine_word, t_words[i0:i1], a_words[j0:j1])
+        else:
+            out += t_words[i0:i1] + [w for w in a_words[j0:j1] if any(ch.isdigit() for ch in w)]
+    return " ".join(out)
+
+
+# what each kind of line is best read as, first to last: measured on the tuning part of the real scans
+# (benchmarks/second_reader.py); asterocr reads capitals, digits and names better, Tesseract running text
+ASTER_FIRST = ("agency", "number", "place_date", "type", "signer_name")
+
+
+def candidates(kind: str, tesseract: str, aster: str) -> list[str]:
+    """The readings of a line to try against the vocabularies, the likeliest first, without repeats: for the
+    kinds of ``ASTER_FIRST`` asterocr's, then the two combined (``combine``), then Tesseract's; for a signer's
+    title line the combined reading first; for the trích yếu ("subject") and any other line Tesseract's first."""
+    both = combine(tesseract, aster)
+    if kind in ASTER_FIRST:
+        order = [aster, both, tesseract]
+    elif kind == "signer_title":
+        order = [both, aster, tesseract]
+    else:
+        order = [tesseract, both, aster]
+    return [text for text in dict.fromkeys(order) if text]
+
+
+def paired(line: Line, readings: list[Line]) -> Line | None:
+    """The second reading of a Tesseract line among a page's (``aster_header`` or ``aster_signer``, read with
+    ``hocr.from_json``): the one on the same height whose extent overlaps it most, at least half of the shorter."""
+    def overlap(other: Line) -> int:
+        (a0, b0, a1, b1), (c0, d0, c1, d1) = line.box, other.box
+        same_row = min(b1, d1) - max(b0, d0) >= 0.5 * min(b1 - b0, d1 - d0)
+        return max(0, min(a1, c1) - max(a0, c0)) if same_row else 0
+
+    best = max(readings, key=overlap, default=None)
+    if best is None or overlap(best) < 0.5 * min(line.box[2] - line.box[0], best.box[2] - best.box[0]):
+        return None
+    return best

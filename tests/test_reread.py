@@ -77,3 +77,44 @@ def test_a_page_inside_a_document_reads_no_header_again(tmp_path: Path) -> None:
                for i in range(10)]).convert("L").save(tmp_path / "p.png")
     assert recognize(Job(tmp_path / "p.png", tmp_path / "p", 200)).error is None
     assert not (tmp_path / "p.blocks.json").exists()
+
+
+def test_two_readings_of_a_word_combine_into_the_likelier() -> None:
+    # digits: asterocr's, unless it read fewer
+    assert reread.combine_word("454/2025/QĐ-UBND", "154/2025/QĐ-UBND") == "154/2025/QĐ-UBND"
+    assert reread.combine_word("/QĐĐ-UBND", "87/QĐ-UBND") == "87/QĐ-UBND"
+    assert reread.combine_word("1135/ĐHTĐ", "135/ĐHTĐ") == "1135/ĐHTĐ"
+    # marks on capitals: a known syllable over an unknown one, else asterocr's
+    assert reread.combine_word("QUYÉT", "QUYẾT") == "QUYẾT"
+    assert reread.combine_word("NGAI", "NGÃI") == "NGÃI"  # "Ngãi" is no dictionary word, but a province's
+    assert reread.combine_word("ĐÒNG", "ĐỒNG") == "ĐỒNG"
+    # marks on small letters: Tesseract's when both are syllables (asterocr swaps the hook and the tilde)
+    assert reread.combine_word("triển", "triễn") == "triển" and reread.combine_word("bổ", "bỗ") == "bổ"
+    assert reread.combine_word("Cân", "Cần") == "Cân"  # both syllables: the vocabularies decide, not this
+    # other letters: asterocr's only when it alone reads a known syllable
+    assert reread.combine_word("Nøoe", "Ngọc") == "Ngọc" and reread.combine_word("KT.", "KT,") == "KT."
+
+
+def test_two_readings_of_a_line_pair_their_words() -> None:
+    assert reread.combine("Số: /TTr-UBND", "Số: 09 /TTr-UBND") == "Số: 09 /TTr-UBND"  # a number only asterocr read
+    assert reread.combine("ỦY BAN NHÂN DÂN TINH QUANG NGAI", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI") == (
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")
+    assert reread.combine("Cần Thơ, ngày 24 tháng 10", "Cần Thơ, ngày tháng") == "Cần Thơ, ngày 24 tháng 10"
+
+
+def test_candidates_follow_what_each_kind_of_line_is_best_read_as() -> None:
+    tess, aster = "Sở Tư pháp tỉnh Lâm Đông", "Sở Tư pháp tỉnh Lầm Đồng"
+    assert reread.candidates("agency", tess, aster)[0] == aster
+    assert reread.candidates("subject", tess, aster)[0] == tess
+    # a seal's ink read into a mark: "ỦÝ" is no syllable, "UY" is; "NHÂN DÂN" from asterocr (capitals)
+    assert reread.candidates("signer_title", "TM. UY BAN NHAN DAN", "TM. ỦÝ BAN NHÂN DÂN") == [
+        "TM. UY BAN NHÂN DÂN", "TM. ỦÝ BAN NHÂN DÂN", "TM. UY BAN NHAN DAN"]
+    assert reread.candidates("number", "Số: 12/QĐ", "Số: 12/QĐ") == ["Số: 12/QĐ"]
+    assert reread.candidates("signer_name", "Trần Nøoe T", "") == ["Trần Nøoe T"]
+
+
+def test_a_second_reading_is_paired_with_its_tesseract_line_by_its_box() -> None:
+    name = line("Trần Ngọc Tam", 1080, 1800)
+    readings = [line("CHỦ TỊCH", 1100, 1550), line("Trần Ngọc Tam", 1090, 1805), line("Lưu", 150, 1800)]
+    assert reread.paired(name, readings) is readings[1]
+    assert reread.paired(line("Nơi nhận:", 150, 1500), readings) is None
