@@ -246,7 +246,7 @@ def read_document(folder: Path, engine: Any) -> dict[str, Any] | None:
         return None
     parsed = [hocr.parse(dw.path(p.hocr or "")) for p in pages]
     closing = next((i for i, page in enumerate(parsed) if reread.closing_top(page) is not None), None)
-    groups = {"header": (0, reread.header_lines(parsed[0]))}
+    groups = {"header": (0, reread.header_lines(parsed[0], text_lines=True))}  # the trích yếu's lines measured too
     if closing is not None:
         groups["signer"] = (closing, reread.signer_lines(parsed[closing]))
     out: dict[str, Any] = {"lines": {}, "pages": {}}
@@ -256,7 +256,7 @@ def read_document(folder: Path, engine: Any) -> dict[str, Any] | None:
         with Image.open(dw.path(page.work_copy or "")) as image:
             image.load()
             read = []
-            spent = 0.0
+            spent = 0.0  # on the lines the worker reads again
             for line in lines:
                 pixels, _ = reread.crop(image, line.box)
                 t0 = time.process_time()
@@ -264,11 +264,12 @@ def read_document(folder: Path, engine: Any) -> dict[str, Any] | None:
                 t1 = time.process_time()
                 alone = engine.ocr_text(Image.fromarray(pixels), dpi, psm=7)
                 t2 = time.process_time()
-                spent += t1 - t0
+                worker = group == "signer" or not reread.running_text(line.text)
+                spent += (t1 - t0) if worker else 0.0
                 read.append({"tesseract": line.text, "tesseract_line": alone, "asterocr": aster, "y": line.box[1],
-                             "cpu": {"asterocr": t1 - t0, "tesseract_line": t2 - t1}})
+                             "worker": worker, "cpu": {"asterocr": t1 - t0, "tesseract_line": t2 - t1}})
         out["lines"][group] = read
-        out["pages"][group] = {"lines": len(lines), "asterocr_cpu": spent}
+        out["pages"][group] = {"lines": sum(line["worker"] for line in read), "asterocr_cpu": spent}
     return out
 
 
@@ -364,13 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     dossiers = run_stages(args.work, docs, args.reuse)
     from sohoa import tesseract
 
-    cache = args.work / "readings.json"
-    readings: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8")) if args.reuse and cache.exists() else {}
+    readings: dict[str, Any] = {}
     with tesseract.Engine() as engine:
         for label in docs:
-            if stem(label) not in readings and stem(label) in dossiers:
+            if stem(label) in dossiers:
                 readings[stem(label)] = read_document(dossiers[stem(label)], engine)
-    cache.write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
     misses: list[str] = []
     cpu = {r: [c for doc in readings.values() if doc for group in doc["lines"].values() for line in group
                for k, c in line["cpu"].items() if k == r] for r in ("asterocr", "tesseract_line")}
@@ -388,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"pipeline: {', '.join(unread) or 'none'})", fields, kinds) + "\n")
     print(f"CPU per line: asterocr {sum(cpu['asterocr']) / max(len(cpu['asterocr']), 1):.3f} s, Tesseract on the "
           f"line alone {sum(cpu['tesseract_line']) / max(len(cpu['tesseract_line']), 1):.3f} s "
-          f"({len(cpu['asterocr'])} lines); header lines per opening page "
+          f"({len(cpu['asterocr'])} lines). What the OCR worker reads again: header lines per opening page "
           f"{sum(p['lines'] for p in header_pages) / max(len(header_pages), 1):.1f}, asterocr CPU per opening page "
           f"{sum(p['asterocr_cpu'] for p in header_pages) / max(len(header_pages), 1):.2f} s; signer lines per closing "
           f"page {sum(p['lines'] for p in signer_pages) / max(len(signer_pages), 1):.1f}, asterocr CPU per closing page "

@@ -2,8 +2,8 @@
 
 Tesseract's reading of a page stays what the text layer, ALTO and extraction are made of. Beside it, the OCR
 worker reads again, one by one, the lines where the fields are: on a page that opens a document, the header
-lines above the body (issuing body, ``Số:``, place-date line, type, trích yếu; not the national title and
-motto), and on a page with a closing block the lines of its right column (authority, title, name). Each line
+lines above the body (issuing body, ``Số:``, place-date line, type; not the national title and motto, nor the
+running text of the trích yếu), and on a page with a closing block the lines of its right column (authority, title, name). Each line
 is cut from the OCR working copy by its hOCR box, padded, and read; the readings are stored in the page's
 ``blocks.json`` as ``aster_header`` and ``aster_signer``, in the hOCR JSON form of the other blocks
 (``hocr.to_json``: lines of ``[text, confidence 0..100, x0, y0, x1, y1]`` words, page coordinates; a word's x
@@ -60,8 +60,19 @@ def segments(lines: list[Line]) -> list[Line]:
     return out
 
 
-def header_lines(page: HocrPage) -> list[Line]:
-    """The lines (``segments``) of a page opening a document that hold its header fields, top to bottom."""
+def running_text(text: str) -> bool:
+    """A line of running text in small letters without digits or a date (the trích yếu's): Tesseract reads
+    those better than asterocr (benchmarks/second_reader.py), so the worker does not read them again."""
+    letters = [ch for ch in text if ch.isalpha()]
+    small = sum(ch.islower() for ch in letters)
+    folded = fold(text)
+    return small > len(letters) / 2 and not any(ch.isdigit() for ch in text) and not (
+        "NGAY" in folded or "THANG" in folded)
+
+
+def header_lines(page: HocrPage, text_lines: bool = False) -> list[Line]:
+    """The lines (``segments``) of a page opening a document that hold its header fields, top to bottom; the
+    lines of running text among them (``running_text``) only with ``text_lines``."""
     chosen: list[Line] = []
     for line in sorted(segments(page.lines), key=lambda ln: (ln.box[1], ln.box[0])):
         if line.box[1] >= HEADER_DEPTH * page.height or len(chosen) >= MOST_HEADER:
@@ -75,7 +86,7 @@ def header_lines(page: HocrPage) -> list[Line]:
         if _letters(line.text) < 2 or any(key in squeezed for key in _FIXED):
             continue
         chosen.append(line)
-    return chosen
+    return chosen if text_lines else [ln for ln in chosen if not running_text(ln.text)]
 
 
 def closing_top(page: HocrPage) -> int | None:
@@ -98,8 +109,9 @@ def signer_lines(page: HocrPage) -> list[Line]:
     return sorted(right, key=lambda ln: ln.box[1])[:MOST_SIGNER]
 
 
-def crop(image: Any, box: tuple[int, int, int, int]) -> Any:
-    """The grey pixels (numpy) of a line's box on a page image (PIL), padded by ``PAD`` of its height."""
+def crop(image: Any, box: tuple[int, int, int, int]) -> tuple[Any, tuple[int, int, int, int]]:
+    """The grey pixels (numpy) of a line's box on a page image (PIL), padded by ``PAD`` of its height, and the
+    padded box."""
     import numpy as np
 
     x0, y0, x1, y1 = box

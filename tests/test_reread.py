@@ -31,9 +31,9 @@ def test_header_lines_leave_out_the_national_title_the_motto_and_the_body() -> N
         line("Căn cứ Luật Tổ chức chính quyền địa phương;", 150, 560),
         line("Điều 1. Ban hành kèm theo", 150, 610),
     ])
-    assert [ln.text for ln in reread.header_lines(page)] == [
-        "UBND TỈNH BẾN TRE", "SỞ TƯ PHÁP", "Số: 12/QĐ-STP", "Bến Tre, ngày 5 tháng 3 năm 2025", "QUYẾT ĐỊNH",
-        "Về việc ban hành Quy chế"]
+    fields = ["UBND TỈNH BẾN TRE", "SỞ TƯ PHÁP", "Số: 12/QĐ-STP", "Bến Tre, ngày 5 tháng 3 năm 2025", "QUYẾT ĐỊNH"]
+    assert [ln.text for ln in reread.header_lines(page)] == fields  # the trích yếu's running text is not read
+    assert [ln.text for ln in reread.header_lines(page, text_lines=True)] == [*fields, "Về việc ban hành Quy chế"]
 
 
 def test_signer_lines_are_the_right_column_of_the_closing_block() -> None:
@@ -50,18 +50,16 @@ def test_signer_lines_are_the_right_column_of_the_closing_block() -> None:
 
 
 def test_the_ocr_worker_stores_the_second_readings_beside_tesseract_s(tmp_path: Path, page_lines: list) -> None:
-    """A decision's page read by a worker: the header lines (not the national title, motto or body) and the
-    signer block read again, word by word with confidences and page boxes, in blocks.json."""
+    """A decision's page read by a worker: the header lines (not the national title, motto, trích yếu or body) and
+    the signer block read again, word by word with confidences and page boxes, in blocks.json."""
     text_page(page_lines).convert("L").save(tmp_path / "p.png")
     result = recognize(Job(tmp_path / "p.png", tmp_path / "p", 200, first=True))
     assert result.error is None
     blocks = json.loads((tmp_path / "p.blocks.json").read_text(encoding="utf-8"))
     header = hocr.from_json(blocks["aster_header"])
     signer = hocr.from_json(blocks["aster_signer"])
-    texts = [ln.text for ln in header]
-    assert texts[:5] == ["UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ", "Số: 07/QĐ-SNV",
-                         "Quảng Ngãi, ngày 05 tháng 3 năm 2020", "QUYẾT ĐỊNH"]
-    assert len(texts) == 6 and texts[5].startswith("Về việc phê duyệt")  # the trích yếu; the body not read
+    assert [ln.text for ln in header] == ["UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ", "Số: 07/QĐ-SNV",
+                                          "Quảng Ngãi, ngày 05 tháng 3 năm 2020", "QUYẾT ĐỊNH"]
     assert [ln.text for ln in signer] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Bình"]
     page = hocr.parse(tmp_path / "p.hocr")
     name = next(ln for ln in page.lines if "Bình" in ln.text)
@@ -77,6 +75,13 @@ def test_a_page_inside_a_document_reads_no_header_again(tmp_path: Path) -> None:
                for i in range(10)]).convert("L").save(tmp_path / "p.png")
     assert recognize(Job(tmp_path / "p.png", tmp_path / "p", 200)).error is None
     assert not (tmp_path / "p.blocks.json").exists()
+
+
+def test_running_text_is_told_from_the_fields_lines() -> None:
+    assert reread.running_text("Về việc phê duyệt kế hoạch số hóa tài liệu")
+    assert not reread.running_text("Quảng Ngãi, ngày    tháng 3 năm 2020")  # blanks to fill: still a date line
+    assert not reread.running_text("Số:    /QĐ-UBND") and not reread.running_text("SỞ NỘI VỤ")
+    assert not reread.running_text("V/v thực hiện Nghị định số 30/2020/NĐ-CP")  # digits: a number to read
 
 
 def test_two_readings_of_a_word_combine_into_the_likelier() -> None:
