@@ -32,6 +32,7 @@ import numpy as np
 HEIGHT = 32  # the network's input height
 STRIDE = 4  # pixels of the scaled crop per output frame
 BLANK = 0  # the CTC blank's class
+MOST_FRAMES = 256  # the network's positional encoding: an input at most 1024 pixels wide (32 times its height)
 MIN_CONTRAST = 60  # grey levels between paper and ink below which a crop holds no print (the network would
 # still emit a sign or two, with little probability)
 
@@ -93,9 +94,29 @@ class Reader:
         grey = line if line.ndim == 2 else line.mean(axis=2)
         if not grey.size or float(grey.max()) - float(grey.min()) < MIN_CONTRAST:
             return Reading("", 0.0, ())
-        tensor, scale = _tensor(grey)
-        log_probs = self._session.run(None, {self._input: tensor})[0][:, 0, :]  # frames x classes
-        return _decode(log_probs, self._chars, scale)
+        words: list[Word] = []
+        for start, end in _pieces(grey):
+            tensor, scale = _tensor(grey[:, start:end])
+            log_probs = self._session.run(None, {self._input: tensor})[0][:, 0, :]  # frames x classes
+            words += [Word(w.text, w.confidence, w.x0 + start, w.x1 + start)
+                      for w in _decode(log_probs, self._chars, scale)]
+        return Reading(" ".join(w.text for w in words), min((w.confidence for w in words), default=0.0),
+                       tuple(words))
+
+
+def _pieces(grey: np.ndarray) -> list[tuple[int, int]]:
+    """The crop's columns in pieces the network takes (``MOST_FRAMES``): a long line is cut at the column with
+    least ink in the last third of each piece (a space between words)."""
+    height, width = grey.shape
+    most = max(STRIDE, MOST_FRAMES * STRIDE * height // HEIGHT - STRIDE * height // HEIGHT - 1)
+    ink = (255 - grey.astype(np.float32)).sum(axis=0)
+    pieces, start = [], 0
+    while width - start > most:
+        low = start + 2 * most // 3
+        cut = low + int(np.argmin(ink[low:start + most]))
+        pieces.append((start, cut))
+        start = cut
+    return [*pieces, (start, width)]
 
 
 def _tensor(grey: np.ndarray) -> tuple[np.ndarray, float]:
@@ -110,7 +131,7 @@ def _tensor(grey: np.ndarray) -> tuple[np.ndarray, float]:
     return np.repeat(values[np.newaxis, np.newaxis], 3, axis=1), target / width
 
 
-def _decode(log_probs: np.ndarray, chars: tuple[str, ...], scale: float) -> Reading:
+def _decode(log_probs: np.ndarray, chars: tuple[str, ...], scale: float) -> list[Word]:
     """Greedy CTC decoding into words with their confidences and extents (crop pixels)."""
     best = log_probs.argmax(axis=1)
     prob = np.exp(log_probs.max(axis=1))
@@ -135,7 +156,7 @@ def _decode(log_probs: np.ndarray, chars: tuple[str, ...], scale: float) -> Read
             current = []
         else:
             current.append(item)
-    return Reading(" ".join(w.text for w in words), min((w.confidence for w in words), default=0.0), tuple(words))
+    return words
 
 
 _reader: Reader | None = None

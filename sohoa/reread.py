@@ -15,6 +15,7 @@ The lines are bounded (``MOST_HEADER``, ``MOST_SIGNER``), so the cost per page i
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import cache
@@ -23,6 +24,8 @@ from typing import Any
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import fold
+
+log = logging.getLogger(__name__)
 
 HEADER_DEPTH = 0.45  # share of the page height above which the header, type and trích yếu lines lie
 MOST_HEADER = 16  # header lines read again at most
@@ -136,13 +139,21 @@ def read_lines(image: Any, lines: list[Line]) -> list[list[list[Any]]]:
     return hocr.to_json(read)
 
 
-def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[str, list]:
+def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[str, Any]:
     """The ``blocks.json`` entries of one page: ``aster_header`` (only when ``opening``) and ``aster_signer``,
-    each only when it has lines; ``image`` gives the page image (PIL), decoded only when a line is read."""
-    found: dict[str, list] = {}
+    each only when it has lines; ``image`` gives the page image (PIL), decoded only when a line is read.
+
+    The second reading only adds candidates to Tesseract's: when it fails, the page keeps its OCR and the reason
+    is logged and stored as ``aster_error``."""
+    found: dict[str, Any] = {}
     for key, lines in (("aster_header", header_lines(page) if opening else []), ("aster_signer", signer_lines(page))):
-        if lines and (read := read_lines(image(), lines)):
-            found[key] = read
+        try:
+            if lines and (read := read_lines(image(), lines)):
+                found[key] = read
+        except Exception as exc:  # any failure of the second reader: reported, the page goes on
+            log.warning("second reader failed on the %s lines: %s: %s", key[6:], type(exc).__name__, exc)
+            reason = f"{key}: {type(exc).__name__}: {exc}"
+            found["aster_error"] = f"{found['aster_error']}; {reason}" if "aster_error" in found else reason
     return found
 
 

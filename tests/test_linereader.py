@@ -49,6 +49,19 @@ def test_lines_are_read_with_every_tone_mark_and_word_extents() -> None:
         assert starts == sorted(starts) and reading.words[-1].x1 <= crop.shape[1] + linereader.STRIDE * 3
 
 
+def test_a_line_longer_than_the_network_takes_is_read_in_pieces() -> None:
+    """The network's input is at most 1024 pixels wide at 32 high: a full-width line of a page (here 49 times
+    as wide as high) is cut at a space and read whole, its words' extents on the whole crop."""
+    text = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 02 năm 2025; "
+            "Căn cứ Luật Ban hành văn bản quy phạm pháp luật ngày 19 tháng 02 năm 2025;")
+    crop = rendered(text)
+    assert crop.shape[1] > 32 * crop.shape[0]
+    reading = linereader.read(crop)
+    assert reading.text == text
+    assert reading.words[-1].x1 > 0.9 * crop.shape[1] and [w.x0 for w in reading.words] == sorted(
+        w.x0 for w in reading.words)
+
+
 def test_a_colour_crop_reads_like_its_grey() -> None:
     crop = rendered("Quảng Ngãi", bold=False)
     assert linereader.read(np.dstack([crop] * 3)).text == "Quảng Ngãi"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sohoa import hocr, reread
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.ocr import Job, recognize
@@ -123,3 +125,20 @@ def test_a_second_reading_is_paired_with_its_tesseract_line_by_its_box() -> None
     readings = [line("CHỦ TỊCH", 1100, 1550), line("Trần Ngọc Tam", 1090, 1805), line("Lưu", 150, 1800)]
     assert reread.paired(name, readings) is readings[1]
     assert reread.paired(line("Nơi nhận:", 150, 1500), readings) is None
+
+
+def test_a_failing_second_reader_leaves_the_page_its_ocr_and_says_why(tmp_path: Path, page_lines: list,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from sohoa import linereader
+
+    def broken(line: object) -> linereader.Reading:
+        raise RuntimeError("the ONNX session failed")
+
+    monkeypatch.setattr(linereader, "read", broken)
+    text_page(page_lines).convert("L").save(tmp_path / "p.png")
+    result = recognize(Job(tmp_path / "p.png", tmp_path / "p", 200, first=True))
+    assert result.error is None and result.words > 100
+    blocks = json.loads((tmp_path / "p.blocks.json").read_text(encoding="utf-8"))
+    assert "aster_header" not in blocks and "aster_signer" not in blocks
+    assert blocks["aster_error"] == ("aster_header: RuntimeError: the ONNX session failed; "
+                                     "aster_signer: RuntimeError: the ONNX session failed")
