@@ -13,10 +13,11 @@ export OMP_THREAD_LIMIT := 1
 
 setup: $(VENV)/.installed $(EARK_VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml scripts/install-system.sh
+$(VENV)/.installed: requirements.txt requirements-hashed.txt pyproject.toml scripts/install-system.sh
 	bash scripts/install-system.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-hashed.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 

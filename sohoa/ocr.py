@@ -4,7 +4,8 @@ Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus t
 read again as blocks of their own, the left header column of a page that opens a document (unless the page's
 own layout read it surely) and a signer block that a seal or a signature hid from Tesseract's layout of the
 whole page (also with a black seal taken out); on a page that opens a document, the blanks of its number and
-date read as hand-written digits when Tesseract could not read them as print.
+date read as hand-written digits when Tesseract could not read them as print; and the header and signer lines
+read again one by one by a second reader made for Vietnamese (``sohoa.reread``).
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -23,7 +24,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from sohoa import digits, disk, hocr, tesseract
+from sohoa import digits, disk, hocr, reread, tesseract
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -76,7 +77,8 @@ def recognize(job: Job) -> Result:
         # the page image is decoded once for all of them, and only if one is needed
         image = cache(partial(_decoded, job.image))
         blocks: dict[str, Any] = {}
-        if may_start_document(parsed) or job.first:
+        opening = may_start_document(parsed) or job.first
+        if opening:
             left = None
             if not left_read_surely(parsed):
                 blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
@@ -88,6 +90,7 @@ def recognize(job: Job) -> Result:
             blocks["signer"] = read_block(_engine, image(), box, job.dpi)
             if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
                 blocks["signer_unsealed"] = unsealed
+        blocks.update(reread.read_again(image, parsed, opening))  # header and signer lines by the second reader
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
