@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa import digits, hocr, tesseract
+from sohoa.campaign import progress
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -198,7 +199,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
                 tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0,
                 master=dw.path(p.master) if p.master else None)
             for i, p in enumerate(todo)]
-    for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
+    for seen, (page, result) in enumerate(zip(todo, recognize_all(jobs, recognize), strict=True), 1):
+        progress.pages("ocr", dw.code, seen, len(todo))
         if result.error:
             log.warning("page %s: %s", page.source, result.error)
             page.quarantine(result.error)

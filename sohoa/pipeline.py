@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from sohoa.campaign.progress import timed
 from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
@@ -39,6 +40,7 @@ def dossier_work(dossier_path: str) -> DossierWork:
     return DossierWork(path, path.name)
 
 
+@timed("import")
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
                s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "") -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path and the dossier paths to process.
@@ -72,12 +74,14 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
             "dossiers": [str(work.dossier(code).root) for code in ready]}
 
 
+@timed("clean")
 def run_clean(dossier_path: str) -> dict[str, Any]:
     from sohoa.clean import clean_dossier
 
     return clean_dossier(dossier_work(dossier_path))
 
 
+@timed("ocr")
 def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[str, Any]:
     from sohoa.ocr import MAX_FAILED_RATIO, ocr_dossier
 
@@ -85,12 +89,14 @@ def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[st
     return ocr_dossier(dossier_work(dossier_path), max_failed_ratio=ratio)
 
 
+@timed("extract")
 def run_extract(dossier_path: str) -> dict[str, Any]:
     from sohoa.extract import extract_dossier
 
     return extract_dossier(dossier_work(dossier_path))
 
 
+@timed("quality")
 def run_quality(work_path: str) -> dict[str, Any]:
     from sohoa.quality import run_checks
 
@@ -98,6 +104,7 @@ def run_quality(work_path: str) -> dict[str, Any]:
     return {"expectations": summary["expectations"], "failed": summary["failed"]}
 
 
+@timed("package")
 def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> dict[str, Any]:
     from sohoa.assemble import package_dossier
     from sohoa.report import dossier_codes
@@ -113,6 +120,7 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
             "package_type": result["package_type"]}
 
 
+@timed("deliver")
 def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[str, Any]:
     from sohoa.report import deliver
 
