@@ -54,6 +54,9 @@ def prepare_airflow() -> None:
             raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
         marker.write_text(airflow.__version__)
     ensure_local_signing(home)
+    from operators.campaign import ensure_pool
+
+    ensure_pool()
 
 
 def ensure_local_signing(home: Path) -> None:
@@ -93,6 +96,9 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
 
     batch_id = batch_id or default_batch_id(batch_uri)
     _log_to_file(batch_id)
+    from sohoa.campaign.progress import to_terminal
+
+    to_terminal()  # pages done per stage, on stderr
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
             "package_type": package_type, "archive_code": archive_code}
     # Airflow's objects live as long as the run: frozen, the run's full collections need not walk them, and those
@@ -240,6 +246,10 @@ def _review(args: argparse.Namespace) -> int:
         result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
         status = "still held (see report.json)" if code in result["held"] else outcome
         print(f"  {code}: {status}")
+    if outcomes:
+        from operators.campaign import record_batch
+
+        record_batch(str(work.root), output)  # the campaign store sees the review
     print(f"report:   {target}/report.json")
     return 0
 
