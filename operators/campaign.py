@@ -1,8 +1,8 @@
 """A campaign in Airflow: the inbox read, one ``digitize_batch`` run started per ready batch, each batch's figures
 kept in the campaign store. The rules are ``sohoa.campaign``'s; this module carries them into Airflow.
 
-The store lives in Airflow's metadata database (``[database] sql_alchemy_conn``) unless ``[sohoa] campaign_db``
-(``AIRFLOW__SOHOA__CAMPAIGN_DB``) names another SQLAlchemy URL.
+The store is the database ``[sohoa] campaign_db`` names (a SQLAlchemy URL), by default SQLite beside Airflow's
+metadata database on one machine: Airflow 3 keeps its metadata database out of task code's reach.
 """
 
 from __future__ import annotations
@@ -39,9 +39,18 @@ def ensure_pool() -> None:
 
 
 def store_url() -> str:
-    from airflow.configuration import conf
+    """The campaign store's SQLAlchemy URL: ``[sohoa] campaign_db`` (``AIRFLOW__SOHOA__CAMPAIGN_DB``), which every
+    component must be given when they run on several machines (tasks may not reach Airflow's own metadata
+    database in Airflow 3); with a local executor, ``sohoa_campaign.db`` (SQLite) beside ``airflow.db``."""
+    from airflow.configuration import AIRFLOW_HOME, conf
 
-    return str(conf.get("sohoa", "campaign_db", fallback="") or conf.get("database", "sql_alchemy_conn"))
+    if url := conf.get("sohoa", "campaign_db", fallback=""):
+        return str(url)
+    executors = [e.strip() for e in str(conf.get("core", "executor", fallback="LocalExecutor")).split(",")]
+    if not all(e.split(".")[-1] in ("LocalExecutor", "SequentialExecutor") for e in executors if e):
+        raise RuntimeError(f"the campaign store needs [sohoa] campaign_db (AIRFLOW__SOHOA__CAMPAIGN_DB): a database "
+                           f"URL every machine of {', '.join(executors)} reaches, e.g. on the metadata PostgreSQL server")
+    return f"sqlite:///{Path(AIRFLOW_HOME) / 'sohoa_campaign.db'}"
 
 
 def software() -> dict[str, str]:

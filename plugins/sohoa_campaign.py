@@ -127,7 +127,7 @@ h1{{font-size:1.5em;margin:.2em 0 .6em}} .filters label{{margin-right:1.2em}} se
 .kpi{{border:1px solid #d5dbe3;border-radius:6px;padding:.5em .7em;background:#f7f9fc}}
 .kpi .value{{display:block;font-size:1.5em;font-weight:bold;color:#1f4e79}} .kpi .label{{font-size:.85em;color:#555}}
 .charts{{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:1em}}
-figure.chart{{margin:0;border:1px solid #e1e5ea;border-radius:6px;padding:.6em;min-height:200px}}
+figure.chart{{margin:0;border:1px solid #e1e5ea;border-radius:6px;padding:.6em;min-height:200px;overflow-x:auto}}
 a.button{{display:inline-block;padding:.3em .8em;background:#1f6fb2;color:#fff;border-radius:4px;text-decoration:none;margin-right:.4em}}
 </style></head><body>{body}</body></html>"""
 

@@ -16,6 +16,7 @@ from sohoa.campaign import store, survey, survey_xlsx
 from sohoa.campaign.figures import batch_figures, level_of_agency, reason_kind
 from sohoa.campaign.inbox import ready_batches
 from sohoa.campaign.progress import TerminalProgress, pages, stage_times, timed
+from sohoa.ingest import scan_batch
 from sohoa.storage import LocalStorage
 from tests import test_end_to_end
 
@@ -47,6 +48,8 @@ def test_the_inbox_orders_ready_batches_and_leaves_the_others(tmp_path: Path) ->
     why = {b.name: b.why for b in ready}
     assert "(topic 2)" in why["b_hộ_tịch"] and "catalogue gives priority 2" in why["d_gấp"]
     assert ready[0].uri == f"{inbox}/c_đất"
+    _, loose = scan_batch(inbox / "c_đất", "c_đất")  # the batch run does not take its marker for a stray file
+    assert [(p.source, p.status) for p in loose] == [("READY", "ignored")]
 
 
 @pytest.mark.parametrize("agency, level", [
@@ -75,7 +78,7 @@ def _url(tmp_path: Path) -> str:
 
 def test_sohoa_run_records_its_batch_in_the_campaign_store(run: dict[str, Any]) -> None:
     report = run["report"]
-    url = f"sqlite:///{run['home'] / 'airflow.db'}"
+    url = f"sqlite:///{run['home'] / 'sohoa_campaign.db'}"
     [row] = store.rows(url, store.batches, batch_id=report["batch_id"])
     states = [p["status"] for p in report["pages"]]
     assert {s: row[f"pages_{s}"] for s in set(states)} == {s: states.count(s) for s in set(states)}

@@ -89,7 +89,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         wait_for("the second campaign run", lambda: _ended(api, "digitize_campaign", again), server, log_path)
         reports = {name: json.loads((out / name / "report.json").read_text(encoding="utf-8")) for name in (ADMIN, LAND)}
         yield {"api": api, "base": base, "env": env, "home": home, "inbox": inbox, "out": out, "first": first,
-               "again": again, "reports": reports, "url": f"sqlite:///{home / 'airflow.db'}",
+               "again": again, "reports": reports, "url": f"sqlite:///{home / 'sohoa_campaign.db'}",
                "server": server, "log": log_path}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -131,6 +131,8 @@ def test_the_store_holds_what_the_reports_say(campaign: dict[str, Any]) -> None:
         assert row["documents"] == report["counts"]["documents"]
         assert {s: row[f"dossiers_{s}"] for s in report["counts"]["dossiers"]} == report["counts"]["dossiers"]
         assert row["wall_seconds"] > 0 and row["software"]["Tesseract OCR"].startswith("5.")
+        marker = next(p for p in report["pages"] if p["source"] == "READY")
+        assert marker["status"] == "ignored" and row["pages_quarantined"] == 0  # the marker is no stray input
         manifest = json.loads((campaign["out"] / name / "manifest.json").read_text(encoding="utf-8"))
         assert row["bytes_stored"] == sum(f["size"] for f in manifest["files"].values())
         stages = {s["stage"]: s for s in store.rows(url, store.stages, CAMPAIGN, batch_id=name)}

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sohoa.campaign import store
-from sohoa.campaign.figures import LEVELS
+from sohoa.campaign.figures import LEVELS, reason_label
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AGES = (("< 1 ngày", 1), ("1–3 ngày", 3), ("3–7 ngày", 7), ("7–30 ngày", 30), ("> 30 ngày", None))
@@ -95,8 +95,8 @@ def _alt() -> Any:
     return alt
 
 
-def _spec(chart: Any, title: str) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.properties(title=title, width=WIDTH).configure_view(stroke=None).to_dict()
+def _spec(chart: Any, title: str, width: int = WIDTH) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.properties(title=title, width=width).configure_view(stroke=None).to_dict()
     return spec
 
 
@@ -109,8 +109,18 @@ def _daily(dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"day": day, **counts} for day, counts in sorted(per_day.items())]
 
 
-def _x_day(alt: Any) -> Any:
-    return alt.X("day:T", timeUnit="utcyearmonthdate", title="Ngày", axis=alt.Axis(format="%d/%m"))
+def _x_day(alt: Any, title: str = "Ngày") -> Any:
+    """Days on a time axis, a tick per day at most (one day alone is not drawn as three)."""
+    return alt.X("day:T", timeUnit="utcyearmonthdate", title=title,
+                 axis=alt.Axis(format="%d/%m", tickCount={"interval": "day", "step": 1}))
+
+
+def _count_axis(alt: Any, title: str) -> Any:
+    return alt.Y("count:Q", title=title, axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(domainMin=0))
+
+
+def _legend(alt: Any) -> Any:
+    return alt.Legend(orient="top", title=None)
 
 
 def _progress(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -118,8 +128,8 @@ def _progress(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
     rows = [{"day": r["day"], "what": what, "count": r[key]} for r in _daily(dossiers)
             for key, what in (("pages", "Trang"), ("documents", "Văn bản"))]
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=_x_day(alt), xOffset="what:N", y=alt.Y("count:Q", title="Số lượng giao nộp"),
-        color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
+        x=_x_day(alt), xOffset="what:N", y=_count_axis(alt, "Số lượng giao nộp"),
+        color=alt.Color("what:N", legend=_legend(alt), scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
         tooltip=[alt.Tooltip("day:T", title="Ngày", format="%d/%m/%Y"), alt.Tooltip("what:N", title="Loại"),
                  alt.Tooltip("count:Q", title="Số lượng", format=",")])
     return _spec(chart, "Trang và văn bản giao nộp mỗi ngày")
@@ -156,7 +166,7 @@ def _throughput(batches: list[dict[str, Any]], stages: list[dict[str, Any]]) -> 
     per_stage = [{"stage": STAGES.get(k, k), "order": list(STAGES).index(k) if k in STAGES else 99,
                   "seconds": round(v, 1)} for k, v in spent.items()]
     left = alt.Chart(alt.Data(values=rate)).mark_circle(size=90, color="#1f6fb2").encode(
-        x=alt.X("day:T", timeUnit="utcyearmonthdate", title="Ngày xong lô", axis=alt.Axis(format="%d/%m")),
+        x=_x_day(alt, "Ngày xong lô"),
         y=alt.Y("per_hour:Q", title="Trang/giờ"),
         tooltip=[alt.Tooltip("batch:N", title="Lô"), alt.Tooltip("per_hour:Q", title="Trang/giờ", format=",")],
     ).properties(title="Năng suất mỗi lô (trang/giờ)", width=WIDTH // 2 - 20)
@@ -173,15 +183,15 @@ def _reasons(reasons: list[dict[str, Any]]) -> dict[str, Any]:
     alt = _alt()
     counts: Counter[tuple[str, str]] = Counter()
     for r in reasons:
-        counts[(KINDS.get(r["kind"], r["kind"]), r["reason"])] += r["count"]
+        counts[(KINDS.get(r["kind"], r["kind"]), reason_label(r["reason"]))] += r["count"]
     rows = [{"kind": k, "reason": reason, "count": n} for (k, reason), n in counts.most_common(15)]
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        y=alt.Y("reason:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
-        x=alt.X("count:Q", title="Số lượng"),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#c0392b", "#e39a2d"])),
+        y=alt.Y("reason:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        x=alt.X("count:Q", title="Số lượng", axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(domainMin=0)),
+        color=alt.Color("kind:N", legend=_legend(alt), scale=alt.Scale(range=["#c0392b", "#e39a2d"])),
         tooltip=[alt.Tooltip("reason:N", title="Lý do"), alt.Tooltip("kind:N", title="Loại"),
                  alt.Tooltip("count:Q", title="Số lượng")])
-    return _spec(chart, "Lý do cách ly trang và hồ sơ lỗi")
+    return _spec(chart, "Lý do cách ly trang và hồ sơ lỗi", WIDTH - 200)
 
 
 def _backlog(ages: list[float]) -> dict[str, Any]:
@@ -189,8 +199,8 @@ def _backlog(ages: list[float]) -> dict[str, Any]:
     buckets = Counter(_age_bucket(a) for a in ages)
     rows = [{"age": label, "order": i, "count": buckets.get(label, 0)} for i, (label, _) in enumerate(AGES)]
     chart = alt.Chart(alt.Data(values=rows)).mark_bar(color="#8e44ad").encode(
-        x=alt.X("age:N", title="Đã chờ", sort=alt.EncodingSortField("order")),
-        y=alt.Y("count:Q", title="Hồ sơ chờ kiểm duyệt", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("age:N", title="Đã chờ", sort=alt.EncodingSortField("order"), axis=alt.Axis(labelAngle=0)),
+        y=_count_axis(alt, "Hồ sơ chờ kiểm duyệt"),
         tooltip=[alt.Tooltip("age:N", title="Đã chờ"), alt.Tooltip("count:Q", title="Hồ sơ")])
     return _spec(chart, f"Hồ sơ chờ kiểm duyệt: {len(ages)}, theo thời gian chờ")
 
@@ -210,11 +220,11 @@ def _by_fond(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
                          "value": round(100 * c["review"] / c["documents"], 1)})
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         y=alt.Y("fond:N", title="Phông"), x=alt.X("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
+        color=alt.Color("measure:N", legend=_legend(alt), scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
         yOffset="measure:N",
         tooltip=[alt.Tooltip("fond:N", title="Phông"), alt.Tooltip("measure:N", title="Chỉ số"),
                  alt.Tooltip("value:Q", title="%", format=".1f")])
-    return _spec(chart, "Chất lượng theo phông: độ tin cậy OCR, tỷ lệ văn bản cần kiểm duyệt")
+    return _spec(chart, "Chất lượng theo phông: độ tin cậy OCR, tỷ lệ văn bản cần kiểm duyệt", WIDTH - 120)
 
 
 def _storage(dossiers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -94,6 +94,25 @@ _REASON_KINDS = (
 _NAMES = re.compile(r"'[^']*'|\"[^\"]*\"|\S*[/\\]\S*|\b\S+\.(?:tiff?|jpe?g|png|pdf)\b|\d+(?:[.,]\d+)*", re.I)
 
 
+# How the dashboard says the kinds the pipeline's reasons fall into (their first words), in Vietnamese.
+REASON_LABELS = (
+    ("below 200 dpi", "Dưới 200 dpi: quét lại"), ("secrecy", "Có dấu mật: không đưa ra"),
+    ("OCR failed", "Nhận dạng (OCR) lỗi hoặc quá thời gian"), ("empty file", "Tệp rỗng"),
+    ("truncated image", "Ảnh bị cắt cụt"), ("not an image", "Không phải tệp ảnh"), ("too small", "Ảnh quá nhỏ"),
+    ("encrypted PDF", "PDF có mật khẩu"), ("decompression bomb", "Ảnh quá lớn (bom giải nén)"),
+    ("link leaving the batch", "Liên kết trỏ ra ngoài lô"), ("outside any dossier folder", "Tệp ngoài thư mục hồ sơ"),
+    ("unsupported file type", "Loại tệp không hỗ trợ"), ("dossier rejected", "Hồ sơ bị lưu trữ viên từ chối"),
+    ("dossier not packaged", "Hồ sơ không đóng gói được"), ("listed in dossiers", "Có trong danh mục, thiếu thư mục"),
+    ("dossier code", "Mã hồ sơ trong danh mục không hợp lệ"), ("no document was found", "Không tìm thấy văn bản"),
+    ("page not processed", "Trang chưa xử lý xong"), ("processing stopped", "Dừng xử lý giữa chừng"),
+)
+
+
+def reason_label(kind: str) -> str:
+    """The Vietnamese words for a reason kind; the kind itself when there are none."""
+    return next((label for start, label in REASON_LABELS if kind.startswith(start)), kind)
+
+
 def reason_kind(reason: str | None) -> str:
     """The kind of a quarantine or failure reason, short and the same for every page it struck."""
     text = nfc(reason or "").strip() or "no reason given"

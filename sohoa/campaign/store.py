@@ -1,7 +1,7 @@
 """The campaign store: every batch's figures in SQL tables, over any SQLAlchemy URL.
 
-In practice the URL is Airflow's metadata database (``[database] sql_alchemy_conn``: SQLite on the embedded
-default, PostgreSQL when scaled out), given by the operator and CLI layers; the tables are sohoa's own
+The operator and CLI layers give the URL (``[sohoa] campaign_db``: SQLite beside Airflow's own database on the
+embedded default, the metadata PostgreSQL server when scaled out); the tables are sohoa's own
 (``sohoa_campaign*``), created when first used. Recording a batch replaces every row it had before, in one
 transaction, so a re-run or a review's release leaves exactly one copy of its figures.
 """
