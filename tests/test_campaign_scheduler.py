@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ import requests
 from operators.campaign import batch_run_id
 from sohoa.campaign import store
 from sohoa.synth import make_batch
-from tests.test_scheduler import ARTEFACTS, BIN, Api, _up, free_port, wait_for
+from tests.test_scheduler import ARTEFACTS, BIN, Api, headless_chromium, standalone, wait_for
 
 pytestmark = pytest.mark.slow
 CAMPAIGN = "Đợt 1/2026 — Sở Nội vụ"
@@ -58,28 +56,11 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         make_batch(inbox / name, dossiers=1, docs_per_dossier=(1, 1), seed=seed, natural_sort=False)
     _edit_catalogue(inbox / ADMIN, {"Phông": FORMULA_FOND, "Tiêu đề hồ sơ": "Hồ sơ về công tác văn thư năm 2019"})
     _edit_catalogue(inbox / LAND, {"Tiêu đề hồ sơ": "Hồ sơ giao đất, thu hồi đất đai của xã năm 2019"})  # first
+    [held] = [d for d in (inbox / LAND).iterdir() if d.is_dir()]
+    (held / "zz_trang_hong.png").write_bytes(b"")  # an empty scan: quarantined, its dossier held for review
     for name in (ADMIN, LAND):
         (inbox / name / "READY").write_text("", encoding="utf-8")  # written last by the scanning station
-    port = free_port()
-    home = root / "home"
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(root / "work"),
-           "AIRFLOW__API__PORT": str(port), "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
-           "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
-           "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-           "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-           "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port())}
-    env.pop("AIRFLOW_CONN_SOHOA_SIGNING", None)
-    log_path = root / "standalone.log"
-    log = open(log_path, "w")
-    server = subprocess.Popen([str(BIN / "sohoa"), "airflow"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    try:
-        base = f"http://localhost:{port}"
-        wait_for("api-server", lambda: (home / "simple_auth_manager_passwords.json.generated").exists()
-                 and _up(base), server, log_path)
-        api = Api(base, home)
-        wait_for("the DAGs", lambda: {"digitize_campaign", "digitize_batch"} <= {
-            d["dag_id"] for d in api.get("/dags")["dags"]}, server, log_path)
+    with standalone(root, {"digitize_campaign", "digitize_batch"}) as (api, server, log_path):
         conf = {"inbox_uri": str(inbox), "output_uri": str(out), "campaign": CAMPAIGN, "target_pages": 40,
                 "method": "self"}
         first = api.send("POST", "/dags/digitize_campaign/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
@@ -88,17 +69,11 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         again = api.send("POST", "/dags/digitize_campaign/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
         wait_for("the second campaign run", lambda: _ended(api, "digitize_campaign", again), server, log_path)
         reports = {name: json.loads((out / name / "report.json").read_text(encoding="utf-8")) for name in (ADMIN, LAND)}
-        yield {"api": api, "base": base, "env": env, "home": home, "inbox": inbox, "out": out, "first": first,
+        home = root / "home"
+        env = {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(root / "work")}
+        yield {"api": api, "base": api.base, "env": env, "home": home, "inbox": inbox, "out": out, "first": first,
                "again": again, "reports": reports, "url": f"sqlite:///{home / 'sohoa_campaign.db'}",
                "server": server, "log": log_path}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
-        log.close()
 
 
 def test_ready_batches_start_once_each_by_priority(campaign: dict[str, Any]) -> None:
@@ -132,12 +107,13 @@ def test_the_store_holds_what_the_reports_say(campaign: dict[str, Any]) -> None:
         assert {s: row[f"dossiers_{s}"] for s in report["counts"]["dossiers"]} == report["counts"]["dossiers"]
         assert row["wall_seconds"] > 0 and row["software"]["Tesseract OCR"].startswith("5.")
         marker = next(p for p in report["pages"] if p["source"] == "READY")
-        assert marker["status"] == "ignored" and row["pages_quarantined"] == 0  # the marker is no stray input
+        assert marker["status"] == "ignored"  # the marker is no stray input
+        assert row["pages_quarantined"] == (1 if name == LAND else 0)
         manifest = json.loads((campaign["out"] / name / "manifest.json").read_text(encoding="utf-8"))
         assert row["bytes_stored"] == sum(f["size"] for f in manifest["files"].values())
         stages = {s["stage"]: s for s in store.rows(url, store.stages, CAMPAIGN, batch_id=name)}
         assert {"import", "clean", "ocr", "extract", "quality", "package", "deliver"} <= set(stages)
-        assert stages["ocr"]["seconds"] > 0 and stages["ocr"]["pages"] == row["pages_delivered"]
+        assert stages["ocr"]["seconds"] > 0 and stages["ocr"]["pages"] == row["pages_delivered"] + row["pages_review"]
     [info] = store.rows(url, store.campaigns, CAMPAIGN)
     assert info["target_pages"] == 40 and info["method"] == "self"
 
@@ -180,11 +156,6 @@ def test_the_survey_workbook_adds_up_the_reports(campaign: dict[str, Any], tmp_p
 def test_the_dashboard_in_a_browser(campaign: dict[str, Any]) -> None:
     """Headless Chromium, logged in: every chart drawn, the numbers shown those of the store, the survey's
     download button working; the page is linked from the UI's navigation."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "scripts/install-system.sh installs chromium and chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     api, base = campaign["api"], campaign["base"]
     plugins = api.get("/plugins")["plugins"]
     views = [v for p in plugins for v in p.get("external_views") or []]
@@ -194,14 +165,7 @@ def test_the_dashboard_in_a_browser(campaign: dict[str, Any]) -> None:
                        timeout=120)
     assert got.status_code == 200 and got.content[:2] == b"PK"
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1500,2200", "--lang=vi"):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(driver), options=options)
-    ARTEFACTS.mkdir(exist_ok=True)
+    browser = headless_chromium("1500,2200", "--lang=vi")
     try:
         browser.set_page_load_timeout(60)
         browser.get(f"{base}/sohoa/campaign/")
@@ -227,6 +191,8 @@ def test_the_dashboard_in_a_browser(campaign: dict[str, Any]) -> None:
         assert shown["dossiers_delivered"] == sum(d["status"] == "delivered" for d in dossiers)
         assert shown["bytes_stored"] == sum(d["bytes_stored"] for d in dossiers)
         assert shown["target_share"] == round(100 * shown["pages_delivered"] / 40, 1)
+        assert shown["dossiers_review"] == 1 and shown["pages_quarantined"] == 1
+        assert "Tệp rỗng" in browser.find_element("id", "chart-reasons").get_attribute("innerHTML")  # in Vietnamese
         text = browser.find_element("tag name", "body").text
         assert "Tiến độ số hóa tài liệu lưu trữ" in text and "Trang đã giao nộp" in text
         assert f"{shown['pages_delivered']}" in browser.find_element("id", "kpi-pages_delivered").text
@@ -234,3 +200,22 @@ def test_the_dashboard_in_a_browser(campaign: dict[str, Any]) -> None:
             "survey.xlsx?" + requests.compat.urlencode({"campaign": CAMPAIGN}))
     finally:
         browser.quit()
+
+
+def test_an_asset_event_starts_the_batch_that_became_ready(campaign: dict[str, Any]) -> None:
+    """Left running on the inbox: the copy finishes (READY), a scanning station posts an event of the asset
+    sohoa-inbox, and the run it starts, reading the Variable sohoa_campaign, starts that batch alone."""
+    api = campaign["api"]
+    settings = {"inbox_uri": str(campaign["inbox"]), "output_uri": str(campaign["out"]), "campaign": CAMPAIGN}
+    api.send("POST", "/variables", {"key": "sohoa_campaign", "value": json.dumps(settings, ensure_ascii=False)})
+    (campaign["inbox"] / COPYING / "READY").write_text("", encoding="utf-8")
+    [asset] = api.get("/assets", uri_pattern="sohoa://inbox")["assets"]
+    api.send("POST", "/assets/events", {"asset_id": asset["id"], "extra": {"from": "trạm quét 1"}})
+    run_id = batch_run_id(CAMPAIGN, COPYING)
+    started = wait_for("the batch the event started", lambda: [r for r in _runs(api, "digitize_batch")
+                                                                  if r["dag_run_id"] == run_id],
+                       campaign["server"], campaign["log"])
+    assert started[0]["conf"]["batch_id"] == COPYING and started[0]["conf"]["campaign"] == CAMPAIGN
+    triggered = [r for r in _runs(api, "digitize_campaign") if r["run_type"] == "asset_triggered"]
+    assert triggered, [r["run_type"] for r in _runs(api, "digitize_campaign")]
+    assert len(_runs(api, "digitize_batch")) == 3  # the two earlier batches were not started again

@@ -100,6 +100,13 @@ def _spec(chart: Any, title: str, width: int = WIDTH) -> dict[str, Any]:
     return spec
 
 
+def _empty(title: str) -> dict[str, Any]:
+    """A chart with nothing to draw yet says so."""
+    alt = _alt()
+    note = alt.Chart(alt.Data(values=[{"note": "Chưa có số liệu"}])).mark_text(size=16, color="#777").encode(text="note:N")
+    return _spec(note.properties(height=120), title)
+
+
 def _daily(dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     for d in dossiers:
@@ -127,6 +134,8 @@ def _progress(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
     alt = _alt()
     rows = [{"day": r["day"], "what": what, "count": r[key]} for r in _daily(dossiers)
             for key, what in (("pages", "Trang"), ("documents", "Văn bản"))]
+    if not rows:
+        return _empty("Trang và văn bản giao nộp mỗi ngày")
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=_x_day(alt), xOffset="what:N", y=_count_axis(alt, "Số lượng giao nộp"),
         color=alt.Color("what:N", legend=_legend(alt), scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
@@ -141,6 +150,8 @@ def _cumulative(dossiers: list[dict[str, Any]], target: int | None) -> dict[str,
     for r in _daily(dossiers):
         total += r["pages"]
         rows.append({"day": r["day"], "pages": total})
+    if not rows:
+        return _empty("Tiến độ lũy kế so với chỉ tiêu")
     line = alt.Chart(alt.Data(values=rows)).mark_line(point=True, color="#1f6fb2").encode(
         x=_x_day(alt), y=alt.Y("pages:Q", title="Trang lũy kế"),
         tooltip=[alt.Tooltip("day:T", title="Ngày", format="%d/%m/%Y"),
@@ -165,6 +176,8 @@ def _throughput(batches: list[dict[str, Any]], stages: list[dict[str, Any]]) -> 
         pages[s["stage"]] += s["pages"]
     per_stage = [{"stage": STAGES.get(k, k), "order": list(STAGES).index(k) if k in STAGES else 99,
                   "seconds": round(v, 1)} for k, v in spent.items()]
+    if not rate and not per_stage:
+        return _empty("Năng suất")
     left = alt.Chart(alt.Data(values=rate)).mark_circle(size=90, color="#1f6fb2").encode(
         x=_x_day(alt, "Ngày xong lô"),
         y=alt.Y("per_hour:Q", title="Trang/giờ"),
@@ -185,6 +198,8 @@ def _reasons(reasons: list[dict[str, Any]]) -> dict[str, Any]:
     for r in reasons:
         counts[(KINDS.get(r["kind"], r["kind"]), reason_label(r["reason"]))] += r["count"]
     rows = [{"kind": k, "reason": reason, "count": n} for (k, reason), n in counts.most_common(15)]
+    if not rows:
+        return _empty("Lý do cách ly trang và hồ sơ lỗi")
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         y=alt.Y("reason:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
         x=alt.X("count:Q", title="Số lượng", axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(domainMin=0)),
@@ -218,6 +233,8 @@ def _by_fond(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
         if c["documents"]:
             rows.append({"fond": fond, "measure": "Văn bản cần kiểm duyệt (%)",
                          "value": round(100 * c["review"] / c["documents"], 1)})
+    if not rows:
+        return _empty("Chất lượng theo phông")
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         y=alt.Y("fond:N", title="Phông"), x=alt.X("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("measure:N", legend=_legend(alt), scale=alt.Scale(range=["#1f6fb2", "#e39a2d"])),
@@ -233,6 +250,8 @@ def _storage(dossiers: list[dict[str, Any]]) -> dict[str, Any]:
     for r in _daily(dossiers):
         total += r["bytes"]
         rows.append({"day": r["day"], "gb": round(total / 1e9, 4)})
+    if not rows:
+        return _empty("Dung lượng lưu trữ đã dùng")
     chart = alt.Chart(alt.Data(values=rows)).mark_area(line=True, point=True, color="#6a9f58", opacity=0.5).encode(
         x=_x_day(alt), y=alt.Y("gb:Q", title="GB đã giao nộp (lũy kế)"),
         tooltip=[alt.Tooltip("day:T", title="Ngày", format="%d/%m/%Y"), alt.Tooltip("gb:Q", title="GB", format=",.3f")])

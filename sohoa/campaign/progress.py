@@ -34,7 +34,7 @@ def pages(stage: str, dossier: str, done: int, total: int) -> None:
     now = time.monotonic()
     said_at, said = _last.get(key, (0.0, -1))
     step = max(1, total // 10)
-    if done in (0, total) or done // step != said // step or now - said_at >= EVERY_SECONDS:
+    if done != said and (done in (0, total) or done // step != said // step or now - said_at >= EVERY_SECONDS):
         _last[key] = (now, done)
         log.info("%s %s: %d/%d pages", stage, dossier, done, total,
                  extra={"sohoa_progress": (stage, dossier, done, total)})
