@@ -181,4 +181,4 @@ def campaign_names(url: str) -> list[str]:
     with engine(url).connect() as conn:
         named = {r[0] for r in conn.execute(select(campaigns.c.name))}
         named |= {r[0] for r in conn.execute(select(batches.c.campaign).distinct())}
-    return sorted(named)
+    return sorted(n for n in named if n)  # a batch run without a campaign counts under "all" only
