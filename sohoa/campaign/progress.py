@@ -40,10 +40,10 @@ def pages(stage: str, dossier: str, done: int, total: int) -> None:
                  extra={"sohoa_progress": (stage, dossier, done, total)})
 
 
-def batch(dossiers: int, total_pages: int) -> None:
-    """The batch was imported: ``dossiers`` to process, ``total_pages`` pages in them."""
-    log.info("import: %d dossier(s), %d page(s) to process", dossiers, total_pages,
-             extra={"sohoa_batch": (dossiers, total_pages)})
+def batch(dossiers: dict[str, int]) -> None:
+    """The batch was imported: these dossiers to process, with their pages."""
+    log.info("import: %d dossier(s), %d page(s) to process", len(dossiers), sum(dossiers.values()),
+             extra={"sohoa_batch": dossiers})
 
 
 def _work_and_dossier(path: str) -> tuple[Path, str]:
@@ -76,8 +76,9 @@ def timed(stage: str) -> Callable[[F], F]:
             if stage == "import":
                 work = Path(result["work"])
                 shutil.rmtree(work / TIMES, ignore_errors=True)  # a new run of the batch: earlier times go
-                count = sum(_ok_pages(Path(d)) for d in result["dossiers"])
-                batch(len(result["dossiers"]), count)
+                imported = {Path(d).name: _ok_pages(Path(d)) for d in result["dossiers"]}
+                batch(imported)
+                count = sum(imported.values())
             elif dossier != BATCH:
                 pages(stage, dossier, count, count)
             write_json(work / TIMES / stage / f"{dossier}.json",
@@ -103,8 +104,8 @@ def stage_times(work: Path) -> dict[str, dict[str, float]]:
 
 
 class TerminalProgress(logging.Handler):
-    """One line per stage on a terminal, pages done of the pages announced, redrawn in place (a line per
-    change of a tenth when the output is not a terminal)."""
+    """One line per stage on a terminal, pages done of the pages to do, redrawn in place (a line per quarter
+    when the output is not a terminal)."""
 
     ORDER = ("clean", "ocr", "extract", "package")
 
@@ -112,14 +113,14 @@ class TerminalProgress(logging.Handler):
         super().__init__(logging.INFO)
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.dossiers = 0
+        self.imported: dict[str, int] = {}  # dossier -> its pages, as imported
         self.done: dict[str, dict[str, tuple[int, int]]] = {}
         self.drawn = 0
         self.said: dict[str, tuple[int, int]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         if (got := getattr(record, "sohoa_batch", None)) is not None:
-            self.dossiers = got[0]
+            self.imported = dict(got)
         elif (got := getattr(record, "sohoa_progress", None)) is not None:
             stage, dossier, done, total = got
             self.done.setdefault(stage, {})[dossier] = (done, total)
@@ -128,16 +129,18 @@ class TerminalProgress(logging.Handler):
         self.draw()
 
     def stages(self) -> list[tuple[str, int, int, int]]:
-        """(stage, pages done, pages announced, dossiers done) in pipeline order."""
+        """(stage, pages done, pages to do, dossiers done) in pipeline order; a dossier the stage has not reached
+        counts with its imported pages."""
         found = []
         for stage in sorted(self.done, key=lambda s: (self.ORDER.index(s) if s in self.ORDER else 9, s)):
-            per = self.done[stage].values()
-            found.append((stage, sum(d for d, _ in per), sum(t for _, t in per), sum(d == t for d, t in per)))
+            per = {**{code: (0, n) for code, n in self.imported.items()}, **self.done[stage]}.values()
+            found.append((stage, sum(d for d, _ in per), sum(t for _, t in per),
+                          sum(d == t for d, t in self.done[stage].values())))
         return found
 
     def line(self, stage: str, done: int, total: int, finished: int) -> str:
         bar = "#" * round(20 * done / total) if total else ""
-        of = f"/{self.dossiers}" if self.dossiers else ""
+        of = f"/{len(self.imported)}" if self.imported else ""
         return f"  {stage:<9} [{bar:<20}] {done}/{total} pages, {finished}{of} dossier(s) done"
 
     def draw(self) -> None:
@@ -148,9 +151,9 @@ class TerminalProgress(logging.Handler):
             self.drawn = len(stages)
         else:
             for stage, done, total, finished in stages:
-                tenth = (10 * done // total if total else 0, finished)
-                if self.said.get(stage) != tenth:
-                    self.said[stage] = tenth
+                quarter = (4 * done // total if total else 0, finished == len(self.imported))
+                if self.said.get(stage) != quarter:
+                    self.said[stage] = quarter
                     self.stream.write(self.line(stage, done, total, finished) + "\n")
         self.stream.flush()
 
