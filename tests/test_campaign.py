@@ -7,6 +7,7 @@ import copy
 import io
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from sohoa.campaign.figures import batch_figures, level_of_agency, reason_kind
 from sohoa.campaign.inbox import ready_batches
 from sohoa.campaign.progress import TerminalProgress, pages, stage_times, timed
 from sohoa.ingest import scan_batch
-from sohoa.storage import LocalStorage
-from tests import test_end_to_end
+from sohoa.storage import LocalStorage, S3Storage
+from tests import test_end_to_end, test_s3
 
 env, run = test_end_to_end.env, test_end_to_end.run  # one real batch through `sohoa run`, shared fixtures
+s3 = test_s3.s3  # a SeaweedFS server
 
 
 def _batch(inbox: Path, name: str, catalogue: str | None = None, ready: str | None = "") -> None:
@@ -50,6 +52,18 @@ def test_the_inbox_orders_ready_batches_and_leaves_the_others(tmp_path: Path) ->
     assert ready[0].uri == f"{inbox}/c_đất"
     _, loose = scan_batch(inbox / "c_đất", "c_đất")  # the batch run does not take its marker for a stray file
     assert [(p.source, p.status) for p in loose] == [("READY", "ignored")]
+
+
+def test_an_s3_inbox(s3: dict[str, Any]) -> None:
+    client = s3["client"]
+    for key, data in {"inbox/lô_1/dossiers.csv": "Mã hồ sơ,Tiêu đề hồ sơ\nH1.01,Sổ hộ tịch xã\n".encode("utf-8-sig"),
+                      "inbox/lô_1/H1.01/p1.png": b"x", "inbox/lô_1/READY": b"",
+                      "inbox/lô_2/H1.02/p1.png": b"x", "inbox/lô_3/READY": b'{"priority": 1}'}.items():
+        client.put_object(Bucket="archive", Key=key, Body=data)
+    ready, waiting = ready_batches(S3Storage("archive", "inbox", client))
+    assert [(b.name, b.priority, b.uri) for b in ready] == [("lô_3", 1, "s3://archive/inbox/lô_3"),
+                                                            ("lô_1", 2, "s3://archive/inbox/lô_1")]
+    assert waiting == ["lô_2"] and ready[1].ready_at[:4] == str(datetime.now(UTC).year)
 
 
 @pytest.mark.parametrize("agency, level", [
