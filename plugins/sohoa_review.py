@@ -110,7 +110,8 @@ def index() -> HTMLResponse:
         rows.append(f"<tr><td><a href='batches/{quote(folder.name)}/review'>{name}</a></td><td>{len(held)}</td>"
                     f"<td><a href='batches/{quote(folder.name)}/report'>report.json</a></td></tr>")
     return _page("sohoa", "<h1>Kiểm duyệt — review queue</h1><p><a href='/required_actions'>Required Actions</a>"
-                 "</p><table><tr><th>batch</th><th>dossiers held</th><th>report</th></tr>" + "".join(rows) + "</table>")
+                 " · <a href='campaign/'>Tiến độ số hóa — campaign dashboard</a></p>"
+                 "<table><tr><th>batch</th><th>dossiers held</th><th>report</th></tr>" + "".join(rows) + "</table>")
 
 
 @app.get("/batches/{batch_id}/review", dependencies=[can_review], response_class=HTMLResponse)
