@@ -182,3 +182,21 @@ def test_stages_keep_their_time_and_say_how_far_they_came(tmp_path: Path, caplog
     spent = stage_times(work)
     assert set(spent) == {"clean"} and spent["clean"]["pages"] == 4 and spent["clean"]["seconds"] >= 0
     assert json.loads((work / "stage_times" / "clean" / "HS.01.json").read_text())["dossier"] == "HS.01"
+
+
+def test_the_campaign_dag_is_wired_as_designed() -> None:
+    import subprocess
+    import sys
+
+    from dags.digitize_campaign import dag
+
+    assert dag.task_ids == ["find_ready_batches", "start_batch"]
+    start = dag.get_task("start_batch")
+    assert type(start).__name__ == "MappedOperator" and start.operator_class.__name__ == "StartBatchOperator"
+    assert start.pool == "sohoa_campaign" and "name" in (start.map_index_template or "")
+    assert {"inbox_uri", "output_uri", "campaign", "priority_topics", "target_pages", "method"} <= set(dag.params.keys())
+    assert "sohoa://inbox" in repr(dag.timetable) and dag.get_task("find_ready_batches").retries >= 2
+    code = ("import sys, dags.digitize_campaign; print(sorted(m for m in ('cv2', 'pikepdf', 'great_expectations', "
+            "'pandas', 'altair', 'openpyxl', 'fpdf') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"  # the DAG file parses without the heavy libraries
