@@ -203,6 +203,21 @@ def _standalone(args: argparse.Namespace) -> int:
     os.execvp(sys.executable, [sys.executable, "-m", "airflow", "standalone"])
 
 
+def _connections_to_environment(*conn_ids: str) -> None:
+    """Outside a task, Airflow's SDK finds connections only in the environment or a secrets backend, not in the
+    metadata database where the UI and ``prepare_airflow`` keep them: hand this process those it needs."""
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.models.connection import Connection
+
+    for conn_id in conn_ids:
+        if f"AIRFLOW_CONN_{conn_id.upper()}" in os.environ:
+            continue
+        try:
+            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = Connection.get_connection_from_secrets(conn_id).as_json()
+        except AirflowNotFoundException:
+            pass  # signing_identity and S3Hook say what its absence means
+
+
 def _review(args: argparse.Namespace) -> int:
     """``sohoa review <output>/<batch_id> --export FILE.xlsx`` or ``--import FILE.xlsx --by NAME``."""
     from sohoa.review import ReviewError
@@ -215,7 +230,9 @@ def _review(args: argparse.Namespace) -> int:
     prepare_airflow()  # the signing key and S3 connections are Airflow's
     from operators.base import s3_client
     from operators.dossier import SIGNING_CONN_ID, signing_identity
-    from operators.review import base_url
+
+    _connections_to_environment(SIGNING_CONN_ID, "aws_default")
+    from operators.review import base_url, close_forms
     from sohoa.pipeline import run_release, work_root
     from sohoa.storage import storage_for
 
@@ -245,7 +262,9 @@ def _review(args: argparse.Namespace) -> int:
     for code, outcome in outcomes.items():
         result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
         status = "still held (see report.json)" if code in result["held"] else outcome
-        print(f"  {code}: {status}")
+        closed = close_forms(str(work.root), code, args.by)
+        print(f"  {code}: {status}" + (f"; its {len(closed)} open form(s) under Required Actions answered so"
+                                        if closed else ""))
     if outcomes:
         from operators.campaign import record_batch
 

@@ -17,7 +17,7 @@ from sohoa.campaign.progress import timed
 from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
-from sohoa.workspace import BatchWork, DossierWork, read_json
+from sohoa.workspace import BatchWork, DossierWork, locked, read_json
 
 if TYPE_CHECKING:
     from sohoa.sign import SigningIdentity
@@ -133,10 +133,14 @@ def run_release(work_path: str, code: str, output_uri: str, signing: SigningIden
     metadata lifts their document failures), the dossier's package built, signed and checked anew unless it was
     rejected, and the batch delivered as the work area now holds it (report.json rewritten, ledger extended)."""
     from sohoa.report import review_state
+    from sohoa.review import mark_released
 
     work = BatchWork(Path(work_path))
-    run_quality(work_path)
-    dw = work.dossier(code)
-    if review_state(dw).get("decision") != "rejected":
-        run_package(str(dw.root), signing)
-    return run_deliver(work_path, output_uri, s3_client)
+    with locked(work.root / ".release.lock"):  # two dossiers of a batch released at once take turns
+        run_quality(work_path)
+        dw = work.dossier(code)
+        if review_state(dw).get("decision") != "rejected":
+            run_package(str(dw.root), signing)
+        result = run_deliver(work_path, output_uri, s3_client)
+        mark_released(dw)
+    return result

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -60,7 +59,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     (held / "zz_trang_hong.png").write_bytes(b"")  # an empty scan: quarantined, its dossier held for review
     for name in (ADMIN, LAND):
         (inbox / name / "READY").write_text("", encoding="utf-8")  # written last by the scanning station
-    with standalone(root, {"digitize_campaign", "digitize_batch"}) as (api, server, log_path):
+    with standalone(root, {"digitize_campaign", "digitize_batch"}) as (api, server, log_path, env):
         conf = {"inbox_uri": str(inbox), "output_uri": str(out), "campaign": CAMPAIGN, "target_pages": 40,
                 "method": "self"}
         first = api.send("POST", "/dags/digitize_campaign/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
@@ -70,7 +69,6 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         wait_for("the second campaign run", lambda: _ended(api, "digitize_campaign", again), server, log_path)
         reports = {name: json.loads((out / name / "report.json").read_text(encoding="utf-8")) for name in (ADMIN, LAND)}
         home = root / "home"
-        env = {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(root / "work")}
         yield {"api": api, "base": api.base, "env": env, "home": home, "inbox": inbox, "out": out, "first": first,
                "again": again, "reports": reports, "url": f"sqlite:///{home / 'sohoa_campaign.db'}",
                "server": server, "log": log_path}

@@ -95,18 +95,18 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     make_batch(batch, dossiers=3, docs_per_dossier=(1, 1), seed=7, natural_sort=False)
     for code in STAINED:
         stain_header(sorted((batch / code).iterdir())[0])
-    with standalone(root, {"digitize_batch", "review_dossier"}) as (api, server, log_path):
+    with standalone(root, {"digitize_batch", "review_dossier"}) as (api, server, log_path, env):
         conf = {"batch_uri": str(batch), "output_uri": str(root / "out"), "batch_id": "sched",
                 "campaign": "scheduler", "package_type": "AIP_hoso", "archive_code": "H49.26"}
         run = api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": conf})
         report = root / "out" / "sched" / "report.json"
         wait_for("report.json", report.exists, server, log_path)
         yield {"api": api, "out": root / "out", "report": report, "server": server, "log": log_path,
-               "run": run["dag_run_id"], "base": api.base}
+               "run": run["dag_run_id"], "base": api.base, "batch": batch, "env": env}
 
 
 @contextmanager
-def standalone(root: Path, dags: set[str]) -> Iterator[tuple[Api, subprocess.Popen[bytes], Path]]:
+def standalone(root: Path, dags: set[str]) -> Iterator[tuple[Api, subprocess.Popen[bytes], Path, dict[str, str]]]:
     """`sohoa airflow` on free ports with AIRFLOW_HOME ``root/home``, once ``dags`` are parsed; stopped after."""
     port = free_port()
     home = root / "home"
@@ -127,7 +127,7 @@ def standalone(root: Path, dags: set[str]) -> Iterator[tuple[Api, subprocess.Pop
                  and _up(base), server, log_path)
         api = Api(base, home)
         wait_for("the DAGs", lambda: dags <= {d["dag_id"] for d in api.get("/dags")["dags"]}, server, log_path)
-        yield api, server, log_path
+        yield api, server, log_path, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -239,6 +239,54 @@ def test_held_dossiers_are_corrected_or_rejected_through_the_rest_api(airflow: d
     assert any(r["dossier_code"] == rejected for r in read_report(airflow)["to_rescan"])
     assert [e["package_id"] for e in read_report(airflow)["ledger"]] == [DELIVERED, approved]
     assert audit(LocalStorage(airflow["out"]))["problems"] == []
+
+
+def test_a_dossier_decided_from_the_spreadsheet_leaves_no_open_form(airflow: dict[str, Any],
+                                                                    tmp_path: Path) -> None:
+    """The same held dossier in a batch of its own: its form waits under Required Actions, the archivist
+    decides it from the workbook instead, and the form is answered with what the workbook applied."""
+    from openpyxl import load_workbook
+
+    api, code, out = airflow["api"], STAINED[0], airflow["out"]
+    batch = tmp_path / "sheet"
+    shutil.copytree(airflow["batch"] / code, batch / code)
+    api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": {
+        "batch_uri": str(batch), "output_uri": str(out), "batch_id": "sheet"}})
+    [form] = wait_for("the form", lambda: [f for f in api.pending(code) if f["task_instance"]["dag_run_id"]
+                                           .startswith(f"review__{code}__")], airflow["server"], airflow["log"])
+    sheet_path = tmp_path / "kiểm duyệt.xlsx"
+    sohoa = [str(BIN / "sohoa"), "review", str(out / "sheet")]
+    done = subprocess.run([*sohoa, "--export", str(sheet_path)], env=airflow["env"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(sheet_path)
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    corrections = {"decision": "Duyệt", "document_type": "Quyết định", "issued_date": "2020-08-30",
+                   "issuing_agency": "ỦY BAN NHÂN DÂN THÀNH PHỐ VỊ THANH", "subject": "phê duyệt kế hoạch số hóa"}
+    for name, value in corrections.items():
+        sheet.cell(row=2, column=header.index(name) + 1, value=value)
+    book.save(sheet_path)
+    done = subprocess.run([*sohoa, "--import", str(sheet_path), "--by", "Nguyễn Thị Lan"], env=airflow["env"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{code}: approved; its 1 open form(s) under Required Actions answered so" in done.stdout
+    assert api.pending(code) == []  # gone from Required Actions
+    ti = form["task_instance"]
+    wait_for("the review run's end", lambda: api.get(f"/dags/review_dossier/dagRuns/{ti['dag_run_id']}")["state"]
+             == "success", airflow["server"], airflow["log"])
+    answered = api.get(f"/dags/review_dossier/dagRuns/{ti['dag_run_id']}/taskInstances/review/{ti['map_index']}"
+                       "/hitlDetails")
+    assert answered["responded_by_user"]["name"] == "Nguyễn Thị Lan"
+    assert answered["chosen_options"] == ["Approve"]
+    assert answered["params_input"]["issuing_agency"] == corrections["issuing_agency"]
+    report = json.loads((out / "sheet" / "report.json").read_text(encoding="utf-8"))
+    [record] = report["dossiers"]
+    assert record["status"] == "delivered"
+    assert record["documents"][0]["review"]["by"] == "Nguyễn Thị Lan"
+    assert record["documents"][0]["metadata"]["issued_date"] == "2020-08-30"
+    assert validate_package(out / "sheet" / record["package"], pdfa=True, signed=True) == []
 
 
 def test_the_review_form_and_the_page_view_in_a_browser(airflow: dict[str, Any]) -> None:
