@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, TriggerRule
 
+from operators.campaign import RecordCampaignOperator
 from operators.review import (
     REVIEW_DAG,
     ReleaseReviewOperator,
@@ -53,3 +54,5 @@ with DAG(
     RequestReviewOperator.partial(task_id="ask_again", map_index_template="{{ task.outcome.dossier_code }}",
                                   ).expand(outcome=release.output)
     review >> release
+    release >> RecordCampaignOperator(task_id="record_campaign", work="{{ params.work }}",
+                                      output_uri="{{ params.output_uri }}")  # the campaign sees the review

@@ -92,6 +92,9 @@ def prepare_airflow() -> None:
             raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
         marker.write_text(airflow.__version__)
     ensure_local_signing(home)
+    from operators.campaign import ensure_pool
+
+    ensure_pool()
 
 
 def ensure_local_signing(home: Path) -> None:
@@ -134,6 +137,9 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
 
     batch_id = batch_id or default_batch_id(batch_uri)
     _log_to_file(batch_id)
+    from sohoa.campaign.progress import to_terminal
+
+    to_terminal()  # pages done per stage, on stderr
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
             "package_type": package_type, "archive_code": archive_code}
     # Airflow's objects live as long as the run: frozen, the run's full collections need not walk them, and those
@@ -389,6 +395,10 @@ def _review(args: argparse.Namespace) -> int:
         closed = close_forms(str(work.root), code, args.by)
         print(f"  {code}: {status}" + (f"; its {len(closed)} open form(s) under Required Actions answered so"
                                         if closed else ""))
+    if outcomes:
+        from operators.campaign import record_batch
+
+        record_batch(str(work.root), output)  # the campaign store sees the review
     print(f"report:   {target}/report.json")
     return 0
 

@@ -15,6 +15,7 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v git >/dev/null || need+=(git)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v npm >/dev/null || need+=(npm)  # the dashboard's chart library comes from the npm registry
 py=$(command -v python3.11 || command -v python3 || true)
 if [ -z "$py" ] || ! "$py" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   need+=(python3 python3-venv python3-dev)

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from sohoa import disk, images, tesseract
+from sohoa.campaign import progress
 from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, Page
 
@@ -113,7 +114,8 @@ def clean_dossier(dw: DossierWork) -> dict[str, int]:
     todo = [p for p in pages if p.status == "ok"]
     cv2.setNumThreads(1)
     with ThreadPoolExecutor(workers()) as pool:
-        list(pool.map(lambda p: _safe_clean(dw, p), todo))
+        for done, _ in enumerate(pool.map(lambda p: _safe_clean(dw, p), todo), 1):
+            progress.pages("clean", dw.code, done, len(todo))
     dw.save(pages)
     counts = {"pages": len(todo), "blank": sum(p.status == "blank" for p in todo),
               "rotated": sum(bool(p.rotation) for p in todo)}

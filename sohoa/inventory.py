@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sohoa.campaign.inbox import MARKER
 from sohoa.catalogue import (
     CSV_NAME,
     UNREADABLE_NAMES,
@@ -189,6 +190,9 @@ def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tupl
             folders[name] = entry.name
         elif name.casefold() in (CSV_NAME, XLSX_NAME, *UNREADABLE_NAMES):
             catalogues.append(path)
+        elif name == MARKER and entry.is_file():
+            loose.append(Page(source=name, sha256=sha256_file(path), status="ignored",
+                              reason="campaign marker: the scanning station finished copying the batch"))
         else:
             loose.append(Page(source=name, sha256=sha256_file(path), status="quarantined",
                               reason="outside any dossier folder: inputs belong in <batch>/<dossier_code>/"))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa import digits, disk, hocr, reread, tesseract
+from sohoa.campaign import progress
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -204,7 +205,8 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
     results = recognize_all(jobs, recognize)
     if failure := next((r.error for r in results if r.error), None):  # Tesseract could not write: not the page's fault
         disk.raise_if_full(RuntimeError(failure), ("the work area", dw.root))
-    for page, result in zip(todo, results, strict=True):
+    for seen, (page, result) in enumerate(zip(todo, results, strict=True), 1):
+        progress.pages("ocr", dw.code, seen, len(todo))
         if result.error:
             log.warning("page %s: %s", page.source, result.error)
             page.quarantine(result.error)

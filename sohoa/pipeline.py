@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from sohoa import disk
+from sohoa.campaign.progress import timed
 from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
@@ -68,6 +69,7 @@ def dossier_work(dossier_path: str) -> DossierWork:
 
 
 @_disk_named(_root)
+@timed("import")
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
                s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "") -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path and the dossier paths to process.
@@ -102,6 +104,7 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
 
 
 @_disk_named(_given)
+@timed("clean")
 def run_clean(dossier_path: str) -> dict[str, Any]:
     from sohoa.clean import clean_dossier
 
@@ -109,6 +112,7 @@ def run_clean(dossier_path: str) -> dict[str, Any]:
 
 
 @_disk_named(_given)
+@timed("ocr")
 def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[str, Any]:
     from sohoa.ocr import MAX_FAILED_RATIO, ocr_dossier
 
@@ -117,6 +121,7 @@ def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[st
 
 
 @_disk_named(_given)
+@timed("extract")
 def run_extract(dossier_path: str) -> dict[str, Any]:
     from sohoa.extract import extract_dossier
 
@@ -124,6 +129,7 @@ def run_extract(dossier_path: str) -> dict[str, Any]:
 
 
 @_disk_named(_given)
+@timed("quality")
 def run_quality(work_path: str) -> dict[str, Any]:
     from sohoa.quality import run_checks
 
@@ -132,6 +138,7 @@ def run_quality(work_path: str) -> dict[str, Any]:
 
 
 @_disk_named(_given)
+@timed("package")
 def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> dict[str, Any]:
     from sohoa.assemble import package_dossier
     from sohoa.report import dossier_codes
@@ -148,6 +155,7 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
 
 
 @_disk_named(_given)
+@timed("deliver")
 def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[str, Any]:
     from sohoa.report import deliver
 
