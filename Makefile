@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 EARK_VENV := .venv-eark
+JS := $(VENV)/share/sohoa/js
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 export AIRFLOW_HOME := $(CURDIR)/.airflow
@@ -11,12 +12,13 @@ export OMP_THREAD_LIMIT := 1
 
 .PHONY: setup demo test lint airflow clean
 
-setup: $(VENV)/.installed $(EARK_VENV)/.installed
+setup: $(VENV)/.installed $(EARK_VENV)/.installed $(JS)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml scripts/install-system.sh
+$(VENV)/.installed: requirements.txt requirements-hashed.txt pyproject.toml scripts/install-system.sh
 	bash scripts/install-system.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-hashed.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
@@ -42,3 +44,8 @@ airflow: setup
 
 clean:
 	rm -rf $(VENV) $(EARK_VENV) .airflow .sohoa-work demo .pytest_cache .mypy_cache .ruff_cache
+
+# The dashboard's chart library (Vega-Lite) from the npm registry, pinned with its integrity.
+$(JS)/.installed: plugins/js/versions.txt scripts/vendor-js.sh | $(VENV)/.installed
+	VENV=$(VENV) bash scripts/vendor-js.sh
+	touch $@

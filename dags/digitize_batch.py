@@ -8,6 +8,7 @@ from airflow.sdk import DAG, Param, TriggerRule, task_group
 
 from operators.base import RETRY_DEFAULTS, cpu_heavy
 from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
+from operators.campaign import RecordCampaignOperator
 from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
 from operators.ingest import ScanImportOperator
 from operators.review import RequestReviewOperator
@@ -94,6 +95,8 @@ with DAG(
         **cpu,
     )
     described >> quality_checks >> package >> deliver
+    # the batch's figures join its campaign's (the dashboard, the survey)
+    deliver >> RecordCampaignOperator(task_id="record_campaign", work=work, output_uri="{{ params.output_uri }}")
     # one square per dossier of the report: green delivered, pink held or rejected, red failed
     outcome = "{{ task.outcome.dossier_code }}"
     DossierStatusOperator.partial(task_id="dossier_status", map_index_template=outcome).expand(outcome=deliver.output)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG, Param, TriggerRule
 
 from operators.base import cpu_heavy
+from operators.campaign import RecordCampaignOperator
 from operators.review import (
     REVIEW_DAG,
     ReleaseReviewOperator,
@@ -54,3 +55,5 @@ with DAG(
     RequestReviewOperator.partial(task_id="ask_again", map_index_template="{{ task.outcome.dossier_code }}",
                                   ).expand(outcome=release.output)
     review >> release
+    release >> RecordCampaignOperator(task_id="record_campaign", work="{{ params.work }}",
+                                      output_uri="{{ params.output_uri }}")  # the campaign sees the review

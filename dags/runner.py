@@ -24,7 +24,12 @@ def embedded_environment(home: Path | None = None) -> dict[str, str]:
     """Environment variables of the embedded default (those already set by the user win)."""
     home = Path(os.environ.get("AIRFLOW_HOME") or home or REPO / ".airflow")
     lineage = home / "lineage" / "events.jsonl"
+    key = fernet_key(home)
     return {
+        **({"AIRFLOW__CORE__FERNET_KEY": key} if key else {}),
+        # one LocalExecutor worker per core (each task of the pipeline uses a core, OCR one pool per task):
+        # Airflow's default of 32 starts 32 worker processes at once, 4.5 GB on a laptop
+        "AIRFLOW__CORE__PARALLELISM": str(max(2, len(os.sched_getaffinity(0)))),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -36,6 +41,39 @@ def embedded_environment(home: Path | None = None) -> dict[str, str]:
         "AIRFLOW__OPENLINEAGE__NAMESPACE": "sohoa",
         "SOHOA_WORK_DIR": str(home.parent / ".sohoa-work") if home == REPO / ".airflow" else str(home / "work"),
     }
+
+
+def private_file(path: Path, content: bytes | None = None) -> Path:
+    """``path`` readable by its owner only (0600), written with ``content`` when it does not exist yet: created
+    with that mode, never readable by others for a moment."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if content is not None and not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+    if path.exists():
+        path.chmod(0o600)
+    return path
+
+
+def fernet_key(home: Path) -> str:
+    """The key Airflow encrypts connections and variables with in the metadata database: the one the user gave
+    (environment, or a non-empty ``fernet_key`` in airflow.cfg: then ""), else ``AIRFLOW_HOME/fernet.key``,
+    generated on first use (0600). Without one, Airflow stores them in clear."""
+    import configparser
+
+    if any(os.environ.get(f"AIRFLOW__CORE__FERNET_KEY{suffix}") for suffix in ("", "_CMD", "_SECRET")):
+        return ""
+    config = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        config.read(os.environ.get("AIRFLOW_CONFIG") or home / "airflow.cfg", encoding="utf-8")
+    except configparser.Error:
+        pass
+    if config.get("core", "fernet_key", fallback="").strip() or config.get("core", "fernet_key_cmd", fallback=""):
+        return ""
+    from cryptography.fernet import Fernet
+
+    return private_file(home / "fernet.key", Fernet.generate_key()).read_text().strip()
 
 
 def prepare_airflow() -> None:
@@ -54,6 +92,9 @@ def prepare_airflow() -> None:
             raise RuntimeError(f"airflow db migrate failed: {proc.stderr.strip()[-2000:]}")
         marker.write_text(airflow.__version__)
     ensure_local_signing(home)
+    from operators.campaign import ensure_pool
+
+    ensure_pool()
 
 
 def ensure_local_signing(home: Path) -> None:
@@ -70,7 +111,9 @@ def ensure_local_signing(home: Path) -> None:
     from sohoa.sign import LOCAL_SIGNER_NOTE, local_identity
 
     with create_session() as session:
-        if session.query(Connection).filter_by(conn_id=SIGNING_CONN_ID).first() is not None:
+        if (found := session.query(Connection).filter_by(conn_id=SIGNING_CONN_ID).first()) is not None:
+            if found.extra and not found.is_extra_encrypted:  # stored before the home had a Fernet key
+                found.set_extra(found.extra)
             return
         key, cert = local_identity(home / "signing")
         session.add(Connection(conn_id=SIGNING_CONN_ID, conn_type="generic",
@@ -79,8 +122,9 @@ def ensure_local_signing(home: Path) -> None:
 
 
 def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "", package_type: str = "SIP_hoso",
-              archive_code: str = "") -> tuple[str, dict | None]:
-    """Run digitize_batch once; returns the final DAG run state and the report (if one was delivered)."""
+              archive_code: str = "", failures: list[str] | None = None) -> tuple[str, dict | None]:
+    """Run digitize_batch once; returns the final DAG run state and the report (if one was delivered).
+    ``failures`` gets each failed task's error, the first first (from the audit trail)."""
     gc.disable()  # importing Airflow and the DAG makes next to no garbage: ten full collections there cost a second
     try:
         prepare_airflow()
@@ -93,6 +137,9 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
 
     batch_id = batch_id or default_batch_id(batch_uri)
     _log_to_file(batch_id)
+    from sohoa.campaign.progress import to_terminal
+
+    to_terminal()  # pages done per stage, on stderr
     conf = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
             "package_type": package_type, "archive_code": archive_code}
     # Airflow's objects live as long as the run: frozen, the run's full collections need not walk them, and those
@@ -106,8 +153,26 @@ def run_batch(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str
         gc.set_threshold(*thresholds)
         gc.unfreeze()
     state = str(getattr(dag_run, "state", "unknown"))
+    if failures is not None:
+        failures += _failures(str(getattr(dag_run, "run_id", "")))
     data = storage_for(output_uri, s3_client(output_uri, "aws_default")).read_bytes(f"{batch_id}/report.json")
     return state, json.loads(data) if data is not None else None
+
+
+def _failures(run_id: str) -> list[str]:
+    """``<task>: <error>`` of every task of the run that failed, in the order they failed (audit trail)."""
+    from plugins.sohoa_audit import audit_log
+
+    try:
+        lines = audit_log().read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        entry = json.loads(line)
+        if entry.get("run_id") == run_id and entry.get("state") == "failed" and entry.get("error"):
+            found.append(f"{entry['task_id']}: {entry['error']}")
+    return found
 
 
 def summary(report: dict[str, Any], where: str) -> str:
@@ -178,9 +243,11 @@ def _command(args: argparse.Namespace) -> int:
         return 2
     out = args.out if "://" in args.out else str(Path(args.out).resolve())
     batch_id = args.batch_id or default_batch_id(batch)
-    state, report = run_batch(batch, out, batch_id, args.campaign, args.package_type, args.archive_code)
+    failures: list[str] = []
+    state, report = run_batch(batch, out, batch_id, args.campaign, args.package_type, args.archive_code, failures)
     if report is None:
-        print(f"sohoa: the batch could not be processed (DAG run {state}); see the log above.", file=sys.stderr)
+        why = f": {failures[0]}" if failures else "; see the log above"
+        print(f"sohoa: the batch could not be processed (DAG run {state}){why}", file=sys.stderr)
         return 1
     where = f"{out.rstrip('/')}/{batch_id}"
     print(summary(report, where))
@@ -192,9 +259,93 @@ def _command(args: argparse.Namespace) -> int:
 def _standalone(args: argparse.Namespace) -> int:
     """``airflow standalone`` on the embedded default, with the project's DAGs and plugins."""
     prepare_airflow()
+    ensure_passwords()
     # standalone starts its components as `airflow ...` processes: they must be this venv's
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    os.execvp(sys.executable, [sys.executable, "-m", "airflow", "standalone"])
+    return supervise([sys.executable, "-m", "airflow", "standalone"])
+
+
+def ensure_passwords() -> Path:
+    """The simple auth manager's generated passwords, made here on first use, readable by their owner only
+    (0600; Airflow would write them readable by all and print them); a file Airflow made before is made 0600."""
+    import secrets
+
+    from airflow.api_fastapi.auth.managers.simple.simple_auth_manager import SimpleAuthManager
+    from airflow.configuration import conf
+
+    users = [entry.split(":")[0] for entry in conf.getlist("core", "simple_auth_manager_users")]
+    passwords = {user: secrets.token_urlsafe(12) for user in users if user}
+    return private_file(Path(SimpleAuthManager.get_generated_password_file()),
+                        (json.dumps(passwords) + "\n").encode())
+
+
+def supervise(command: list[str], grace: float = 30.0) -> int:
+    """Run ``command`` (airflow standalone) until it ends or this process is told to stop (SIGINT: Ctrl-C or
+    make's interrupt; SIGTERM; SIGHUP); then stop it (SIGINT: its orderly shutdown) and every process below it
+    (SIGTERM): api-server, scheduler, dag-processor, triggerer, the LocalExecutor workers and the tasks they run,
+    which Airflow puts in process groups of their own, out of reach of a signal to the group. This process is
+    made their subreaper, so that none escapes by being orphaned; what is left after ``grace`` seconds is
+    killed. Returns the command's exit status (128 + the signal when told to stop)."""
+    import ctypes
+    import signal
+    import time
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    told: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: told.append(signum))
+    # SIGINT to it should this process die without stopping it (killed with SIGKILL): its orderly shutdown
+    child = subprocess.Popen(command, start_new_session=True,
+                             preexec_fn=lambda: ctypes.CDLL(None).prctl(1, signal.SIGINT))  # PR_SET_PDEATHSIG
+    while child.poll() is None and not told:
+        time.sleep(0.2)
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 15.0)):
+        for pid in _descendants():
+            if pid != child.pid or sig == signal.SIGKILL:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + wait
+        while _descendants() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    child.wait()
+    return 128 + told[0] if told else child.returncode
+
+
+def _descendants() -> list[int]:
+    """Every live process below this one."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
+def _connections_to_environment(*conn_ids: str) -> None:
+    """Outside a task, Airflow's SDK finds connections only in the environment or a secrets backend, not in the
+    metadata database where the UI and ``prepare_airflow`` keep them: hand this process those it needs."""
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.models.connection import Connection
+
+    for conn_id in conn_ids:
+        if f"AIRFLOW_CONN_{conn_id.upper()}" in os.environ:
+            continue
+        try:
+            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = Connection.get_connection_from_secrets(conn_id).as_json()
+        except AirflowNotFoundException:
+            pass  # signing_identity and S3Hook say what its absence means
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -209,7 +360,9 @@ def _review(args: argparse.Namespace) -> int:
     prepare_airflow()  # the signing key and S3 connections are Airflow's
     from operators.base import s3_client
     from operators.dossier import SIGNING_CONN_ID, signing_identity
-    from operators.review import base_url
+
+    _connections_to_environment(SIGNING_CONN_ID, "aws_default")
+    from operators.review import base_url, close_forms
     from sohoa.pipeline import run_release, work_root
     from sohoa.storage import storage_for
 
@@ -239,7 +392,13 @@ def _review(args: argparse.Namespace) -> int:
     for code, outcome in outcomes.items():
         result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
         status = "still held (see report.json)" if code in result["held"] else outcome
-        print(f"  {code}: {status}")
+        closed = close_forms(str(work.root), code, args.by)
+        print(f"  {code}: {status}" + (f"; its {len(closed)} open form(s) under Required Actions answered so"
+                                        if closed else ""))
+    if outcomes:
+        from operators.campaign import record_batch
+
+        record_batch(str(work.root), output)  # the campaign store sees the review
     print(f"report:   {target}/report.json")
     return 0
 

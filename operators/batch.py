@@ -29,10 +29,16 @@ class QualityChecksOperator(SohoaOperator):
         self.work = work
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from sohoa.disk import DiskFullError
         from sohoa.pipeline import run_quality
 
         _require(self.work)
-        summary = run_quality(self.work)
+        try:
+            summary = run_quality(self.work)
+        except DiskFullError as exc:  # retrying will not help until space is freed
+            raise AirflowFailException(str(exc)) from exc
         self.log.info("quality: %s", summary)
         return summary
 
@@ -61,10 +67,16 @@ class DeliverOperator(SohoaOperator):
         self.aws_conn_id = aws_conn_id
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from sohoa.disk import DiskFullError
         from sohoa.pipeline import run_deliver
 
         _require(self.work)
-        result = run_deliver(self.work, self.output_uri, s3_client(self.output_uri, self.aws_conn_id))
+        try:
+            result = run_deliver(self.work, self.output_uri, s3_client(self.output_uri, self.aws_conn_id))
+        except DiskFullError as exc:  # retrying will not help until space is freed
+            raise AirflowFailException(str(exc)) from exc
         self.log.info("delivered to %s: %s", result["destination"], result)
         if result["held"]:
             self.log.info("%d dossier(s) held, %d document(s) await review: %s (Required Actions of the "

@@ -38,12 +38,13 @@ class DossierStageOperator(SohoaOperator):
     def execute(self, context: Any) -> str:
         from airflow.sdk.exceptions import AirflowFailException
 
+        from sohoa.disk import DiskFullError
         from sohoa.workspace import DossierError
 
         try:
             counts = self.run_stage()(self.dossier, **self.stage_kwargs())
-        except DossierError as exc:  # the stage stopped the dossier on purpose: a retry would do the same
-            raise AirflowFailException(f"dossier {Path(self.dossier).name}: {exc}") from exc
+        except (DossierError, DiskFullError) as exc:  # the dossier stopped on purpose, or no space: a retry would
+            raise AirflowFailException(f"dossier {Path(self.dossier).name}: {exc}") from exc  # do the same
         self.log.info("%s of dossier %s: %s", self.stage, Path(self.dossier).name, counts)
         context["ti"].xcom_push(key="counts", value=counts)
         return self.dossier

@@ -34,6 +34,7 @@ class ScanImportOperator(SohoaOperator):
     def execute(self, context: Any) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
+        from sohoa.disk import DiskFullError
         from sohoa.ingest import BatchError
         from sohoa.pipeline import run_import
 
@@ -41,7 +42,7 @@ class ScanImportOperator(SohoaOperator):
             result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign,
                                 s3_client=s3_client(self.batch_uri, self.aws_conn_id),
                                 package_type=self.package_type, archive_code=self.archive_code)
-        except BatchError as exc:  # the batch or its options cannot be used: retrying will not help
+        except (BatchError, DiskFullError) as exc:  # the batch cannot be used, or no space: retrying will not help
             raise AirflowFailException(str(exc)) from exc
         ti = context["ti"]
         ti.xcom_push(key="work", value=result["work"])

@@ -110,24 +110,37 @@ class ReviewFormOperator(HITLOperator):
         self.fields = fields
         self.doc_id = doc_id  # None on the dossier form
 
-    def execute(self, context: Any) -> Any:
-        """Ask, unless this form was already answered: an answer given while the task was being parked can make
-        the scheduler fail the parked try (its executor reports the old process after the answer re-queued
-        it); the retry then takes the recorded answer instead of asking again and wiping it."""
-        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
+    @staticmethod
+    def _kept(context: Any) -> Path:
+        """Where the answer of this form is kept in the dossier's work area once it was received."""
+        from sohoa.workspace import BatchWork
 
-        ti_id = context["task_instance"].id
-        if context["task_instance"].try_number > 1:
-            answered = get_hitl_detail_content_detail(ti_id=ti_id)
-            if answered.response_received and answered.chosen_options:
-                self.log.info("form answered before this try: %s by %s", answered.chosen_options,
-                              answered.responded_by_user)
-                user = answered.responded_by_user
-                return self.execute_complete(context, {
-                    "chosen_options": list(answered.chosen_options), "params_input": answered.params_input or {},
-                    "responded_at": answered.responded_at,
-                    "responded_by_user": {"id": user.id, "name": user.name} if user else None})
+        conf, ti = context["dag_run"].conf or {}, context["task_instance"]
+        dw = BatchWork(Path(conf["work"])).dossier(conf["dossier_code"])
+        return dw.root / "answers" / f"{_RUN_ID.sub('_', ti.run_id)}.{ti.map_index}.json"
+
+    def execute(self, context: Any) -> Any:
+        """Ask, unless this form's answer was already received: an answer given while the task was being parked
+        resumes it at once, and the scheduler can then fail that try (its executor reports the parked process
+        after the answer re-queued it); the retry takes the kept answer instead of asking again."""
+        from sohoa.workspace import read_json
+
+        kept = self._kept(context)
+        if context["task_instance"].try_number > 1 and kept.exists():
+            answer = read_json(kept)
+            self.log.info("form answered before this try: %s by %s", answer["chosen_options"],
+                          (answer.get("responded_by_user") or {}).get("name"))
+            return answer
         return super().execute(context)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        from sohoa.workspace import write_json
+
+        answer = super().execute_complete(context, event)
+        at = answer["responded_at"]
+        write_json(self._kept(context), {**answer, "responded_at": at.isoformat() if hasattr(at, "isoformat")
+                                         else str(at)})
+        return answer
 
     def validate_params_input(self, params_input: Any) -> None:
         """Any values are taken here; ``sohoa.review.check`` says what is wrong with them."""
@@ -170,29 +183,33 @@ class ReleaseReviewOperator(SohoaOperator):
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from sohoa.pipeline import run_release
-        from sohoa.review import apply, is_decided
+        from sohoa.review import apply, is_decided, is_released
         from sohoa.workspace import BatchWork
 
         ti = context["ti"]
-        if is_decided(BatchWork(Path(self.work)).dossier(self.dossier_code)):
-            self.log.info("dossier %s was decided meanwhile (another run, or sohoa review --import): these answers "
-                          "change nothing", self.dossier_code)
-            return []
-        forms = ti.xcom_pull(task_ids=self.forms_task) or []
-        answers = self._answers(ti, forms)
-        documents = {f["doc_id"]: a for f, a in zip(forms, answers, strict=True) if f["doc_id"]}
-        dossier_answer = next((a for f, a in zip(forms, answers, strict=True) if not f["doc_id"]), None)
         work = BatchWork(Path(self.work))
-        outcome = apply(work, self.dossier_code, documents, dossier_answer)
-        self.log.info("dossier %s: review %s by %s", self.dossier_code, outcome,
-                      ", ".join(sorted({a.by for a in answers})))
-        if outcome == "refused":
-            from sohoa.report import review_state
+        dw = work.dossier(self.dossier_code)
+        if is_released(dw):
+            self.log.info("dossier %s was decided and released meanwhile (another run, or sohoa review --import): "
+                          "these answers change nothing", self.dossier_code)
+            return []
+        if is_decided(dw):  # an earlier try (or the spreadsheet) applied the answers but its release broke off
+            self.log.info("dossier %s was decided; its release did not finish: releasing it now", self.dossier_code)
+        else:
+            forms = ti.xcom_pull(task_ids=self.forms_task) or []
+            answers = self._answers(ti, forms)
+            documents = {f["doc_id"]: a for f, a in zip(forms, answers, strict=True) if f["doc_id"]}
+            dossier_answer = next((a for f, a in zip(forms, answers, strict=True) if not f["doc_id"]), None)
+            outcome = apply(work, self.dossier_code, documents, dossier_answer)
+            self.log.info("dossier %s: review %s by %s", self.dossier_code, outcome,
+                          ", ".join(sorted({a.by for a in answers})))
+            if outcome == "refused":
+                from sohoa.report import review_state
 
-            self.log.warning("dossier %s: answers not applied: %s", self.dossier_code,
-                             review_state(work.dossier(self.dossier_code)).get("refused"))
-            return [{"dossier_code": self.dossier_code, "status": "review",
-                     "review": review_request(self.dossier_code, self.work, self.output_uri, context["run_id"])}]
+                self.log.warning("dossier %s: answers not applied: %s", self.dossier_code,
+                                 review_state(dw).get("refused"))
+                return [{"dossier_code": self.dossier_code, "status": "review",
+                         "review": review_request(self.dossier_code, self.work, self.output_uri, context["run_id"])}]
         result = run_release(self.work, self.dossier_code, self.output_uri,
                              signing_identity(self.signing_conn_id, self.log),
                              s3_client(self.output_uri, self.aws_conn_id))
@@ -207,6 +224,69 @@ class ReleaseReviewOperator(SohoaOperator):
 
     def lineage_outputs(self) -> Sequence[str]:
         return [f"{self.output_uri.rstrip('/')}/{Path(self.work).name}"]
+
+
+class _SheetUser:
+    """The person behind ``sohoa review --import``, as Airflow's HITL response records a user."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_id(self) -> str:
+        return f"sohoa review --import: {self.name}"
+
+    def get_name(self) -> str:
+        return self.name
+
+
+def close_forms(work: str, code: str, by: str) -> list[str]:
+    """Answer the forms of dossier ``code`` still open under Required Actions once it was decided elsewhere
+    (``sohoa review --import``): each with the decision and values applied, as given by ``by``, through Airflow's
+    own HITL response path, so the forms leave the queue and their runs end (their release finds the dossier
+    decided and changes nothing). Returns what was answered, "run_id/map_index" each."""
+    from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
+    from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
+    from airflow.models.dagrun import DagRun
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from sohoa.review import APPROVE, REJECT
+    from sohoa.workspace import BatchWork, read_json
+
+    dw = BatchWork(Path(work)).dossier(code)
+    documents = {d["doc_id"]: d for d in read_json(dw.documents_json)}
+    state = read_json(dw.root / "review.json") if (dw.root / "review.json").exists() else {}
+    note = f"decided from the spreadsheet (sohoa review --import) by {by}"
+    closed = []
+    with create_session() as session:
+        runs = session.scalars(select(DagRun).where(DagRun.dag_id == REVIEW_DAG,
+                                                    DagRun.state.in_(("queued", "running")))).all()
+        for run in runs:
+            conf = run.conf or {}
+            if conf.get("dossier_code") != code or Path(str(conf.get("work"))) != Path(work):
+                continue
+            open_forms = session.execute(
+                select(TaskInstance.map_index, HITLDetail.params)
+                .join(HITLDetail, HITLDetail.ti_id == TaskInstance.id)
+                .where(TaskInstance.dag_id == REVIEW_DAG, TaskInstance.run_id == run.run_id,
+                       TaskInstance.task_id == "review", HITLDetail.responded_at.is_(None))).all()
+            for map_index, params in open_forms:
+                values = {name: (spec or {}).get("value") for name, spec in (params or {}).items()}
+                doc = documents.get(str(values.get("doc_id") or ""))
+                decided = (doc.get("review") or {}).get("decision") if doc else state.get("decision")
+                if doc and decided == "approved":
+                    values.update({f: doc["metadata"].get(f) for f in values if f in doc["metadata"]})
+                reason = (doc.get("review") or {}).get("reason") if doc else state.get("reason")
+                values["reason"] = f"{note}: {reason}" if reason else note
+                update_hitl_detail(dag_id=REVIEW_DAG, dag_run_id=run.run_id, task_id="review",
+                                   update_hitl_detail_payload=UpdateHITLDetailPayload(
+                                       chosen_options=[APPROVE if decided == "approved" else REJECT],
+                                       params_input=values),
+                                   user=_SheetUser(by), session=session, map_index=map_index)  # type: ignore[arg-type]
+                closed.append(f"{run.run_id}/{map_index}")
+    return closed
 
 
 class SohoaPageLink(BaseOperatorLink):

@@ -21,11 +21,14 @@ from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from plugins.sohoa_campaign import router as campaign_router
+
 HEADER_SHARE = 0.42  # of the page's height: where the national title, agency, number and date are printed
 SCREEN_PX = 1600  # the longer side of a page as shown
 _PLAIN = re.compile(r"^[^/\\\x00]+$")
 
-app = FastAPI(title="sohoa", description="Kiểm duyệt hồ sơ số hóa: pages, headers, reports")
+app = FastAPI(title="sohoa", description="Kiểm duyệt hồ sơ số hóa: pages, headers, reports; the campaign dashboard")
+app.include_router(campaign_router, prefix="/campaign")  # /sohoa/campaign/: plugins/sohoa_campaign.py
 can_review = Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.HITL_DETAIL,
                                          param_dag_id="review_dossier"))
 can_read_runs = Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.RUN,
@@ -107,7 +110,8 @@ def index() -> HTMLResponse:
         rows.append(f"<tr><td><a href='batches/{quote(folder.name)}/review'>{name}</a></td><td>{len(held)}</td>"
                     f"<td><a href='batches/{quote(folder.name)}/report'>report.json</a></td></tr>")
     return _page("sohoa", "<h1>Kiểm duyệt — review queue</h1><p><a href='/required_actions'>Required Actions</a>"
-                 "</p><table><tr><th>batch</th><th>dossiers held</th><th>report</th></tr>" + "".join(rows) + "</table>")
+                 " · <a href='campaign/'>Tiến độ số hóa — campaign dashboard</a></p>"
+                 "<table><tr><th>batch</th><th>dossiers held</th><th>report</th></tr>" + "".join(rows) + "</table>")
 
 
 @app.get("/batches/{batch_id}/review", dependencies=[can_review], response_class=HTMLResponse)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from sohoa import __version__, sign, tesseract
+from sohoa import __version__, disk, sign, tesseract
 from sohoa.alto import merge as alto_merge
 from sohoa.catalogue import resolve_codes
 from sohoa.package import (
@@ -161,8 +162,12 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
     # documents with a secrecy mark never enter a package (STANDARDS.md §3.6); the report says why
     documents = [d for d in read_json(dw.documents_json) if not d["metadata"].get("secrecy")]
     created = datetime.now(VN).replace(microsecond=0)
-    stage = dw.root / "package.partial"
-    shutil.rmtree(stage, ignore_errors=True)
+    # built under a name of its own and put in place whole at the end: a task killed meanwhile leaves the last
+    # package as it was, and no package.json, so the dossier is never reported built with another's files
+    (dw.root / "package.json").unlink(missing_ok=True)
+    for leftover in dw.root.glob("package.partial*"):  # of an attempt that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    stage = dw.root / f"package.partial-{os.getpid()}"
     (stage / "pdf").mkdir(parents=True)
     tool = f"{SOFTWARE} {__version__}; {tesseract.version()}"
     dossier = dossier_description(dw.code, catalogue, documents, sum(len(d["pages"]) for d in documents), campaign,
@@ -197,6 +202,7 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
         folder = build_package(dossier, described, stage / dw.code, **options)  # type: ignore[arg-type]
         zip_package(folder, stage / f"{dw.code}.zip")
     except (PackageError, ValueError) as exc:
+        disk.raise_if_full(exc, ("the work area", dw.root))  # a file that could not be written fails its check
         result["problems"] = exc.problems if isinstance(exc, PackageError) else [str(exc)]
         try:  # held: the same package as a draft with what is known, for the archivist to open
             result["problems"] = build_draft(dossier, described, stage / dw.code, **options)
@@ -208,7 +214,6 @@ def package_dossier(dw: DossierWork, catalogue: dict[str, str], campaign: str = 
         result["built"] = True
     if result["built"] or result["draft"]:
         shutil.rmtree(stage / "pdf")
-    shutil.rmtree(dw.package_dir, ignore_errors=True)
-    stage.rename(dw.package_dir)
+    disk.replace_dir(stage, dw.package_dir)
     write_json(dw.root / "package.json", result)
     return result

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-from sohoa import images, tesseract
+from sohoa import disk, images, tesseract
+from sohoa.campaign import progress
 from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, Page
 
@@ -77,12 +79,12 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
     stamps = []
     for k, stamp in enumerate(images.stamp_boxes(img)):
         rel = f"{stem}.stamp{k}.png"
-        cv2.imwrite(str(dw.path(rel)), images.stamp_image(img, stamp))
+        _write(dw.path(rel), images.stamp_image(img, stamp))
         stamps.append(rel)
     page.extra["stamp_images"] = stamps
-    cv2.imwrite(str(dw.path(f"{stem}.jpg")), img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    _write(dw.path(f"{stem}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     # PackBits: five times faster to write and read than PNG, a third larger on a flattened page
-    cv2.imwrite(str(dw.path(f"{stem}.work.tif")), work, [cv2.IMWRITE_TIFF_COMPRESSION, TIFF_PACKBITS])
+    _write(dw.path(f"{stem}.work.tif"), work, [cv2.IMWRITE_TIFF_COMPRESSION, TIFF_PACKBITS])
     page.master, page.work_copy = f"{stem}.jpg", f"{stem}.work.tif"
     page.rotation, page.skew = rotation, skew
     page.height, page.width = img.shape[:2]
@@ -91,10 +93,17 @@ def clean_page(dw: DossierWork, page: Page) -> Page:
     return page
 
 
+def _write(path: Path, img: np.ndarray, params: list[int] | None = None) -> None:
+    """cv2.imwrite, which says False instead of raising when the file cannot be written (a full disk)."""
+    if not cv2.imwrite(str(path), img, params or []):
+        raise OSError(f"{path} could not be written")
+
+
 def _safe_clean(dw: DossierWork, page: Page) -> Page:
     try:
         return clean_page(dw, page)
-    except Exception as exc:  # one bad page must not stop the dossier
+    except Exception as exc:  # one bad page must not stop the dossier; a full disk must
+        disk.raise_if_full(exc, ("the work area", dw.root))
         log.exception("cleaning %s failed", page.source)
         page.quarantine(f"cleaning failed: {type(exc).__name__}: {exc}")
         return page
@@ -105,7 +114,8 @@ def clean_dossier(dw: DossierWork) -> dict[str, int]:
     todo = [p for p in pages if p.status == "ok"]
     cv2.setNumThreads(1)
     with ThreadPoolExecutor(workers()) as pool:
-        list(pool.map(lambda p: _safe_clean(dw, p), todo))
+        for done, _ in enumerate(pool.map(lambda p: _safe_clean(dw, p), todo), 1):
+            progress.pages("clean", dw.code, done, len(todo))
     dw.save(pages)
     counts = {"pages": len(todo), "blank": sum(p.status == "blank" for p in todo),
               "rotated": sum(bool(p.rotation) for p in todo)}

@@ -61,7 +61,8 @@ def _synth(args: argparse.Namespace) -> int:
     from sohoa.synth import add_bad_inputs, make_batch
 
     batch = Path(args.dir)
-    truth = make_batch(batch, dossiers=args.dossiers, seed=args.seed, hard=args.hard)
+    truth = make_batch(batch, dossiers=args.dossiers, seed=args.seed, hard=args.hard,
+                       variety="wide" if args.wide else False)
     if args.bad:
         add_bad_inputs(batch, seed=args.seed)
     pages = sum(len(doc["pages"]) for d in truth["dossiers"] for doc in d["documents"])
@@ -85,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     synth.add_argument("--hard", action="store_true", help="stronger skew, rotated pages, scanner borders")
     synth.add_argument("--bad", action="store_true", help="add bad inputs that must be quarantined")
+    synth.add_argument("--wide", action="store_true",
+                       help="the wide variety: every layout of NĐ 30/2020 and older rules, 1975-2025 paper, "
+                            "many small dossiers (docs/synth.md)")
     synth.set_defaults(func=_synth)
     for ep in entry_points(group="sohoa.commands"):
         ep.load()(sub)

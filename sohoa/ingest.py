@@ -9,37 +9,33 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import warnings
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from sohoa import poppler
-from sohoa.catalogue import (
-    CSV_NAME,
-    UNREADABLE_NAMES,
-    XLSX_NAME,
-    CatalogueError,
-    read_catalogue,
-    resolve_codes,
+from sohoa import disk, poppler
+from sohoa.catalogue import read_catalogue  # noqa: F401  # sohoa.ingest.read_catalogue, as before
+from sohoa.inventory import (  # noqa: F401  # BatchError, Dossier, Inventory, scan_batch: sohoa.ingest's, as before
+    BatchError,
+    Dossier,
+    Inventory,
+    inside,
+    is_hidden,
+    refused_files,
+    scan_batch,
+    walk,
 )
-from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, Page, sha256_file, write_json
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
-SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"}
-SYSTEM_DIRS = {"__macosx", "$recycle.bin", "system volume information"}
-CATALOGUE = CSV_NAME  # or XLSX_NAME: the batch holds at most one of them
 MIN_DPI = 200
 # A scan coarser than MIN_DPI is never delivered (TT 05/2025), but from this resolution on it is still cleaned,
 # read and described, so that the report names the document whose paper must be scanned again
@@ -48,186 +44,14 @@ MIN_SIDE_PX = 600  # a page image narrower than this cannot hold a legible A5 pa
 MIN_SIDE_MM = 70  # smaller than an A7 card: a thumbnail or a fragment, not a scanned page
 MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
 PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
-
-class BatchError(Exception):
-    """The batch itself cannot be read (missing folder, no dossiers, a catalogue that cannot be read)."""
-
-
-@dataclass
-class Dossier:
-    code: str
-    folder: str | None  # relative folder name in the batch, None when missing
-    catalogue: dict[str, str] = field(default_factory=dict)
-    problem: str | None = None  # why the dossier cannot be processed at all
-    # TT 05 codes resolved from the catalogue row (sohoa.catalogue.resolve_codes): mode, maintenance, language
-    codes: dict[str, str] = field(default_factory=dict)
-    defaults: list[str] = field(default_factory=list)  # codes the catalogue did not set: the safe default used
-    holds: list[str] = field(default_factory=list)  # catalogue values an archivist must set or confirm
-    secret: bool = False  # the catalogue gives a secrecy level: nothing of the dossier may leave the machine
-
-    @classmethod
-    def listed(cls, code: str, folder: str | None, row: dict[str, str], source: str,
-               problem: str | None = None) -> Dossier:
-        """A dossier with the codes its catalogue row (``{}`` when it has none) resolves to."""
-        resolved = resolve_codes(row, source)
-        return cls(code, folder, row, problem, resolved.codes, resolved.defaults, list(resolved.holds),
-                   resolved.secret)
+# pages sohoa takes from one file; a bound register of 500 double-sided sheets is 1,000 pages. Past it the file
+# is refused whole, before any page is decoded, so memory and time never grow with what one file claims to hold
+MAX_PAGES_PER_FILE = 5000
 
 
-@dataclass
-class Inventory:
-    batch_id: str
-    batch_uri: str
-    started: str
-    catalogue_columns: list[str]
-    dossiers: list[Dossier]
-    problems: list[str]  # batch-level notes (a dossier listed twice, ...)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def natural_key(text: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
-
-
-def _is_hidden(name: str) -> bool:
-    return name.startswith(".") or name.casefold() in SYSTEM_FILES or name.startswith("~$")
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        Path(os.path.realpath(path)).relative_to(root)
-        return True
-    except ValueError:
-        return False
-
-
-def _unsafe_code(code: str) -> bool:
-    return not code or code in {".", ".."} or "/" in code or "\\" in code or code.startswith("~") or ".." in code
-
-
-def _catalogue(found: list[Path]) -> tuple[list[str], list[dict[str, str]], str]:
-    """Columns, rows and name of the batch's catalogue (none: no columns, no rows). A catalogue that is found
-    but cannot be read stops the batch: its access codes are what keeps a dossier from being delivered."""
-    if not found:
-        return [], [], CATALOGUE
-    if len(found) > 1:
-        raise BatchError(f"The batch holds {len(found)} catalogues ({', '.join(p.name for p in found)}), so which "
-                         "one describes its dossiers cannot be told; keep one and run the batch again.")
-    path = found[0]
-    try:
-        columns, rows = read_catalogue(path)
-    except CatalogueError as exc:
-        raise BatchError(f"The catalogue {exc}.") from exc
-    except OSError as exc:
-        raise BatchError(f"The catalogue {path.name} cannot be read: {exc}.") from exc
-    return columns, rows, nfc(path.name)
-
-
-def _listed_twice(dossier: Dossier, row: dict[str, str], source: str, problems: list[str]) -> None:
-    """A second row of the same dossier: the first is used; a second that says otherwise holds the dossier,
-    and a secrecy level in either makes it secret."""
-    problems.append(f"{source} lists dossier {dossier.code!r} more than once; the first row is used")
-    if row == dossier.catalogue:
-        return
-    differ = sorted(k for k in {*row, *dossier.catalogue} if row.get(k, "") != dossier.catalogue.get(k, ""))
-    dossier.holds.append(f"{source} lists it twice with different {', '.join(differ)}: held until an archivist "
-                         "keeps one row")
-    other = resolve_codes(row, source)
-    if other.secret and not dossier.secret:
-        dossier.secret = True
-        dossier.codes["mode"] = "03"
-        dossier.holds += [h for h in other.holds if h not in dossier.holds]
-
-
-def scan_batch(batch: Path, batch_id: str, batch_uri: str | None = None) -> tuple[Inventory, list[Page]]:
-    """Inventory of a batch folder and the records of the files outside any dossier.
-
-    Raises BatchError when the batch itself cannot be read.
-    """
-    if not batch.exists():
-        raise BatchError(f"The batch folder {batch} does not exist.")
-    if not batch.is_dir():
-        raise BatchError(f"The batch {batch} is not a folder.")
-    root = Path(os.path.realpath(batch))
-    loose: list[Page] = []
-    folders: dict[str, str] = {}
-    problems: list[str] = []
-    catalogues: list[Path] = []
-    for entry in sorted(os.scandir(batch), key=lambda e: natural_key(e.name)):
-        name = nfc(entry.name)
-        path = Path(entry.path)
-        if _is_hidden(name) or name.casefold() in SYSTEM_DIRS:
-            loose.append(Page(source=name, sha256=None, status="ignored", reason="hidden or system file"))
-        elif entry.is_symlink() and not _inside(path, root):
-            loose.append(Page(source=name, sha256=None, status="quarantined",
-                              reason="link leaving the batch: not followed"))
-        elif entry.is_dir():
-            folders[name] = entry.name
-        elif name.casefold() in (CSV_NAME, XLSX_NAME, *UNREADABLE_NAMES):
-            catalogues.append(path)
-        else:
-            loose.append(Page(source=name, sha256=sha256_file(path), status="quarantined",
-                              reason="outside any dossier folder: inputs belong in <batch>/<dossier_code>/"))
-    columns, rows, source = _catalogue(catalogues)
-    dossiers: list[Dossier] = []
-    first: dict[str, Dossier] = {}
-    for row in rows:
-        code = nfc(row.get("dossier_code", "").strip())
-        if code in first:
-            _listed_twice(first[code], row, source, problems)
-            continue
-        if _unsafe_code(code):
-            dossier = Dossier.listed(code, None, row, source, problem=(
-                f"dossier code {code!r} in {source} leaves the batch or is not a folder name; not followed"))
-        elif code not in folders:
-            dossier = Dossier.listed(code, None, row, source, problem=(
-                f"listed in {source} but its folder {code!r} is missing from the batch"))
-        else:
-            dossier = Dossier.listed(code, folders[code], row, source)
-        first[code] = dossier
-        dossiers.append(dossier)
-    for code, folder in folders.items():
-        if code not in first:
-            dossiers.append(Dossier.listed(code, folder, {}, source))
-    if not folders:
-        raise BatchError(f"The batch {batch} holds no dossier folders (expected <batch>/<dossier_code>/<pages>).")
-    inventory = Inventory(
-        batch_id=batch_id,
-        batch_uri=batch_uri or str(batch),
-        started=datetime.now(UTC).isoformat(timespec="seconds"),
-        catalogue_columns=columns,
-        dossiers=dossiers,
-        problems=problems,
-    )
-    return inventory, loose
-
-
-def _walk(folder: Path) -> Iterator[tuple[str, Path, str | None]]:
-    """(relative path, path, state reason) of every file under a dossier folder, natural order.
-
-    Symbolic links are never followed out of the dossier's batch; hidden folders are reported whole.
-    """
-    entries: list[tuple[str, Path, str | None]] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(dirpath)
-        for d in list(dirnames):
-            sub = base / d
-            if sub.is_symlink():
-                dirnames.remove(d)
-                entries.append((str(sub.relative_to(folder)), sub, "link"))
-            elif _is_hidden(d) or d.casefold() in SYSTEM_DIRS:
-                dirnames.remove(d)
-                for hp in sorted(p for p in sub.rglob("*") if p.is_file() or p.is_symlink()):
-                    entries.append((str(hp.relative_to(folder)), hp, "hidden"))
-        for f in filenames:
-            p = base / f
-            entries.append((str(p.relative_to(folder)), p, None))
-    entries.sort(key=lambda e: [natural_key(part) for part in Path(e[0]).parts])
-    for rel, path, note in entries:
-        yield nfc(rel), path, note
-
+def too_many_pages(count: int) -> str:
+    return (f"{count:,} pages in one file, more than the {MAX_PAGES_PER_FILE:,} sohoa takes from one file: split it "
+            "(one file per document, or per dossier)")
 
 def _dpi_of(img: Image.Image) -> float | None:
     dpi = img.info.get("dpi")
@@ -256,7 +80,12 @@ def _to_rgb(frame: Image.Image) -> Image.Image:
 
 
 class _Reject(Exception):
-    """An input (or one of its pages) that cannot be used; the message is the reason."""
+    """An input (or one of its pages) that cannot be used; the message is the reason, ``extra`` what its page
+    record keeps besides."""
+
+    def __init__(self, reason: str, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.extra = extra or {}
 
 
 def _check_size(width: int, height: int, dpi: float | None) -> float:
@@ -356,6 +185,8 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                 frames = getattr(img, "n_frames", 1)
             except (OSError, EOFError, SyntaxError, ValueError) as exc:
                 raise _Reject(f"truncated image: {exc}") from exc
+            if frames > MAX_PAGES_PER_FILE:
+                raise _Reject(too_many_pages(frames))
             for i in range(frames):
                 page_source = f"{source}#{i + 1}" if frames > 1 else source
                 page = writer.add(Page(source=page_source, sha256=sha))
@@ -415,6 +246,8 @@ def _pdf_page_dpi(page: Any) -> tuple[float, float, float]:
 def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
     import pikepdf
 
+    from sohoa.pdf_safety import active_content
+
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError as exc:  # only a PDF that needs a password to open is unreadable
@@ -425,17 +258,23 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
         # an owner password only restricts printing or copying (e-office copies): the PDF opens and renders,
         # and what sohoa delivers is its own PDF/A made from the rendered pages, never this file
         restricted = pdf.is_encrypted
+        carried = active_content(pdf)  # never delivered: only the rendered pages are; said in the report
+        extra = {"active_content": carried} if carried else {}
         count = len(pdf.pages)
         if count == 0:
-            raise _Reject("not a readable PDF: it has no pages")
+            raise _Reject("not a readable PDF: it has no pages", extra)
+        if count > MAX_PAGES_PER_FILE:
+            raise _Reject(too_many_pages(count), extra)
         for i, pdf_page in enumerate(pdf.pages):
-            page = writer.add(Page(source=f"{source}#{i + 1}" if count > 1 else source, sha256=sha))
+            page = writer.add(Page(source=f"{source}#{i + 1}" if count > 1 else source, sha256=sha,
+                                   extra=dict(extra)))
             try:
                 w_in, h_in, dpi = _pdf_page_dpi(pdf_page)
                 _check_size(round(w_in * dpi), round(h_in * dpi), dpi)
                 try:
                     rgb = poppler.render_page(path, i + 1, dpi, writer.root / "pages" / f"{page.index:04d}.ppm")
                 except poppler.RenderError as exc:
+                    disk.raise_if_full(exc, ("the work area", writer.root))  # pdftoppm could not write its page
                     raise _Reject(f"page could not be rendered: {exc}") from exc
                 writer.save_image(page, rgb, dpi, "PDF")
                 if restricted:
@@ -443,8 +282,13 @@ def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
             except _Reject as exc:
                 if count == 1:
                     writer.pages.pop()
-                    raise
+                    raise _Reject(str(exc), extra) from None
                 page.quarantine(str(exc))
+
+
+def _carries(carried: list[str]) -> str:
+    return (f"the file carries {'; '.join(carried)}: none of it is delivered (its pages are delivered as images "
+            "with a text layer of sohoa's own), and the file is not copied to quarantine")
 
 
 def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict[str, str]) -> list[Page]:
@@ -456,14 +300,14 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
     folder = batch / dossier.folder
     root = Path(os.path.realpath(batch))
     writer = PageWriter(dossier_root, dossier.code)
-    for rel, path, note in _walk(folder):
+    for rel, path, note in walk(folder):
         source = f"{dossier.code}/{rel}"
         name = path.name
-        if note == "hidden" or _is_hidden(name):
+        if note == "hidden" or is_hidden(name):
             writer.add(Page(source=source, sha256=None, status="ignored", reason="hidden or system file"))
             continue
-        if path.is_symlink() and (not _inside(path, root) or note == "link"):
-            reason = "link leaving the batch: not followed" if not _inside(path, root) else (
+        if path.is_symlink() and (not inside(path, root) or note == "link"):
+            reason = "link leaving the batch: not followed" if not inside(path, root) else (
                 "link to a folder: not followed; put the pages in the dossier folder itself")
             writer.add(Page(source=source, sha256=None, status="quarantined", reason=reason))
             continue
@@ -489,8 +333,9 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
             else:
                 _read_image(path, source, sha, writer)
         except _Reject as exc:
-            writer.add(Page(source=source, sha256=sha, status="quarantined", reason=str(exc)))
-        except Exception as exc:  # an unforeseen decoder failure must not stop the batch
+            writer.add(Page(source=source, sha256=sha, status="quarantined", reason=str(exc), extra=exc.extra))
+        except Exception as exc:  # an unforeseen decoder failure must not stop the batch; a full disk must
+            disk.raise_if_full(exc, ("the work area", dossier_root))
             log.exception("could not read %s", source)
             writer.add(Page(source=source, sha256=sha, status="quarantined",
                             reason=f"unreadable: {type(exc).__name__}: {exc}"))
@@ -509,10 +354,16 @@ def import_batch(batch: Path, work: BatchWork, batch_id: str, *, batch_uri: str 
     for dossier in inventory.dossiers:
         if dossier.problem:
             log.warning("dossier %s: %s", dossier.code, dossier.problem)
+            if dossier.folder is not None:  # its files are accounted for, each quarantined with the reason
+                work.dossier(dossier.code).save(refused_files(batch, dossier.folder, dossier.code,
+                                                              f"dossier not processed: {dossier.problem}"))
             continue
         dw = work.dossier(dossier.code)
         pages = import_dossier(batch, dossier, dw.root, seen)
         dw.save(pages)
+        carriers = {p.source.split("#", 1)[0]: p.extra["active_content"] for p in pages
+                    if p.extra.get("active_content")}
+        inventory.problems += [f"{source}: {_carries(carried)}" for source, carried in carriers.items()]
         good = sum(p.status == "ok" for p in pages)
         log.info("dossier %s: %d files/pages, %d readable", dossier.code, len(pages), good)
         if good:

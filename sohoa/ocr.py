@@ -4,7 +4,8 @@ Per page: hOCR (words, boxes, confidences), ALTO XML and a text-only PDF, plus t
 read again as blocks of their own, the left header column of a page that opens a document (unless the page's
 own layout read it surely) and a signer block that a seal or a signature hid from Tesseract's layout of the
 whole page (also with a black seal taken out); on a page that opens a document, the blanks of its number and
-date read as hand-written digits when Tesseract could not read them as print.
+date read as hand-written digits when Tesseract could not read them as print; and the header and signer lines
+read again one by one by a second reader made for Vietnamese (``sohoa.reread``).
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -23,7 +24,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from sohoa import digits, hocr, tesseract
+from sohoa import digits, disk, hocr, reread, tesseract
+from sohoa.campaign import progress
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -33,7 +35,7 @@ from sohoa.extract import (
     signer_box,
     slots,
 )
-from sohoa.parallel import workers
+from sohoa.parallel import die_with_parent, workers
 from sohoa.workspace import DossierWork, write_json
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,8 @@ def recognize(job: Job) -> Result:
         # the page image is decoded once for all of them, and only if one is needed
         image = cache(partial(_decoded, job.image))
         blocks: dict[str, Any] = {}
-        if may_start_document(parsed) or job.first:
+        opening = may_start_document(parsed) or job.first
+        if opening:
             left = None
             if not left_read_surely(parsed):
                 blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
@@ -88,6 +91,7 @@ def recognize(job: Job) -> Result:
             blocks["signer"] = read_block(_engine, image(), box, job.dpi)
             if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
                 blocks["signer_unsealed"] = unsealed
+        blocks.update(reread.read_again(image, parsed, opening))  # header and signer lines by the second reader
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
@@ -162,7 +166,7 @@ def _round(jobs: dict[int, Job], recognize: Recognizer, n: int, results: dict[in
     """One pool over ``jobs``; returns the pages left unfinished because a worker process died."""
     # fork: a spawned worker would re-import the parent's __main__, which under Airflow's task runner (or in a
     # script without a main guard) fails before the first page; the workers only run Tesseract and return
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
         futures = {pool.submit(recognize, job): i for i, job in jobs.items()}
         for future in as_completed(futures):
             i = futures[future]
@@ -198,7 +202,11 @@ def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
                 tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0,
                 master=dw.path(p.master) if p.master else None)
             for i, p in enumerate(todo)]
-    for page, result in zip(todo, recognize_all(jobs, recognize), strict=True):
+    results = recognize_all(jobs, recognize)
+    if failure := next((r.error for r in results if r.error), None):  # Tesseract could not write: not the page's fault
+        disk.raise_if_full(RuntimeError(failure), ("the work area", dw.root))
+    for seen, (page, result) in enumerate(zip(todo, results, strict=True), 1):
+        progress.pages("ocr", dw.code, seen, len(todo))
         if result.error:
             log.warning("page %s: %s", page.source, result.error)
             page.quarantine(result.error)

@@ -67,7 +67,8 @@ def build_pdfa(pages: list[PdfPage], out: Path, *, title: str, author: str, subj
         pdf.pages.append(pdf_page)
         if page.text_pdf is not None:
             with pikepdf.open(page.text_pdf) as text:
-                pdf.pages[-1].add_overlay(text.pages[0], pikepdf.Rectangle(0, 0, w_pt, h_pt))
+                _named(pdf.pages[-1], pdf.pages[-1].add_overlay(text.pages[0], pikepdf.Rectangle(0, 0, w_pt, h_pt)),
+                       pikepdf.Name.Text)
     pdf.Root.OutputIntents = pikepdf.Array([_output_intent(pdf)])
     pdf.Root.Lang = pikepdf.String(lang)
     pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=False)
@@ -88,6 +89,17 @@ def build_pdfa(pages: list[PdfPage], out: Path, *, title: str, author: str, subj
     pdf.save(tmp, deterministic_id=True, min_version="1.7", object_stream_mode=pikepdf.ObjectStreamMode.generate)
     tmp.replace(out)
     return out
+
+
+def _named(page: pikepdf.Page, given: pikepdf.Name, name: pikepdf.Name) -> None:
+    """Give the form XObject pikepdf added under a random name (``given``) a fixed one: the same pages make the
+    same bytes (and, with ``deterministic_id``, the same /ID), so that a rebuilt file is the same file."""
+    xobjects = page.obj.Resources.XObject
+    xobjects[name] = xobjects[given]
+    del xobjects[given]
+    page.contents_coalesce()
+    content = page.obj.Contents.read_bytes()
+    page.obj.Contents.write(content.replace(f"{given} Do".encode(), f"{name} Do".encode()))
 
 
 def _tz(moment: datetime) -> str:

@@ -6,17 +6,21 @@ themselves stay in the work area (``SOHOA_WORK_DIR``, a local folder by default)
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
+from sohoa import disk
+from sohoa.campaign.progress import timed
 from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
-from sohoa.workspace import BatchWork, DossierWork, read_json
+from sohoa.workspace import BatchWork, DossierWork, locked, read_json
 
 if TYPE_CHECKING:
     from sohoa.sign import SigningIdentity
@@ -26,6 +30,31 @@ log = logging.getLogger(__name__)
 
 def work_root() -> Path:
     return Path(os.environ.get("SOHOA_WORK_DIR") or Path.home() / ".sohoa" / "work").expanduser()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _disk_named(place: Callable[..., Path]) -> Callable[[F], F]:
+    """A failure of the stage that the full disk of its work area (``place`` of its arguments) explains is raised
+    as sohoa.disk.DiskFullError, naming the disk: the operators fail it without retries."""
+    def wrap(stage: F) -> F:
+        @functools.wraps(stage)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with disk.guard(("the work area", place(*args, **kwargs))):
+                return stage(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+def _given(path: str, *args: Any, **kwargs: Any) -> Path:
+    return Path(path)
+
+
+def _root(*args: Any, **kwargs: Any) -> Path:
+    return work_root()
 
 
 def default_batch_id(batch_uri: str) -> str:
@@ -39,6 +68,8 @@ def dossier_work(dossier_path: str) -> DossierWork:
     return DossierWork(path, path.name)
 
 
+@_disk_named(_root)
+@timed("import")
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
                s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "") -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path and the dossier paths to process.
@@ -72,12 +103,16 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
             "dossiers": [str(work.dossier(code).root) for code in ready]}
 
 
+@_disk_named(_given)
+@timed("clean")
 def run_clean(dossier_path: str) -> dict[str, Any]:
     from sohoa.clean import clean_dossier
 
     return clean_dossier(dossier_work(dossier_path))
 
 
+@_disk_named(_given)
+@timed("ocr")
 def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[str, Any]:
     from sohoa.ocr import MAX_FAILED_RATIO, ocr_dossier
 
@@ -85,12 +120,16 @@ def run_ocr(dossier_path: str, max_failed_ratio: float | None = None) -> dict[st
     return ocr_dossier(dossier_work(dossier_path), max_failed_ratio=ratio)
 
 
+@_disk_named(_given)
+@timed("extract")
 def run_extract(dossier_path: str) -> dict[str, Any]:
     from sohoa.extract import extract_dossier
 
     return extract_dossier(dossier_work(dossier_path))
 
 
+@_disk_named(_given)
+@timed("quality")
 def run_quality(work_path: str) -> dict[str, Any]:
     from sohoa.quality import run_checks
 
@@ -98,6 +137,8 @@ def run_quality(work_path: str) -> dict[str, Any]:
     return {"expectations": summary["expectations"], "failed": summary["failed"]}
 
 
+@_disk_named(_given)
+@timed("package")
 def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> dict[str, Any]:
     from sohoa.assemble import package_dossier
     from sohoa.report import dossier_codes
@@ -113,22 +154,29 @@ def run_package(dossier_path: str, signing: SigningIdentity | None = None) -> di
             "package_type": result["package_type"]}
 
 
+@_disk_named(_given)
+@timed("deliver")
 def run_deliver(work_path: str, output_uri: str, s3_client: Any = None) -> dict[str, Any]:
     from sohoa.report import deliver
 
     return deliver(BatchWork(Path(work_path)), storage_for(output_uri, s3_client))
 
 
+@_disk_named(_given)
 def run_release(work_path: str, code: str, output_uri: str, signing: SigningIdentity | None = None,
                 s3_client: Any = None) -> dict[str, Any]:
     """After a review's answers were applied (``sohoa.review.apply``): the quality checks again (corrected
     metadata lifts their document failures), the dossier's package built, signed and checked anew unless it was
     rejected, and the batch delivered as the work area now holds it (report.json rewritten, ledger extended)."""
     from sohoa.report import review_state
+    from sohoa.review import mark_released
 
     work = BatchWork(Path(work_path))
-    run_quality(work_path)
-    dw = work.dossier(code)
-    if review_state(dw).get("decision") != "rejected":
-        run_package(str(dw.root), signing)
-    return run_deliver(work_path, output_uri, s3_client)
+    with locked(work.root / ".release.lock"):  # two dossiers of a batch released at once take turns
+        run_quality(work_path)
+        dw = work.dossier(code)
+        if review_state(dw).get("decision") != "rejected":
+            run_package(str(dw.root), signing)
+        result = run_deliver(work_path, output_uri, s3_client)
+        mark_released(dw)
+    return result

@@ -20,6 +20,7 @@ from typing import Any
 
 from sohoa import code_version, ledger
 from sohoa.ingest import MIN_DPI
+from sohoa.names import portable_path
 from sohoa.storage import Storage
 from sohoa.workspace import BatchWork, DossierWork, Page, read_json, sha256_file, write_json
 
@@ -302,24 +303,25 @@ def withheld_reason(mark: str, doc_id: str) -> str:
 
 
 def _copy_quarantine(batch: dict[str, Any], pages: list[Page], out: Path, withheld: set[str]) -> None:
-    """Copies of quarantined input files (never through a link, never a file with a page of a secret
-    document) and the reason of every undelivered input."""
+    """Copies of quarantined input files (never through a link, never a file with a page of a secret document,
+    never a PDF carrying scripts or embedded files) under names valid on every file system (``copy``), and the
+    reason of every undelivered input."""
     source_root = Path(batch["local_batch"])
     reasons = []
-    copied: set[str] = set()
+    copied: dict[str, str] = {}
+    withheld = withheld | {p.source.split("#", 1)[0] for p in pages if p.extra.get("active_content")}
     for p in pages:
         if p.status in ("delivered", "review"):
             continue
-        reasons.append({"source": p.source, "status": p.status, "reason": p.reason, "sha256": p.sha256})
         file_rel = p.source.split("#", 1)[0]
-        if p.status != "quarantined" or file_rel in copied or file_rel in withheld:
-            continue
-        src = _source_path(source_root, batch, file_rel)
-        if src is not None and src.is_file() and not src.is_symlink():
-            dst = out / "quarantine" / file_rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            copied.add(file_rel)
+        if p.status == "quarantined" and file_rel not in copied and file_rel not in withheld:
+            src = _source_path(source_root, batch, file_rel)
+            if src is not None and src.is_file() and not src.is_symlink():
+                copied[file_rel] = f"quarantine/{portable_path(file_rel)}"
+                (out / copied[file_rel]).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, out / copied[file_rel])
+        reasons.append({"source": p.source, "status": p.status, "reason": p.reason, "sha256": p.sha256,
+                        "copy": copied.get(file_rel)})
     write_json(out / "quarantine" / "reasons.json", reasons)
 
 

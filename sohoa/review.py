@@ -99,6 +99,17 @@ def is_decided(dw: DossierWork) -> bool:
     return state.get("decision") in ("approved", "rejected") and not state.get("refused")
 
 
+def is_released(dw: DossierWork) -> bool:
+    """Whether the decision was carried out to the end: package built and signed, batch delivered."""
+    return is_decided(dw) and bool(review_state(dw).get("released"))
+
+
+def mark_released(dw: DossierWork) -> None:
+    """Record that the release of the decided dossier finished (a release that failed half-way is run again)."""
+    if is_decided(dw):
+        write_json(dw.root / "review.json", {**review_state(dw), "released": now()})
+
+
 def pending_documents(dw: DossierWork) -> list[dict[str, Any]]:
     """The documents of a held dossier whose metadata waits for a person (none in a secret dossier: nothing of
     it may leave the machine, whatever its metadata)."""

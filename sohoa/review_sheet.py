@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sohoa.catalogue import put_cell
 from sohoa.review import (
     FIELDS,
     Answer,
@@ -34,11 +35,12 @@ HINT = ("Fill in decision (Approve / Reject, or Duyệt / Từ chối) and corre
         "Leave decision empty to answer later. Then: sohoa review <output>/<batch_id> --import FILE --by NAME")
 
 
-def _put(cell: Any, value: Any) -> None:
-    """A value written as text: a catalogue or OCR value starting with = + - @ never becomes a formula."""
-    cell.value = value
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Add a row of values after the last one, every cell written with ``put_cell``: a catalogue, OCR or
+    dossier-code value starting with = + - @ stays text, never a formula (openpyxl would store it as one)."""
+    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
+    for col, value in enumerate(values, 1):
+        put_cell(sheet.cell(row=row, column=col), value)
 
 
 def export(work: BatchWork, path: Path, base_url: str = "") -> int:
@@ -51,7 +53,7 @@ def export(work: BatchWork, path: Path, base_url: str = "") -> int:
     assert sheet is not None
     sheet.title = SHEET
     header = [*KEYS, *FIELDS, *(f"{f}_confidence" for f in FIELDS), "why", "pages"]
-    sheet.append(header)
+    _append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     unsure = PatternFill("solid", fgColor="FFF3CD")
@@ -65,19 +67,16 @@ def export(work: BatchWork, path: Path, base_url: str = "") -> int:
             values = [dw.code, doc["doc_id"], None, None, *(doc["metadata"].get(f) for f in FIELDS),
                       *(doc["confidence"].get(f) for f in FIELDS), f"unsure or empty: {why}",
                       f"{link}/{dw.code}/{doc['doc_id']}"]
-            sheet.append([None] * len(values))
-            for col, value in enumerate(values, 1):
-                _put(sheet.cell(row=sheet.max_row, column=col), value)
+            _append(sheet, values)
             for col, name in enumerate(FIELDS, len(KEYS) + 1):
                 if doc["confidence"].get(name, 0) < 0.9:
                     sheet.cell(row=sheet.max_row, column=col).fill = unsure
             rows += 1
         if reasons := dossier_reasons(dw):
-            sheet.append([dw.code, None, None, None, *([None] * (2 * len(FIELDS))), "; ".join(reasons),
-                          f"{link}/{dw.code}"])
+            _append(sheet, [dw.code, None, None, None, *([None] * (2 * len(FIELDS))), "; ".join(reasons),
+                            f"{link}/{dw.code}"])
             rows += 1
-    sheet.append([])
-    sheet.append([HINT])
+    put_cell(sheet.cell(row=sheet.max_row + 2, column=1), HINT)  # after an empty row
     sheet.freeze_panes = "C2"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,10 @@ class SigningError(RuntimeError):
 class SigningIdentity:
     """PEM key and certificate (plus the chain up to the agency's CA) of the signing agency."""
 
-    key_pem: bytes
+    key_pem: bytes = field(repr=False)  # never in a log line, a traceback or an error message
     cert_pem: bytes
     chain_pem: bytes = b""
-    passphrase: bytes | None = None
+    passphrase: bytes | None = field(default=None, repr=False)
     agency: str = ""  # the name in the visible block; empty: the certificate's O (or CN)
 
     @property
@@ -280,14 +281,18 @@ def make_certificate(common_name: str, organization: str, *, issuer: tuple[bytes
 
 
 def local_identity(folder: Path, agency: str = "sohoa (chữ ký thử nghiệm)") -> tuple[Path, Path]:
-    """Key and certificate files of a self-signed local signer in ``folder``, made once (mode 0600)."""
+    """Key and certificate files of a self-signed local signer in ``folder``, made once; the key is readable
+    by its owner only (0600, in a 0700 folder), from the moment it is created."""
     key_path, cert_path = folder / "signing-key.pem", folder / "signing-cert.pem"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
     if not (key_path.is_file() and cert_path.is_file()):
-        folder.mkdir(parents=True, exist_ok=True)
         key_pem, cert_pem = make_certificate("sohoa self-signed local certificate", agency)
-        key_path.touch(mode=0o600)
-        key_path.write_bytes(key_pem)
+        key_path.unlink(missing_ok=True)
+        with os.fdopen(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+            fh.write(key_pem)
         cert_path.write_bytes(cert_pem)
+    key_path.chmod(0o600)
     return key_path, cert_path
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from sohoa.disk import guard, replace_dir
 from sohoa.vocab import nfc
 from sohoa.workspace import sha256_file
 
@@ -97,20 +98,21 @@ class LocalStorage:
         return self.root  # already local: read in place
 
     def publish_tree(self, folder: Path, name: str, last: str | None = None) -> str:
-        """Copy ``folder`` to ``root/name``, verified, replacing an earlier delivery of the same name."""
+        """Copy ``folder`` to ``root/name``, verified, replacing an earlier delivery of the same name in one step
+        (``sohoa.disk.replace_dir``): a reader sees the earlier delivery or this one, whole. Copies are made
+        under a hidden temporary name; those a run that died left behind are removed first (publications of
+        one name never overlap: deliver holds the ledger lock)."""
         self.root.mkdir(parents=True, exist_ok=True)
         final = self.root / name
+        for pattern in (f".{name}.partial-*", f".{name}.old", f".{name}.old-*"):
+            for leftover in self.root.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
         staging = self.root / f".{name}.partial-{uuid.uuid4().hex[:8]}"
         try:
-            for key, path in _in_publishing_order(folder, last):
-                _copy_verified(path, staging / key)
-            old = None
-            if final.exists():
-                old = self.root / f".{name}.old-{uuid.uuid4().hex[:8]}"
-                os.replace(final, old)
-            os.replace(staging, final)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            with guard(("the output", self.root)):
+                for key, path in _in_publishing_order(folder, last):
+                    _copy_verified(path, staging / key)
+                replace_dir(staging, final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return str(final)
@@ -130,8 +132,15 @@ class LocalStorage:
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        try:
+            with guard(("the output", self.root)):
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def stat(self, key: str) -> tuple[int, str] | None:
         path = self.root / key
@@ -220,10 +229,12 @@ class S3Storage:
         uploaded under ``.staging/<name>/<run>/`` (multipart for large files, a SHA-256 checksum the server
         verifies) and read back and hashed; only then is each one copied server-side to its final key and read
         back again there. Objects of an earlier delivery that this one no longer has are removed before
-        ``last`` is copied, last. The staging objects are removed at the end, also when the delivery fails.
-        A re-delivery of unchanged files uploads and copies nothing. Uses the bucket's default encryption when
-        it has one; with versioning on, replaced and removed objects stay as earlier versions; with Object
-        Lock on, the bucket's default retention applies by itself and ``retention`` adds its own."""
+        ``last`` is copied, last. The staging objects are removed at the end, also when the delivery fails, and
+        those of a delivery of the same name that died (the server stopped, the task killed) at the start. A
+        re-delivery uploads and copies only what is not already at its final key with the same SHA-256: after
+        such a failure every object ends there once; of unchanged files, nothing. Uses the bucket's default
+        encryption when it has one; with versioning on, replaced and removed objects stay as earlier versions;
+        with Object Lock on, the bucket's default retention applies by itself and ``retention`` adds its own."""
         from boto3.s3.transfer import TransferConfig
 
         client = self._client()
@@ -236,6 +247,9 @@ class S3Storage:
             size, digest = path.stat().st_size, sha256_file(path)
             if not self._holds(self._key(name, key), size, digest):
                 changed.append((key, path, size, digest))
+        # what a delivery of this name that died (server stopped, task killed) left under staging: publications
+        # of one name never overlap (deliver holds the ledger lock), so none of it belongs to a live run
+        self._discard(f"{STAGING}/{name}")
         staging = f"{STAGING}/{name}/{uuid.uuid4().hex[:12]}"
         try:
             for key, path, size, digest in changed:
@@ -461,6 +475,7 @@ class S3Storage:
                 try:
                     self._client().delete_object(Bucket=self.bucket, Key=key, IfMatch=held["etag"])
                 except Exception as exc:
+                    _ABANDONED.add(token)  # this process's next delivery (a task retried in it) takes it over
                     log.warning("ledger lock s3://%s/%s not released (it expires in %d s): %s", self.bucket, key,
                                 self.lock_timeout, exc)
         if held["lost"]:
@@ -481,9 +496,9 @@ class S3Storage:
                 owner, etag, age, holder = state
                 if owner == token:
                     return etag  # our own write, its answer lost
-                if age > self.lock_timeout:
-                    log.warning("taking over ledger lock s3://%s/%s of %s, not refreshed for %d s", self.bucket,
-                                key, holder, age)
+                if age > self.lock_timeout or _holder_gone(holder):
+                    log.warning("taking over ledger lock s3://%s/%s of %s, not refreshed for %d s%s", self.bucket,
+                                key, holder, age, "" if age > self.lock_timeout else " (its run is gone)")
                     try:
                         return self._put_lock(key, token, IfMatch=etag)
                     except Exception as exc:
@@ -499,7 +514,7 @@ class S3Storage:
             time.sleep(min(5.0, self.lock_timeout / 8))
 
     def _put_lock(self, key: str, token: str, **condition: str) -> str:
-        body = {"owner": token, "host": socket.gethostname(), "pid": os.getpid(),
+        body = {"owner": token, "host": socket.gethostname(), "pidns": _pid_namespace(), "pid": os.getpid(),
                 "written": datetime.now(UTC).isoformat()}  # changes on every write, and so does the ETag
         answer = self._client().put_object(Bucket=self.bucket, Key=key, Body=json.dumps(body).encode(),
                                            ContentType="application/json", **condition)
@@ -520,6 +535,36 @@ class S3Storage:
         content = content if isinstance(content, dict) else {}
         now = parsedate_to_datetime(got["ResponseMetadata"]["HTTPHeaders"]["date"])
         return str(content.get("owner")), str(got["ETag"]), (now - got["LastModified"]).total_seconds(), content
+
+
+_ABANDONED: set[str] = set()  # tokens of ledger locks this process held and could not release
+
+
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
+def _holder_gone(holder: dict[str, Any]) -> bool:
+    """The lock's holder is known dead: a lock this very process could not release (the server was down), or
+    one whose process, on this host and in this process namespace, no longer exists. Anywhere else only the
+    timeout tells; a holder wrongly taken for dead loses its lock on its next refresh and its delivery fails
+    before it writes the ledger."""
+    if holder.get("owner") in _ABANDONED:
+        return True
+    pid = holder.get("pid")
+    if (holder.get("host") != socket.gethostname() or not holder.get("pidns")
+            or holder.get("pidns") != _pid_namespace() or not isinstance(pid, int) or pid == os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _conflict(exc: Exception) -> bool:

@@ -19,12 +19,12 @@ def test_tasks_and_order() -> None:
     dag = load()
     assert dag.dag_id == "digitize_batch"
     assert set(dag.task_ids) == {"scan_import", "clean", "ocr", "extract_metadata", "quality_checks", "package",
-                                 "deliver", "dossier_status", "request_review"}
+                                 "deliver", "dossier_status", "request_review", "record_campaign"}
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
     assert down["scan_import"] >= {"clean"} and down["clean"] == {"ocr"} and down["ocr"] == {"extract_metadata"}
     assert down["extract_metadata"] == {"quality_checks"} and "package" in down["quality_checks"]
     assert down["package"] == {"deliver"}
-    assert down["deliver"] == {"dossier_status", "request_review"}  # after delivery, one of each per dossier
+    assert down["deliver"] == {"dossier_status", "request_review", "record_campaign"}  # one of each per dossier
     assert {"sohoa", "tt05-2025"} <= set(dag.tags)
 
 
@@ -41,7 +41,8 @@ def test_review_dossier_asks_people_then_releases() -> None:
 
     assert dag.dag_id == "review_dossier" and dag.schedule is None
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
-    assert down == {"forms": {"review"}, "review": {"release"}, "release": {"ask_again"}, "ask_again": set()}
+    assert down == {"forms": {"review"}, "review": {"release"}, "release": {"ask_again", "record_campaign"},
+                    "ask_again": set(), "record_campaign": set()}
     review = dag.get_task("review")
     assert type(review).__name__ == "MappedOperator" and review.operator_class.__name__ == "ReviewFormOperator"
     assert {"work", "output_uri", "dossier_code"} <= set(dag.params.keys())

@@ -235,3 +235,32 @@ def test_the_spreadsheet_round_trip(case: dict[str, Any], tmp_path: Path) -> Non
     assert approved["documents"][0]["metadata"]["issued_date"] == "2020-08-30"
     assert approved["documents"][0]["review"]["by"] == "Trần Văn Kiểm"
     assert approved["review_history"][-1]["via"] == f"spreadsheet {sheet_path.name}"
+
+
+def _release_in_process(args: tuple[str, str, str, Any]) -> None:
+    pipeline.run_release(*args)
+
+
+def test_two_dossiers_released_at_the_same_moment_are_both_delivered(case: dict[str, Any]) -> None:
+    """Two archivists answering two dossiers of a batch at once: the releases (quality checks in the batch's one
+    GX project, report.json, the ledger) take turns; neither is lost, and each is marked released."""
+    import multiprocessing
+
+    from sohoa.review import is_decided, is_released
+
+    approving, rejecting = (forms(case["work"], code)["documents"][0] for code in STAINED)
+    assert apply(case["work"], STAINED[0], {approving["doc_id"]: answer(
+        approving, document_type="Quyết định", issuing_agency="ỦY BAN NHÂN DÂN THÀNH PHỐ VỊ THANH",
+        issued_date="2020-08-30", subject="phê duyệt kế hoạch")}) == "approved"
+    assert apply(case["work"], STAINED[1], {rejecting["doc_id"]: answer(rejecting, "Reject", reason="quét lại")}) \
+        == "rejected"
+    dw = case["work"].dossier(STAINED[0])
+    assert is_decided(dw) and not is_released(dw)  # decided, not yet carried out: a retried release finishes it
+    jobs = [(str(case["work"].root), code, str(case["out"]), case["signing"]["identity"]) for code in STAINED]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_release_in_process, jobs)
+    assert {c: dossier_record(case, c)["status"] for c in STAINED} == {STAINED[0]: "delivered",
+                                                                       STAINED[1]: "rejected"}
+    assert all(is_released(case["work"].dossier(c)) for c in STAINED)
+    assert [e["package_id"] for e in report(case)["ledger"]] == [DELIVERED, STAINED[0]]
+    assert audit(LocalStorage(case["out"]))["problems"] == []

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,19 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     make_batch(batch, dossiers=3, docs_per_dossier=(1, 1), seed=7, natural_sort=False)
     for code in STAINED:
         stain_header(sorted((batch / code).iterdir())[0])
+    with standalone(root, {"digitize_batch", "review_dossier"}) as (api, server, log_path, env):
+        conf = {"batch_uri": str(batch), "output_uri": str(root / "out"), "batch_id": "sched",
+                "campaign": "scheduler", "package_type": "AIP_hoso", "archive_code": "H49.26"}
+        run = api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": conf})
+        report = root / "out" / "sched" / "report.json"
+        wait_for("report.json", report.exists, server, log_path)
+        yield {"api": api, "out": root / "out", "report": report, "server": server, "log": log_path,
+               "run": run["dag_run_id"], "base": api.base, "batch": batch, "env": env}
+
+
+@contextmanager
+def standalone(root: Path, dags: set[str]) -> Iterator[tuple[Api, subprocess.Popen[bytes], Path, dict[str, str]]]:
+    """`sohoa airflow` on free ports with AIRFLOW_HOME ``root/home``, once ``dags`` are parsed; stopped after."""
     port = free_port()
     home = root / "home"
     env = {**os.environ, "AIRFLOW_HOME": str(home), "SOHOA_WORK_DIR": str(root / "work"),
@@ -112,15 +126,8 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         wait_for("api-server", lambda: (home / "simple_auth_manager_passwords.json.generated").exists()
                  and _up(base), server, log_path)
         api = Api(base, home)
-        wait_for("the DAGs", lambda: {"digitize_batch", "review_dossier"} <= {
-            d["dag_id"] for d in api.get("/dags")["dags"]}, server, log_path)
-        conf = {"batch_uri": str(batch), "output_uri": str(root / "out"), "batch_id": "sched",
-                "campaign": "scheduler", "package_type": "AIP_hoso", "archive_code": "H49.26"}
-        run = api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": conf})
-        report = root / "out" / "sched" / "report.json"
-        wait_for("report.json", report.exists, server, log_path)
-        yield {"api": api, "out": root / "out", "report": report, "server": server, "log": log_path,
-               "run": run["dag_run_id"], "base": base}
+        wait_for("the DAGs", lambda: dags <= {d["dag_id"] for d in api.get("/dags")["dags"]}, server, log_path)
+        yield api, server, log_path, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -129,6 +136,23 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
         log.close()
+
+
+def headless_chromium(window: str, *flags: str) -> Any:
+    """Debian's Chromium, headless, through its chromedriver; screenshots go to ARTEFACTS."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "scripts/install-system.sh installs chromium and chromium-driver"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--window-size={window}", *flags):
+        options.add_argument(flag)
+    ARTEFACTS.mkdir(exist_ok=True)
+    return webdriver.Chrome(service=Service(driver), options=options)
 
 
 def _up(base: str) -> bool:
@@ -217,25 +241,61 @@ def test_held_dossiers_are_corrected_or_rejected_through_the_rest_api(airflow: d
     assert audit(LocalStorage(airflow["out"]))["problems"] == []
 
 
+def test_a_dossier_decided_from_the_spreadsheet_leaves_no_open_form(airflow: dict[str, Any],
+                                                                    tmp_path: Path) -> None:
+    """The same held dossier in a batch of its own: its form waits under Required Actions, the archivist
+    decides it from the workbook instead, and the form is answered with what the workbook applied."""
+    from openpyxl import load_workbook
+
+    api, code, out = airflow["api"], STAINED[0], airflow["out"]
+    batch = tmp_path / "sheet"
+    shutil.copytree(airflow["batch"] / code, batch / code)
+    api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": {
+        "batch_uri": str(batch), "output_uri": str(out), "batch_id": "sheet"}})
+    [form] = wait_for("the form", lambda: [f for f in api.pending(code) if f["task_instance"]["dag_run_id"]
+                                           .startswith(f"review__{code}__")], airflow["server"], airflow["log"])
+    sheet_path = tmp_path / "kiểm duyệt.xlsx"
+    sohoa = [str(BIN / "sohoa"), "review", str(out / "sheet")]
+    done = subprocess.run([*sohoa, "--export", str(sheet_path)], env=airflow["env"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(sheet_path)
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    corrections = {"decision": "Duyệt", "document_type": "Quyết định", "issued_date": "2020-08-30",
+                   "issuing_agency": "ỦY BAN NHÂN DÂN THÀNH PHỐ VỊ THANH", "subject": "phê duyệt kế hoạch số hóa"}
+    for name, value in corrections.items():
+        sheet.cell(row=2, column=header.index(name) + 1, value=value)
+    book.save(sheet_path)
+    done = subprocess.run([*sohoa, "--import", str(sheet_path), "--by", "Nguyễn Thị Lan"], env=airflow["env"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{code}: approved; its 1 open form(s) under Required Actions answered so" in done.stdout
+    assert api.pending(code) == []  # gone from Required Actions
+    ti = form["task_instance"]
+    wait_for("the review run's end", lambda: api.get(f"/dags/review_dossier/dagRuns/{ti['dag_run_id']}")["state"]
+             == "success", airflow["server"], airflow["log"])
+    answered = api.get(f"/dags/review_dossier/dagRuns/{ti['dag_run_id']}/taskInstances/review/{ti['map_index']}"
+                       "/hitlDetails")
+    assert answered["responded_by_user"]["name"] == "Nguyễn Thị Lan"
+    assert answered["chosen_options"] == ["Approve"]
+    assert answered["params_input"]["issuing_agency"] == corrections["issuing_agency"]
+    report = json.loads((out / "sheet" / "report.json").read_text(encoding="utf-8"))
+    [record] = report["dossiers"]
+    assert record["status"] == "delivered"
+    assert record["documents"][0]["review"]["by"] == "Nguyễn Thị Lan"
+    assert record["documents"][0]["metadata"]["issued_date"] == "2020-08-30"
+    assert validate_package(out / "sheet" / record["package"], pdfa=True, signed=True) == []
+
+
 def test_the_review_form_and_the_page_view_in_a_browser(airflow: dict[str, Any]) -> None:
     """Headless Chromium (Debian's), logged in with the simple auth manager's token as the UI keeps it."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "scripts/install-system.sh installs chromium and chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     api = airflow["api"]
     forms = api.get("/dags/review_dossier/dagRuns/~/hitlDetails")["hitl_details"]
     form = next(f for f in forms if f["params"].get("doc_id", {}).get("value") == f"{STAINED[0]}.1")
     ti = form["task_instance"]
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1200"):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(driver), options=options)
-    ARTEFACTS.mkdir(exist_ok=True)
+    browser = headless_chromium("1400,1200")
     try:
         browser.set_page_load_timeout(60)
         browser.get(f"{airflow['base']}/sohoa/")

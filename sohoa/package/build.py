@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import uuid
 import zipfile
@@ -33,6 +32,7 @@ from typing import Any
 
 from lxml import etree
 
+from sohoa.names import unusable
 from sohoa.parallel import process_map
 
 from . import mets, premis
@@ -72,8 +72,6 @@ PDF_MIMETYPE = "application/pdf"
 XSD_MIMETYPE = "application/xml"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
-# A file_code becomes part of file names: no path separators, no characters Windows refuses, no controls.
-_UNSAFE_NAME = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
 _MAX_ERRORS_PER_FILE = 20
 
 
@@ -113,8 +111,9 @@ def _check_inputs(
     if not clean_text(software_version):
         raise ValueError("software_version (the METS agent note) must not be empty")
     file_code = clean_text(dossier.file_code)
-    if _UNSAFE_NAME.search(file_code) or file_code.startswith("."):
-        raise ValueError(f"fileCode {file_code!r} cannot be used in file names (/, \\, :, *, ?, \", <, >, |)")
+    # a file_code names the package's files: valid on every file system (sohoa.names), never hidden
+    if why := unusable(file_code) or ("it starts with a dot (a hidden file)" if file_code.startswith(".") else None):
+        raise ValueError(f"fileCode {file_code!r} cannot be used in file names: {why}")
     seen: set[int] = set()
     for document in documents:
         if document.ordinal in seen:

@@ -1,0 +1,144 @@
+"""The header and signer lines read again by the second reader: which lines, and what the OCR worker stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sohoa import hocr, reread
+from sohoa.hocr import HocrPage, Line, Word
+from sohoa.ocr import Job, recognize
+from tests.conftest import text_page
+
+
+def line(text: str, x: int, y: int, height: int = 40, space: int = 20) -> Line:
+    """A line of words 24 px per letter wide, ``space`` apart, from (x, y)."""
+    words = []
+    for word in text.split():
+        words.append(Word(word, 90, (x, y, x + 24 * len(word), y + height)))
+        x += 24 * len(word) + space
+    return Line(words)
+
+
+def test_header_lines_leave_out_the_national_title_the_motto_and_the_body() -> None:
+    merged = line("UBND TỈNH BẾN TRE", 100, 100)  # the two columns read as one line by Tesseract's layout
+    merged.words += line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 900, 100).words
+    page = HocrPage(1700, 2300, [
+        merged,
+        line("SỞ TƯ PHÁP", 150, 150), line("Độc lập - Tự do - Hạnh phúc", 950, 150),
+        line("Số: 12/QĐ-STP", 120, 230), line("Bến Tre, ngày 5 tháng 3 năm 2025", 900, 230),
+        line("QUYẾT ĐỊNH", 700, 400), line("Về việc ban hành Quy chế", 500, 450),
+        line("Căn cứ Luật Tổ chức chính quyền địa phương;", 150, 560),
+        line("Điều 1. Ban hành kèm theo", 150, 610),
+    ])
+    fields = ["UBND TỈNH BẾN TRE", "SỞ TƯ PHÁP", "Số: 12/QĐ-STP", "Bến Tre, ngày 5 tháng 3 năm 2025", "QUYẾT ĐỊNH"]
+    assert [ln.text for ln in reread.header_lines(page)] == fields  # the trích yếu's running text is not read
+    assert [ln.text for ln in reread.header_lines(page, text_lines=True)] == [*fields, "Về việc ban hành Quy chế"]
+
+
+def test_signer_lines_are_the_right_column_of_the_closing_block() -> None:
+    recipients = line("Nơi nhận:", 150, 1500)
+    recipients.words += line("TM. ỦY BAN NHÂN DÂN", 1000, 1500).words
+    page = HocrPage(1700, 2300, [
+        line("Điều 3. Chánh Văn phòng chịu trách nhiệm thi hành.", 150, 1400),
+        recipients, line("- Như Điều 3;", 150, 1550), line("CHỦ TỊCH", 1100, 1550),
+        line("- Lưu: VT.", 150, 1600), line("Trần Ngọc Tam", 1080, 1800),
+    ])
+    assert reread.closing_top(page) == 1500
+    assert [ln.text for ln in reread.signer_lines(page)] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Trần Ngọc Tam"]
+    assert reread.signer_lines(HocrPage(1700, 2300, page.lines[:1])) == []  # no closing block, nothing to read
+
+
+def test_the_ocr_worker_stores_the_second_readings_beside_tesseract_s(tmp_path: Path, page_lines: list) -> None:
+    """A decision's page read by a worker: the header lines (not the national title, motto, trích yếu or body) and
+    the signer block read again, word by word with confidences and page boxes, in blocks.json."""
+    text_page(page_lines).convert("L").save(tmp_path / "p.png")
+    result = recognize(Job(tmp_path / "p.png", tmp_path / "p", 200, first=True))
+    assert result.error is None
+    blocks = json.loads((tmp_path / "p.blocks.json").read_text(encoding="utf-8"))
+    header = hocr.from_json(blocks["aster_header"])
+    signer = hocr.from_json(blocks["aster_signer"])
+    assert [ln.text for ln in header] == ["UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ", "Số: 07/QĐ-SNV",
+                                          "Quảng Ngãi, ngày 05 tháng 3 năm 2020", "QUYẾT ĐỊNH"]
+    assert [ln.text for ln in signer] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Thị Bình"]
+    page = hocr.parse(tmp_path / "p.hocr")
+    name = next(ln for ln in page.lines if "Bình" in ln.text)
+    again = signer[-1]
+    assert again.box[1] == name.box[1] and abs(again.box[0] - name.box[0]) < 30  # page coordinates
+    assert all(0 < w.conf <= 100 for ln in header + signer for w in ln.words)
+    words = again.words
+    assert [w.text for w in words] == ["Trần", "Thị", "Bình"] and words[0].box[2] <= words[1].box[0]
+
+
+def test_a_page_inside_a_document_reads_no_header_again(tmp_path: Path) -> None:
+    text_page([(0.12, 0.1 + 0.03 * i, "Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024;", False)
+               for i in range(10)]).convert("L").save(tmp_path / "p.png")
+    assert recognize(Job(tmp_path / "p.png", tmp_path / "p", 200)).error is None
+    assert not (tmp_path / "p.blocks.json").exists()
+
+
+def test_running_text_is_told_from_the_fields_lines() -> None:
+    assert reread.running_text("Về việc phê duyệt kế hoạch số hóa tài liệu")
+    assert not reread.running_text("Quảng Ngãi, ngày    tháng 3 năm 2020")  # blanks to fill: still a date line
+    assert not reread.running_text("Số:    /QĐ-UBND") and not reread.running_text("SỞ NỘI VỤ")
+    assert not reread.running_text("V/v thực hiện Nghị định số 30/2020/NĐ-CP")  # digits: a number to read
+
+
+def test_two_readings_of_a_word_combine_into_the_likelier() -> None:
+    # digits: asterocr's, unless it read fewer
+    assert reread.combine_word("454/2025/QĐ-UBND", "154/2025/QĐ-UBND") == "154/2025/QĐ-UBND"
+    assert reread.combine_word("/QĐĐ-UBND", "87/QĐ-UBND") == "87/QĐ-UBND"
+    assert reread.combine_word("1135/ĐHTĐ", "135/ĐHTĐ") == "1135/ĐHTĐ"
+    # marks on capitals: a known syllable over an unknown one, else asterocr's
+    assert reread.combine_word("QUYÉT", "QUYẾT") == "QUYẾT"
+    assert reread.combine_word("NGAI", "NGÃI") == "NGÃI"  # "Ngãi" is no dictionary word, but a province's
+    assert reread.combine_word("ĐÒNG", "ĐỒNG") == "ĐỒNG"
+    # marks on small letters: Tesseract's when both are syllables (asterocr swaps the hook and the tilde)
+    assert reread.combine_word("triển", "triễn") == "triển" and reread.combine_word("bổ", "bỗ") == "bổ"
+    assert reread.combine_word("Cân", "Cần") == "Cân"  # both syllables: the vocabularies decide, not this
+    # other letters: asterocr's only when it alone reads a known syllable
+    assert reread.combine_word("Nøoe", "Ngọc") == "Ngọc" and reread.combine_word("KT.", "KT,") == "KT."
+
+
+def test_two_readings_of_a_line_pair_their_words() -> None:
+    assert reread.combine("Số: /TTr-UBND", "Số: 09 /TTr-UBND") == "Số: 09 /TTr-UBND"  # a number only asterocr read
+    assert reread.combine("ỦY BAN NHÂN DÂN TINH QUANG NGAI", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI") == (
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")
+    assert reread.combine("Cần Thơ, ngày 24 tháng 10", "Cần Thơ, ngày tháng") == "Cần Thơ, ngày 24 tháng 10"
+
+
+def test_candidates_follow_what_each_kind_of_line_is_best_read_as() -> None:
+    tess, aster = "Sở Tư pháp tỉnh Lâm Đông", "Sở Tư pháp tỉnh Lầm Đồng"
+    assert reread.candidates("agency", tess, aster)[0] == aster
+    assert reread.candidates("subject", tess, aster)[0] == tess
+    # a seal's ink read into a mark: "ỦÝ" is no syllable, "UY" is; "NHÂN DÂN" from asterocr (capitals)
+    assert reread.candidates("signer_title", "TM. UY BAN NHAN DAN", "TM. ỦÝ BAN NHÂN DÂN") == [
+        "TM. UY BAN NHÂN DÂN", "TM. ỦÝ BAN NHÂN DÂN", "TM. UY BAN NHAN DAN"]
+    assert reread.candidates("number", "Số: 12/QĐ", "Số: 12/QĐ") == ["Số: 12/QĐ"]
+    assert reread.candidates("signer_name", "Trần Nøoe T", "") == ["Trần Nøoe T"]
+
+
+def test_a_second_reading_is_paired_with_its_tesseract_line_by_its_box() -> None:
+    name = line("Trần Ngọc Tam", 1080, 1800)
+    readings = [line("CHỦ TỊCH", 1100, 1550), line("Trần Ngọc Tam", 1090, 1805), line("Lưu", 150, 1800)]
+    assert reread.paired(name, readings) is readings[1]
+    assert reread.paired(line("Nơi nhận:", 150, 1500), readings) is None
+
+
+def test_a_failing_second_reader_leaves_the_page_its_ocr_and_says_why(tmp_path: Path, page_lines: list,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from sohoa import linereader
+
+    def broken(line: object) -> linereader.Reading:
+        raise RuntimeError("the ONNX session failed")
+
+    monkeypatch.setattr(linereader, "read", broken)
+    text_page(page_lines).convert("L").save(tmp_path / "p.png")
+    result = recognize(Job(tmp_path / "p.png", tmp_path / "p", 200, first=True))
+    assert result.error is None and result.words > 100
+    blocks = json.loads((tmp_path / "p.blocks.json").read_text(encoding="utf-8"))
+    assert "aster_header" not in blocks and "aster_signer" not in blocks
+    assert blocks["aster_error"] == ("aster_header: RuntimeError: the ONNX session failed; "
+                                     "aster_signer: RuntimeError: the ONNX session failed")
