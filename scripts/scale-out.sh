@@ -148,6 +148,8 @@ load_settings() {  # the shared settings (the caller's environment wins), then w
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgresql+psycopg2://$db
   export AIRFLOW__CELERY__RESULT_BACKEND=db+postgresql+psycopg2://$db
   export AIRFLOW__CELERY__BROKER_URL=redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/0
+  # the campaign store (operators/campaign.py): its own database on the same server, which every task reaches
+  export AIRFLOW__SOHOA__CAMPAIGN_DB=postgresql+psycopg2://airflow:$POSTGRES_PASSWORD@127.0.0.1:$PG_PORT/sohoa_campaign
   export AIRFLOW__API__BASE_URL=http://127.0.0.1:$API_PORT
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=$AIRFLOW__API__BASE_URL/execution/
   export PATH=$VENV/bin:$PATH
@@ -213,11 +215,10 @@ traverse (SOHOA_SCALE_OUT_DIR)"
     [ "$tries" -lt 60 ] || die "PostgreSQL did not start: see $LOGS/postgres.log"
     sleep 1
   done
-  export PGPASSWORD=$POSTGRES_PASSWORD
-  if [ -z "$(psql -h 127.0.0.1 -p "$PG_PORT" -U airflow -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'airflow'")" ]; then
-    psql -h 127.0.0.1 -p "$PG_PORT" -U airflow -d postgres -qc "CREATE DATABASE airflow" >&2
-  fi
-  unset PGPASSWORD
+  local url
+  for url in "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" "$AIRFLOW__SOHOA__CAMPAIGN_DB"; do
+    "$PY" "$HELPER" database "$url" >&2
+  done
 }
 
 start_redis() {

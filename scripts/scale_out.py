@@ -3,6 +3,7 @@ connection, and waiting until the cluster answers. Run with the project's venv::
 
     python scripts/scale_out.py ports N          N free TCP ports on 127.0.0.1, one a line
     python scripts/scale_out.py secrets          KEY=value lines of freshly generated secrets
+    python scripts/scale_out.py database URL      create the PostgreSQL database of URL unless it exists
     python scripts/scale_out.py init SLOTS       the CPU pool sized to SLOTS, the local signing connection
     python scripts/scale_out.py wait API PASSWORDS WORKERS TIMEOUT PIDS
 """
@@ -43,6 +44,27 @@ def new_secrets() -> dict[str, str]:
     values = {name: secrets.token_urlsafe(32) for name in SECRETS}  # URL-safe: they go into connection URLs
     values["AIRFLOW__CORE__FERNET_KEY"] = Fernet.generate_key().decode()
     return values
+
+
+def create_database(url: str) -> None:
+    """The database a ``postgresql+psycopg2://`` URL names, created (owned by the URL's user) unless it exists:
+    Airflow's metadata database and the campaign store, on the same server."""
+    import psycopg2
+    from psycopg2 import sql
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    connection = psycopg2.connect(host=target.host, port=target.port, user=target.username,
+                                  password=target.password, dbname="postgres")
+    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,))
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(target.database))))
+                print(f"created database {target.database}", file=sys.stderr)
+    finally:
+        connection.close()
 
 
 def init(slots: int) -> None:
@@ -139,6 +161,8 @@ def main(argv: list[str]) -> None:
         print(*free_ports(int(args[0])), sep="\n")
     elif command == "secrets":
         print(*(f"{k}={v}" for k, v in new_secrets().items()), sep="\n")
+    elif command == "database":
+        create_database(args[0])
     elif command == "init":
         init(int(args[0]))
     elif command == "wait":

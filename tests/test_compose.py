@@ -82,7 +82,8 @@ def test_the_official_airflow_layout_with_health_checks(compose: dict[str, Any])
 
 def _expand(text: str, env: dict[str, str]) -> str:
     """A container's shell expansion of ``$${NAME}`` (``$$`` is Compose's escape) with the shared settings."""
-    return re.sub(r"\$\$\{?([A-Z_][A-Z0-9_]*)\}?", lambda m: env[m.group(1)], text).replace("$$", "$")
+    return re.sub(r"\$\$\{?([A-Z_][A-Z0-9_]*)\}?", lambda m: env.get(m.group(1), f"${{{m.group(1)}}}"),
+                  text).replace("$$", "$")
 
 
 def test_every_airflow_service_takes_the_shared_settings(compose: dict[str, Any], settings: dict[str, str],
@@ -105,7 +106,7 @@ def test_every_airflow_service_takes_the_shared_settings(compose: dict[str, Any]
 def test_the_same_database_broker_and_secrets(compose: dict[str, Any], plan: dict[str, Any]) -> None:
     common = compose["x-airflow-common"]["environment"]
     for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND", "AIRFLOW__CELERY__BROKER_URL",
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"):
+                "AIRFLOW__SOHOA__CAMPAIGN_DB", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"):
         theirs, ours = urlsplit(re.sub(r"\$\{[^}]*\}", "x", common[key])), urlsplit(plan["env"][key])
         assert (theirs.scheme, theirs.username, theirs.path) == (ours.scheme, ours.username, ours.path), key
     for key in ("AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW__CORE__PLUGINS_FOLDER"):
@@ -137,6 +138,7 @@ def test_the_worker_serves_the_same_queues_and_the_pool_is_sized_to_the_workers(
         if name != "airflow-worker":
             assert plan["runs"][component][:2] == ["airflow", services[name]["command"]]
     init = _expand(services["airflow-init"]["command"][1], settings)
+    assert 'scale_out.py database "${AIRFLOW__SOHOA__CAMPAIGN_DB}"' in init  # the campaign store's database
     assert 'airflow pools set "sohoa_cpu" "$(( SOHOA_CELERY_WORKERS * AIRFLOW__CELERY__WORKER_CONCURRENCY ))"' in init
     assert services["airflow-worker"]["deploy"]["replicas"] == "${SOHOA_CELERY_WORKERS:-2}"
     assert services["airflow-init"]["environment"]["SOHOA_CELERY_WORKERS"] == "${SOHOA_CELERY_WORKERS:-2}"
