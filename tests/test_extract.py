@@ -591,3 +591,17 @@ def test_subject_start_lost_under_a_stamp_is_the_enacting_formulas() -> None:
                line(0.10, 0.32, "dùng phục vụ các cơ quan Đảng, Nhà nước."))
     assert extract_document([doc]).metadata["subject"] == (
         "Về Mạng truyền số liệu chuyên dùng phục vụ các cơ quan Đảng, Nhà nước")
+
+
+def test_official_letter_whose_vv_block_tesseract_read_as_one_line_with_the_place_date_line() -> None:
+    """A công văn whose "V/v" block stands level with the place-date line: Tesseract's layout reads the two as one
+    line ("VỈY … Hải Dương, ngày 24 thủng 10 năm 2004"); the header's gutter puts each word on its side."""
+    left = line(0.06, 0.13, "VỈY triển khai kế hoạch")
+    right = line(0.50, 0.13, "Hải Dương, ngày 24 thủng 10 năm 2004")
+    doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẢI DƯƠNG"), *HEADER[2:],
+               line(0.08, 0.11, "Số: 1135/UBND-VP"), Line(left.words + right.words),
+               line(0.06, 0.15, "giảng dạy học kỳ 2"), line(0.30, 0.20, "Kính gửi: Sở Giáo dục và Đào tạo"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["number"], m["symbol"]) == ("Công văn", "1135", "UBND-VP")
+    assert (m["issued_date"], m["place"]) == ("2004-10-24", "Hải Dương")
+    assert m["subject"] == "triển khai kế hoạch giảng dạy học kỳ 2"

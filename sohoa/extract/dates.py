@@ -12,9 +12,11 @@ from sohoa.vocab import PLACES, fold
 # a letter OCR made of a speck or a stroke may stand glued before the digits of the day or month ("tháng Z7");
 # not "l" or "I", which are a 1 misread ("ngày l3" is the 13th, not the 3rd)
 _STRAY = r"([A-HJKM-Z](?=\d))?"
-DATE = re.compile(rf"NGAY\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
+# "tháng" with its vowel misread ("thủng", "thàng") between two numbers
+_MONTH = r"TH[AOUE]NG"
+DATE = re.compile(rf"NGAY\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}{_MONTH}\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
 _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH")  # never in a place-date line
-_DATE_NO_DAY = re.compile(rf"THANG\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
+_DATE_NO_DAY = re.compile(rf"{_MONTH}\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
 
 
 def date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line | None]:

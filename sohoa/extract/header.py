@@ -7,6 +7,7 @@ import re
 
 from sohoa.extract.dates import date_place
 from sohoa.extract.number import NUMBER
+from sohoa.extract.segment import header_columns
 from sohoa.extract.text import (
     SNAP_UNITS,
     clean_spaces,
@@ -17,7 +18,6 @@ from sohoa.extract.text import (
     mean_conf,
     similar,
     snap,
-    split_columns,
 )
 from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import fold
@@ -69,7 +69,7 @@ def header_anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
     its own if given), the index of its "Số:" line, and the date, place, confidence and line of the place-date
     line."""
     header = header_lines(first)
-    page_left, right = split_columns(header, first.width)
+    page_left, right = header_columns(first)
     left = left_column or page_left
     number_at = next((i for i, ln in enumerate(left) if NUMBER.search(fold(ln.text))), None)
     limit = first.height

@@ -9,7 +9,7 @@ from typing import Any
 from sohoa.extract.dates import DATE
 from sohoa.extract.number import NUMBER
 from sohoa.extract.text import COLUMN_SPLIT, SURE, header_lines, is_upper, letters_of, split_columns
-from sohoa.hocr import HocrPage
+from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import fold
 
 
@@ -22,34 +22,49 @@ def _free_cut(spans: list[tuple[int, int]], lo: float, hi: float, aim: float) ->
 def left_read_surely(page: HocrPage) -> bool:
     """Whether the page's own layout read the left header column surely (the issuing body and a ``Số:`` line,
     every line at 90 % or more), so that reading it again on its own (``left_header_box``) cannot add to it."""
-    left, _ = split_columns(header_lines(page), page.width)
+    left, _ = header_columns(page)
     lines = [ln for ln in left if len(letters_of(ln.text)) >= 2]
     number = next((ln for ln in lines if NUMBER.search(fold(ln.text))), None)
     return len(lines) >= 3 and number is not None and all(w.conf >= SURE for w in number.words) and all(
         ln.conf >= SURE for ln in lines)
 
 
-def left_header_box(page: HocrPage) -> tuple[int, int, int, int]:
-    """Box of the left header column (issuing body, ``Số:``, ``V/v``), cut where the page's OCR found no word or
-    line. Read again on its own it reads better than in Tesseract's layout of the whole page (the right column,
-    national title and place-date line, reads as well either way)."""
-    bottom = _free_cut([(ln.box[1], ln.box[3]) for ln in page.lines], 0.25 * page.height, 0.34 * page.height,
-                       0.3 * page.height)
-    header = [ln for ln in page.lines if ln.box[1] < bottom]
-    # the lines that certainly hold both columns (national title, motto, number and date), not stamps
+def _header_bottom(page: HocrPage) -> int:
+    return _free_cut([(ln.box[1], ln.box[3]) for ln in page.lines], 0.25 * page.height, 0.34 * page.height,
+                     0.3 * page.height)
+
+
+def header_gutter(page: HocrPage) -> int:
+    """x of the gutter between the header's columns: the middle of the widest band of x that no word of the lines
+    framing both columns (national title, motto, number and date lines, not stamps) crosses. Where Tesseract's
+    layout read a line of each column as one line (a công văn's "V/v …" level with the place-date line), its
+    words still fall on their side of it."""
+    header = [ln for ln in page.lines if ln.box[1] < _header_bottom(page)]
     framing = [ln for ln in header if NUMBER.search(fold(ln.text)) or DATE.search(fold(ln.text))
                or has_motto(ln.text)]
     words = [(w.box[0], w.box[2]) for ln in framing or header for w in ln.words]
-    # the gutter between the columns: the widest band of x crossed by no word of the header
     steps = [int(page.width * (0.3 + 0.25 * k / 60)) for k in range(61)]
     best: list[int] = []
     run: list[int] = []
     for x in steps:
         run = [*run, x] if not any(a < x < b for a, b in words) else []
         best = run if len(run) > len(best) else best
-    split = best[len(best) // 2] if best else _free_cut(words, 0.4 * page.width, 0.55 * page.width,
-                                                         COLUMN_SPLIT * page.width)
-    return 0, 0, split, bottom
+    return best[len(best) // 2] if best else _free_cut(words, 0.4 * page.width, 0.55 * page.width,
+                                                       COLUMN_SPLIT * page.width)
+
+
+def header_columns(page: HocrPage, zone: float | None = None) -> tuple[list[Line], list[Line]]:
+    """The left and right parts of the header lines (of the top ``zone`` of the page, by default the header's),
+    split at the gutter (``header_gutter``)."""
+    lines = header_lines(page) if zone is None else [ln for ln in page.lines if ln.box[1] < page.height * zone]
+    return split_columns(lines, page.width, header_gutter(page) / page.width)
+
+
+def left_header_box(page: HocrPage) -> tuple[int, int, int, int]:
+    """Box of the left header column (issuing body, ``Số:``, ``V/v``), cut where the page's OCR found no word or
+    line. Read again on its own it reads better than in Tesseract's layout of the whole page (the right column,
+    national title and place-date line, reads as well either way)."""
+    return 0, 0, header_gutter(page), _header_bottom(page)
 
 
 def starts_document(page: HocrPage, filled: dict[str, Any] | None = None) -> bool:
@@ -77,7 +92,7 @@ def _opening(page: HocrPage) -> bool | None:
     if any(re.sub(r"[^A-Z]", "", text) == "DUTHAO" for text in folded):  # the draft's own mark, alone on a line
         return False
     motto = any(has_motto(ln.text) for ln in top)
-    left, right = split_columns(top, page.width)
+    left, right = header_columns(page, 0.3)
     numbers = [m for ln in left if (m := NUMBER.search(fold(ln.text)))]
     dated = DATE.search(fold(" ".join(ln.text for ln in right))) is not None
     if not numbers:

@@ -38,9 +38,9 @@ _YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
 _NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.{4,})$")
 
 
-# "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv"); or "Về việc" (also "Và việc", "Vẻ viêc"),
+# "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv", "VỈY"); or "Về việc" (also "Và việc", "Vẻ viêc"),
 # which opens the trích yếu under a type name
-_VV = r"V\s*[/|]\s*[VW]|V\s*[I1L]?\s*[VWN](?![^\W_])"
+_VV = r"V\s*[/|]\s*[VWY]|V\s*[I1L]?\s*[VWNY](?![^\W_])"
 LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
 _ABOUT = re.compile(rf"^(?:{_VV}|V[EA] ?VIEC(?![^\W_]))")  # "Về việc", also read glued ("Vềviệc")
 
