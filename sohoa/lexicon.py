@@ -127,6 +127,13 @@ def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[s
     return float(scored[-1][0]), scored[-1][1]
 
 
+def likely_slip(read: str, word: str) -> bool:
+    """Whether OCR reading ``word`` as ``read`` is a slip it often makes: the same letters with another tone on a
+    letter with a circumflex, breve or horn ("Tuần" for "Tuấn"), or the hook above taken for another tone; not a
+    tone changed on a plain letter ("Nhã" for "Nhạ"), which Tesseract rarely gets wrong."""
+    return toneless(read) == toneless(word) and _cost(read.lower(), word.lower()) < 1
+
+
 def _cost(read: str, word: str) -> float:
     if read == word:
         return 0.0

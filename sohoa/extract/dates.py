@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
+from sohoa.extract.names import snap_place
 from sohoa.extract.text import clean_spaces, mean_conf
 from sohoa.hocr import Line
 from sohoa.vocab import PLACES, fold
@@ -19,7 +21,35 @@ _CITING = ("CAN CU", "DE NGHI", "LUAT ", "NGHI DINH", "THONG TU", "QUYET DINH") 
 _DATE_NO_DAY = re.compile(rf"{_MONTH}\W{{0,2}}{_STRAY}(\d{{1,2}})\W{{0,2}}NAM\W{{0,2}}(\d{{4}})")
 
 
-def date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line | None]:
+class Dated(NamedTuple):
+    """What a place-date line says: the issue date (ISO, or YYYY-MM without a day) and the place, with their
+    confidences, and the line."""
+
+    issued: str | None
+    place: str | None
+    conf: float
+    line: Line | None
+    place_conf: float
+
+
+# how much a place name's confidence keeps when it is found as printed, with its marks put right, with a letter
+# put right (``names.snap_place``), only inside the line (a known place among stamp letters), or not found
+_PLACE_FOUND = {0: 1.0, 1: 0.95, 2: 0.85, "inside": 0.9, None: 0.6}
+
+
+def _place(part: str) -> tuple[str | None, float]:
+    """(the place name of a place-date line's place part, the factor of its confidence)."""
+    text = clean_spaces(part.rsplit(",", 1)[0] if "," in part else part)
+    if not text:
+        return None, 0.0
+    name, how = snap_place(text)
+    if name:
+        return name, _PLACE_FOUND[how]
+    known = [p for p in PLACES if fold(p) in fold(text)]  # as printed, without a stamp's letters around it
+    return (max(known, key=len), _PLACE_FOUND["inside"]) if known else (text, _PLACE_FOUND[None])
+
+
+def date_place(lines: list[Line]) -> Dated:
     candidates = [ln.text for ln in lines]
     candidates += [a.text + " " + b.text for a, b in zip(lines, lines[1:], strict=False)]
     for i, text in enumerate(candidates):
@@ -46,17 +76,15 @@ def date_place(lines: list[Line]) -> tuple[str | None, str | None, float, Line |
         if any(ch.isdigit() for ch in "".join(place_part.split()[-1:])) or any(
                 word in folded[:len(place_part)] for word in _CITING):
             continue  # "Căn cứ Nghị định số 86/2023/NĐ-CP ngày 07 tháng 12 năm 2023": a date cited in the body
-        place = clean_spaces(place_part.rsplit(",", 1)[0] if "," in place_part else place_part) or None
-        known = [p for p in PLACES if place and fold(p) in fold(place)]
-        if known:  # as printed, without a stamp's or a stray sign's letters around it
-            place = max(known, key=len)
+        place, found = _place(place_part)
         src = lines[i] if i < len(lines) else lines[i - len(lines) + 1]
-        conf = mean_conf(src.words) * (0.5 if stray else 1.0)  # a letter read among the digits: for review
-        return iso, place, conf if day else conf * 0.6, src
+        read = mean_conf(src.words)
+        conf = read * (0.5 if stray else 1.0)  # a letter read among the digits: for review
+        return Dated(iso, place, conf if day else conf * 0.6, src, read * found)
     for line in lines:  # no date could be read (written by hand): the place of "<place>, ngày …" if it is known
         folded = fold(line.text)
         day_word = folded.find("NGAY")
-        known = [p for p in PLACES if day_word > 0 and fold(p) in folded[:day_word]]
-        if known:
-            return None, max(known, key=len), 0.5 * mean_conf(line.words), line
-    return None, None, 0.0, None
+        place, found = _place(line.text[:day_word]) if day_word > 0 else (None, 0.0)
+        if place and found >= _PLACE_FOUND[2]:
+            return Dated(None, place, 0.0, line, found * mean_conf(line.words))
+    return Dated(None, None, 0.0, None, 0.0)

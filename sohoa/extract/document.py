@@ -11,7 +11,15 @@ from sohoa.extract.handwritten import hand_reading, with_hand
 from sohoa.extract.header import agency_of, header_anchors, stamp_text
 from sohoa.extract.marks import mark_of
 from sohoa.extract.number import NUMBER, NUMBER_START, number_symbol, type_in_symbol
-from sohoa.extract.signer import authority_of, closing_top, signer_block, signer_of, sure_name, surname
+from sohoa.extract.signer import (
+    authority_of,
+    closing_top,
+    person_name,
+    signer_block,
+    signer_of,
+    sure_name,
+    surname,
+)
 from sohoa.extract.subject import LETTER_ABOUT, enacted, subject_of, text_block, type_line
 from sohoa.extract.text import clean_spaces, extent, is_upper, mean_conf
 from sohoa.hocr import HocrPage, Line
@@ -53,7 +61,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     filled = filled or {}
     ex = Extraction()
     first = pages[0]
-    header, page_left, left, number_at, (issued, place, date_conf, date_line) = header_anchors(first, left_column)
+    header, page_left, left, number_at, (issued, place, date_conf, date_line, place_conf) = header_anchors(
+        first, left_column)
     # without a "Số:" line read as one: the upper-case lines that open the column, up to what looks like it
     agency_lines = left[:number_at] if number_at is not None else list(takewhile(
         lambda ln: is_upper(ln.text) and not NUMBER_START.match(fold(ln.text)),
@@ -70,7 +79,6 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             number, number_conf = hand[0], min(number_conf, hand[1])
     ex.put("number", number, number_conf)
     ex.put("symbol", symbol, number_conf)
-    place_conf = date_conf
     if date_line:
         issued, factor = with_hand(issued, date_line, filled)
         if factor < 1:  # the blanks read as hand-written digits: as sure as the line and the least sure digit
@@ -141,7 +149,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             break
     titles, signer, signer_conf = best
     authority, signer_title = authority_of(titles)
-    ex.put("signer", surname(signer) if signer else None, signer_conf)
+    named, known = person_name(signer) if signer else (None, 0.0)
+    ex.put("signer", named, signer_conf * known)
     ex.put("signer_title", signer_title, signer_conf)
     ex.put("authority", authority, signer_conf)
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])

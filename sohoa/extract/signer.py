@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sohoa.extract.names import vocabulary
 from sohoa.extract.number import one_edit
 from sohoa.extract.text import (
     clean_spaces,
@@ -17,7 +18,7 @@ from sohoa.extract.text import (
     tails,
 )
 from sohoa.hocr import HocrPage, Line
-from sohoa.lexicon import is_syllable
+from sohoa.lexicon import is_syllable, likely_slip
 from sohoa.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SURNAMES, fold
 
 TITLE_KEYS = [(title, fold(title)) for title in SIGNER_TITLES]
@@ -128,6 +129,31 @@ def surname(name: str) -> str:
     found = [s for s in SURNAMES if fold(s) == fold(first)] or ([] if is_syllable(first) else [
         s for s in SURNAMES if len(s) >= 4 and one_edit(fold(s), fold(first))])  # "Ngiyễn" is "Nguyễn"
     return found[0] + space + rest if len(found) == 1 else name
+
+
+def person_name(name: str) -> tuple[str, float]:
+    """A signer's name with its family name put right (``surname``) and its middle and given names too, where one
+    name of the lists (``names``) alone has their letters ("Anh Tuần" is "Anh Tuấn"); and how much its
+    confidence keeps: all of it when every word is a family, middle or given name of the lists, less when a mark
+    was put right, less again when a word is none of them (a rare name, or a misreading)."""
+    name = surname(name)
+    first, *rest = name.split()
+    factor = 1.0 if first in SURNAMES else 0.85
+    if len(rest) >= 2 and (pair := vocabulary("given").snap(" ".join(rest[-2:]))) and pair[1] == 1 and all(
+            map(likely_slip, rest[-2:], pair[0].split())):
+        rest[-2:] = pair[0].split()
+        factor *= 0.95
+    syllables = vocabulary("syllable")
+    for i, word in enumerate(rest):
+        if word in syllables:
+            continue
+        found = syllables.snap(word)
+        if found and found[1] == 1 and likely_slip(word, found[0]):
+            rest[i] = found[0]
+            factor *= 0.95
+        else:
+            factor *= 0.85
+    return " ".join([first, *rest]), factor
 
 
 def _looks_like_name(text: str) -> bool:
