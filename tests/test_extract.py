@@ -189,11 +189,11 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     assert m["document_type"] == "Quyết định"
     assert m["subject"] == ("ban hành Quy định chức năng, cơ cấu tổ chức của Trung tâm Kiểm nghiệm Dược phẩm tỉnh "
                             "năm 2025")
-    assert ex.needs_review and ex.confidence["issued_date"] == 0.0
+    assert ex.needs_review and ex.raw["issued_date"] == 0.0
     # a stroke read as a letter before the month (synthetic page): the date, for review
     doc = page(*HEADER, line(0.08, 0.11, "Số: 337/SNV-TCBC"), line(0.52, 0.11, "Quảng Ngãi, ngày 13 tháng Z7 năm 2024"))
     ex = extract_document([doc])
-    assert ex.metadata["issued_date"] == "2024-07-13" and ex.confidence["issued_date"] < 0.5 and ex.needs_review
+    assert ex.metadata["issued_date"] == "2024-07-13" and ex.raw["issued_date"] < 0.5 and ex.needs_review
     # a hand-written day read as a day past the month's end ("20" as "80"): the month is still known
     doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 80 tháng 3 năm 2018"))
     ex = extract_document([doc])
@@ -202,8 +202,8 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     doc = page(*HEADER, line(0.08, 0.11, "Số: 77/QĐ-SNV"), line(0.52, 0.11, "Quảng Ngãi, ngày tháng 8 năm 2019"),
                line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc thành lập Tổ công tác"), *SIGNER)
     ex = extract_document([doc])
-    assert all(ex.confidence[f] >= 0.5 for f in ("document_type", "issuing_agency", "subject"))
-    assert ex.metadata["issued_date"] == "2019-08" and ex.confidence["issued_date"] >= 0.5 and ex.needs_review
+    assert all(ex.raw[f] >= 0.5 for f in ("document_type", "issuing_agency", "subject"))
+    assert ex.metadata["issued_date"] == "2019-08" and ex.raw["issued_date"] >= 0.5 and ex.needs_review
 
 
 def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> None:
@@ -306,7 +306,7 @@ def test_left_column_read_again_unless_the_page_layout_read_it_surely() -> None:
 def test_missing_fields_send_the_document_to_review() -> None:
     ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
     assert ex.needs_review
-    assert ex.metadata["issued_date"] is None and ex.confidence["issued_date"] == 0.0
+    assert ex.metadata["issued_date"] is None and ex.raw["issued_date"] == 0.0
 
 
 def test_urgency_mark_and_segmentation() -> None:
@@ -505,12 +505,11 @@ def test_hand_filled_number_and_day_replace_what_ocr_could_not_read() -> None:
     ex = extract_document([doc], filled={"number": ["09", 0.62], "day": ["20", 0.97], "month": ["01", 0.99]})
     assert (ex.metadata["number"], ex.metadata["symbol"], ex.metadata["issued_date"]) == ("09", "TTr-UBND", "2025-01-20")
     # no surer than the line, nor than the least sure hand-written digit
-    assert ex.confidence["number"] == 0.62 and ex.confidence["issued_date"] < 0.97
-    assert not ex.needs_review
+    assert ex.raw["number"] == 0.62 and ex.raw["issued_date"] < 0.97
     # an unsure reading is taken for the archivist to check (real "87" read at 34 %), one under 25 % is not
     ex = extract_document([doc], filled={"number": ["87", 0.34], "day": ["20", 0.3]})
     assert (ex.metadata["number"], ex.metadata["issued_date"]) == ("87", "2025-01-20") and ex.needs_review
-    assert ex.confidence["number"] == 0.34 and ex.confidence["issued_date"] <= 0.3
+    assert ex.raw["number"] == 0.34 and ex.raw["issued_date"] <= 0.3
     ex = extract_document([doc], filled={"number": ["87", 0.2], "day": ["20", 0.2]})
     assert (ex.metadata["number"], ex.metadata["issued_date"]) == (None, "2025-01")
 
@@ -605,3 +604,31 @@ def test_official_letter_whose_vv_block_tesseract_read_as_one_line_with_the_plac
     assert (m["document_type"], m["number"], m["symbol"]) == ("Công văn", "1135", "UBND-VP")
     assert (m["issued_date"], m["place"]) == ("2004-10-24", "Hải Dương")
     assert m["subject"] == "triển khai kế hoạch giảng dạy học kỳ 2"
+
+
+def test_number_and_symbol_are_as_sure_as_their_own_words() -> None:
+    """A digit misread lowers its own word's confidence: the line's mean would deliver it as sure."""
+    number = line(0.08, 0.11, "Số: 41 /CT-UBND")
+    number.words[1] = Word("41", 38, number.words[1].box)
+    doc = page(*HEADER, number, line(0.52, 0.11, "Quảng Ngãi, ngày 11 tháng 5 năm 2021"), line(0.42, 0.16, "CHỈ THỊ"),
+               line(0.30, 0.18, "Về tăng cường chỉ đạo Kỳ thi"), *SIGNER)
+    ex = extract_document([doc])
+    assert (ex.metadata["number"], ex.raw["number"], ex.raw["symbol"]) == ("41", 0.38, 0.95)
+
+
+def test_number_checked_against_the_attachment_that_names_its_document() -> None:
+    """An annex repeats the number of the decision it belongs to: "(Ban hành kèm theo Quyết định số …)"."""
+    annex = page(line(0.2, 0.05, "QUY CHẾ"), line(0.12, 0.08, "(Ban hành kèm theo Quyết định số 47/2025/QĐ-TTg"),
+                 line(0.2, 0.10, "ngày 11 tháng 12 năm 2025 của Thủ tướng Chính phủ)"))
+
+    def decision(printed: str) -> HocrPage:
+        return page(line(0.08, 0.05, "THỦ TƯỚNG CHÍNH PHỦ"), *HEADER[2:], line(0.08, 0.11, printed),
+                    line(0.52, 0.11, "Hà Nội, ngày 11 tháng 12 năm 2025"), line(0.40, 0.16, "QUYẾT ĐỊNH"),
+                    line(0.25, 0.18, "Ban hành Quy chế quản lý"), *SIGNER)
+
+    ex = extract_document([decision("Số: 47/2025/QĐ-TTg"), annex])
+    assert ex.metadata["number"] == "47" and ex.evidence["number"] == "confirmed"
+    ex = extract_document([decision("Số: 41/2025/QĐ-TTg"), annex])  # a digit misread, read surely
+    assert ex.metadata["number"] == "41" and ex.evidence["number"] == "contradicted"
+    ex = extract_document([decision("Số: ⁄‡ /2025/QĐ-TTg"), annex])  # the number under the portal's stamp
+    assert ex.metadata["number"] == "47" and ex.evidence["number"] == "mentioned"

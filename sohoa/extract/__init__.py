@@ -12,7 +12,8 @@ sits at the bottom right of the last page. One module per part of the document:
 - ``document``: one document's fields and confidences; ``dossier``: a dossier's documents.
 """
 
-from sohoa.extract.document import REQUIRED, REVIEW_BELOW, UNSURE, Extraction, extract_document, flagged
+from sohoa.extract.confidence import calibrated, review_below
+from sohoa.extract.document import CHECKED, REQUIRED, Extraction, extract_document, flagged
 from sohoa.extract.dossier import extract_dossier
 from sohoa.extract.handwritten import blanks_box, hand_filled_lines, slots, unsure
 from sohoa.extract.number import type_in_symbol
@@ -27,7 +28,7 @@ from sohoa.extract.signer import signer_box, surname
 from sohoa.extract.text import SURE
 
 __all__ = [
-    "REQUIRED", "REVIEW_BELOW", "SURE", "UNSURE", "Extraction", "blanks_box", "extract_document", "extract_dossier",
+    "CHECKED", "REQUIRED", "SURE", "Extraction", "calibrated", "review_below", "blanks_box", "extract_document", "extract_dossier",
     "flagged", "hand_filled_lines", "left_header_box", "left_read_surely", "may_start_document", "segment",
     "signer_box", "slots", "starts_document", "surname", "type_in_symbol", "unsure",
 ]

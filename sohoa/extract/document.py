@@ -7,10 +7,18 @@ from dataclasses import dataclass, field
 from itertools import dropwhile, takewhile
 from typing import Any
 
+from sohoa.extract.confidence import calibrated, review_below
 from sohoa.extract.handwritten import hand_reading, with_hand
 from sohoa.extract.header import agency_of, header_anchors, stamp_text
 from sohoa.extract.marks import mark_of
-from sohoa.extract.number import NUMBER, NUMBER_START, number_symbol, type_in_symbol
+from sohoa.extract.number import (
+    NUMBER,
+    NUMBER_START,
+    mentions,
+    number_symbol,
+    part_confidences,
+    type_in_symbol,
+)
 from sohoa.extract.signer import (
     authority_of,
     closing_top,
@@ -25,24 +33,41 @@ from sohoa.extract.text import clean_spaces, extent, is_upper, mean_conf
 from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import SECRECY_MARKS, SURNAMES, TYPE_ABBREVIATIONS, TYPE_CODES, URGENCY_MARKS, fold
 
-REQUIRED = ("document_type", "issued_date", "issuing_agency", "subject")
-REVIEW_BELOW = 0.5  # a required field with a lower confidence sends the document to review
-UNSURE = 0.9  # a value read with less confidence is marked on the review form
+REQUIRED = ("document_type", "issued_date", "issuing_agency", "subject")  # TT 05's EAD_doc cannot go without them
+# fields whose absence is a reading too (no parent body, no authority prefix, no mark), with its own confidence
+MAY_BE_ABSENT = ("parent_agency", "authority", "urgency", "secrecy")
+# the fields a person checks (the review form's, and the secrecy mark, which withholds a document)
+CHECKED = ("document_type", "number", "symbol", "issued_date", "issuing_agency", "parent_agency", "place",
+           "subject", "signer", "signer_title", "authority", "urgency", "secrecy")
 
 
 @dataclass
 class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
-    confidence: dict[str, float] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)  # calibrated (``sohoa.extract.confidence``)
+    raw: dict[str, float] = field(default_factory=dict)  # the readers' own scores, what calibration maps
+    evidence: dict[str, str] = field(default_factory=dict)  # what a value rests on, when it is calibrated apart
 
-    def put(self, name: str, value: Any, conf: float) -> None:
+    def put(self, name: str, value: Any, raw: float, evidence: str | None = None) -> None:
+        """Set a field, its raw score and its calibrated confidence (apart for values resting on other evidence
+        than the print, such as hand-written digits); a field left empty that a document must have is not sure
+        at all."""
+        raw = raw if value is not None or name in MAY_BE_ABSENT else 0.0
         self.metadata[name] = value
-        self.confidence[name] = round(conf, 2) if value is not None else 0.0
+        self.raw[name] = round(raw, 3)
+        self.evidence.pop(name, None)
+        if evidence:
+            self.evidence[name] = evidence
+        self.confidence[name] = calibrated(name, raw, evidence)
+
+    def unsure(self) -> list[str]:
+        """The checked fields read under their review threshold (``confidence.review_below``)."""
+        return [f for f in CHECKED if f in self.confidence and self.confidence[f] < review_below(f)]
 
     @property
     def needs_review(self) -> bool:
-        """A required field empty or unsure, or a date without its day (TT 05 wants the day of issue)."""
-        return any(self.metadata.get(f) is None or self.confidence.get(f, 0) < REVIEW_BELOW for f in REQUIRED) or (
+        """A required field empty, a checked field unsure, or a date without its day (TT 05 wants the day)."""
+        return any(self.metadata.get(f) is None for f in REQUIRED) or bool(self.unsure()) or (
             len(self.metadata.get("issued_date") or "") != len("YYYY-MM-DD"))
 
 
@@ -70,23 +95,31 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     parent, agency, agency_conf = agency_of(agency_lines)
     ex.put("issuing_agency", agency, agency_conf)
     ex.put("parent_agency", parent, agency_conf)
-    number = symbol = None
-    number_conf = 0.0
+    number = symbol = number_from = date_from = None
+    number_conf = symbol_conf = 0.0
     if number_at is not None:
         number, symbol = number_symbol(left[number_at].text)
-        number_conf = mean_conf(left[number_at].words)
+        number_conf, symbol_conf = part_confidences(left[number_at])
         if hand := hand_reading(filled, "number", left[number_at]):
-            number, number_conf = hand[0], min(number_conf, hand[1])
-    ex.put("number", number, number_conf)
-    ex.put("symbol", symbol, number_conf)
+            number, number_conf, number_from = hand[0], min(mean_conf(left[number_at].words), hand[1]), "hand"
+    if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):
+        # an attachment names the document it belongs to: the number it gives confirms or contradicts this one
+        if number in named:
+            number_from = "confirmed"
+        elif number is None or number_conf < 0.5:
+            number, number_from = named[0], "mentioned"
+        else:
+            number_from = "contradicted"
+    ex.put("number", number, number_conf, number_from)
+    ex.put("symbol", symbol, symbol_conf)
     if date_line:
         issued, factor = with_hand(issued, date_line, filled)
         if factor < 1:  # the blanks read as hand-written digits: as sure as the line and the least sure digit
-            date_conf = mean_conf(date_line.words) * factor
+            date_conf, date_from = mean_conf(date_line.words) * factor, "hand"
     year = re.match(r"(\d{4})/", symbol or "")
     if issued and year and issued[:4] != year.group(1):  # NĐ 30: a legal document's number carries its year
-        issued, date_conf = year.group(1) + issued[4:], min(date_conf, number_conf) * 0.8
-    ex.put("issued_date", issued, date_conf)
+        issued, date_conf = year.group(1) + issued[4:], min(date_conf, symbol_conf) * 0.8
+    ex.put("issued_date", issued, date_conf, date_from)
     ex.put("place", place, place_conf)
 
     # công văn: "V/v" under the number in the left column
@@ -120,9 +153,10 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         type_conf = 0.55 if doc_type else 0.0
     elif doc_type and symbol:
         symbol = type_in_symbol(symbol, doc_type)
-        ex.put("symbol", symbol, number_conf)
         if fold(symbol.rpartition("/")[2].partition("-")[0]) == fold(TYPE_ABBREVIATIONS.get(doc_type, "")):
-            type_conf = max(type_conf, number_conf)  # the type name and the symbol, read apart, agree
+            type_conf = max(type_conf, symbol_conf)  # the type name and the symbol, read apart, agree
+            symbol_conf = max(type_conf, symbol_conf)
+        ex.put("symbol", symbol, symbol_conf)
     ex.put("document_type", doc_type, type_conf)
     ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
     ex.put("subject", subject, subject_conf)
@@ -149,10 +183,12 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             break
     titles, signer, signer_conf = best
     authority, signer_title = authority_of(titles)
-    named, known = person_name(signer) if signer else (None, 0.0)
-    ex.put("signer", named, signer_conf * known)
+    person, known = person_name(signer) if signer else (None, 0.0)
+    ex.put("signer", person, signer_conf * known)
     ex.put("signer_title", signer_title, signer_conf)
-    ex.put("authority", authority, signer_conf)
+    # a deputy signs for the head (KT.) or on the head's behalf (TL.): no prefix above a deputy's title is unlikely
+    deputy = authority is None and (signer_title or "").startswith("PHÓ ")
+    ex.put("authority", authority, signer_conf * (0.5 if deputy else 1.0))
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
     ex.put("urgency", mark_of(marked, URGENCY_MARKS), 1.0)
     ex.put("secrecy", mark_of(marked, SECRECY_MARKS), 1.0)
@@ -162,10 +198,10 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
 
 
 def flagged(doc: dict[str, Any]) -> set[str]:
-    """The fields of a described document that its review form marks: empty or read under ``UNSURE``, and the
-    document's pages (the form shows them) when it is held at all."""
+    """The fields of a described document that its review form marks: empty or read under their threshold
+    (``confidence.review_below``), and the document's pages (the form shows them) when it is held at all."""
     if not doc.get("needs_review"):
         return set()
     conf = doc.get("confidence", {})
     return {"page_count"} | {f for f, value in doc.get("metadata", {}).items()
-                             if value in (None, "") or conf.get(f, 0.0) < UNSURE}
+                             if value in (None, "") or conf.get(f, 0.0) < review_below(f)}

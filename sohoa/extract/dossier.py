@@ -50,6 +50,8 @@ def _describe(dw: DossierWork, ocred: list[Page], prefix: str) -> list[dict[str,
             "pages": [ocred[i].source for i in group],
             "metadata": ex.metadata,
             "confidence": ex.confidence,
+            "raw_confidence": ex.raw,
+            "evidence": ex.evidence,
             "needs_review": ex.needs_review,
         })
         log.info("document %s: pages %d, %s %s/%s of %s, review=%s", doc_id, len(group),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sohoa.hocr import Line
 from sohoa.vocab import TYPE_ABBREVIATIONS, fold
 
 # "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
@@ -51,3 +52,34 @@ def one_edit(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def part_confidences(line: Line) -> tuple[float, float]:
+    """(raw score of the number, of the symbol) of a ``Số:`` line: each the least confidence of the words its
+    characters stand in (a digit misread lowers its own word's confidence, not the line's mean), 0 for a part
+    not read."""
+    m = NUMBER.search(fold(line.text))
+    if not m:
+        return 0.0, 0.0
+    starts = [0]
+    for word in line.words[:-1]:
+        starts.append(starts[-1] + len(word.text) + 1)
+
+    def least(a: int, b: int) -> float:
+        confs = [w.conf for w, s in zip(line.words, starts, strict=True) if s < b and s + len(w.text) > a]
+        return min(confs) / 100 if confs and b > a else 0.0
+
+    return least(*m.span(1)), least(m.start(2), len(line.text))
+
+
+# an attachment or a later page names the document it belongs to: "(Ban hành kèm theo Quyết định số
+# 47/2025/QĐ-TTg ngày 11 tháng 12 năm 2025 của Thủ tướng Chính phủ)"
+_MENTION = re.compile(r"KEM THEO\W+(?:[A-Z]+\W+){1,4}?SO\W*(\d{1,5})\s*/\s*([A-Z0-9][A-Z0-9/.-]*)")
+
+
+def mentions(texts: list[str], symbol: str) -> list[str]:
+    """The numbers given to the document of ``symbol`` where the text says what it is attached to ("kèm theo
+    Quyết định số 47/2025/QĐ-TTg")."""
+    key = re.sub(r"\W", "", fold(symbol))
+    return [m.group(1) for text in texts for m in _MENTION.finditer(fold(text))
+            if re.sub(r"\W", "", m.group(2)).startswith(key)]
