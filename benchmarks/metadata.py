@@ -124,8 +124,10 @@ class Truth:
 
 
 class Score:
-    def __init__(self, fields: tuple[str, ...]) -> None:
+    def __init__(self, fields: tuple[str, ...], kind: str = "real") -> None:
         self.fields = fields
+        self.kind = kind  # "real" or "synthetic"
+        self.samples: list[tuple[str, str | None, float, bool]] = []  # field, evidence, raw score, right
         self.right = dict.fromkeys(fields, 0)
         self.total = 0
         self.undescribed = 0  # documents of which the run said nothing (pages quarantined, found no document)
@@ -146,6 +148,7 @@ class Score:
             row[0] += n
             row[1] += ok
         self.misses += other.misses
+        self.samples += other.samples
         self.boundaries = self.boundaries or other.boundaries
 
     def dossier(self, name: str, truth: list[Truth], found: Found, boundaries: bool = False) -> None:
@@ -184,6 +187,9 @@ class Score:
                 if not (held and (f in marked or not found_doc)):
                     self.unflagged += 1
                     self.unflagged_wrong += not right
+                if found_doc and f in found_doc.get("raw_confidence", {}):
+                    self.samples.append((f, found_doc.get("evidence", {}).get(f), found_doc["raw_confidence"][f],
+                                         right))
                 if found_doc:
                     bucket = _bucket(float(confidence.get(f) or 0.0))
                     row = self.reliability.setdefault(bucket, [0, 0])
@@ -240,7 +246,7 @@ def synthetic(base: Path, dossiers: int, seed: int, reuse: bool) -> Score:
         make_batch(batch, dossiers=dossiers, docs_per_dossier=(3, 5), seed=seed, hard=True, variety=True)
     truth = json.loads(truth_path(batch).read_text(encoding="utf-8"))
     got = found_documents(run_stages(batch, base / "work", reuse))
-    score = Score(FIELDS)
+    score = Score(FIELDS, "synthetic")
     for dossier in truth["dossiers"]:
         docs = [Truth(d["pages"][0], len(d["pages"]), d["metadata"]) for d in dossier["documents"]]
         score.dossier(dossier["dossier_code"], docs, got.get(dossier["dossier_code"], Found()), boundaries=True)
@@ -287,6 +293,49 @@ def real(folder: Path, base: Path, reuse: bool) -> dict[str, Score]:
     return scores
 
 
+def calibrate(scores: list[Score], out: Path) -> dict[str, Any]:
+    """Fit the calibration table (``sohoa.extract.confidence``) on the samples of ``scores`` (the synthetic sets
+    and the real tuning part only) and write it to ``out``: per field (and per evidence seen at least
+    ``EVIDENCE_MIN`` times) the monotone steps of the share right by raw score, real and synthetic samples weighted
+    to count alike; per field the lowest confidence from which at most ``WRONG_REAL`` of the real samples and
+    ``WRONG_SYNTHETIC`` of the synthetic ones are wrong."""
+    from sohoa.extract import CHECKED
+    from sohoa.extract.confidence import calibrated, fit, key, threshold
+
+    samples = {kind: [s for score in scores if score.kind == kind for s in score.samples if s[0] in CHECKED]
+               for kind in ("real", "synthetic")}
+    weight = {"real": max(len(samples["synthetic"]) / max(len(samples["real"]), 1), 1.0), "synthetic": 1.0}
+    table: dict[str, Any] = {"fitted_on": {kind: len(found) for kind, found in samples.items()},
+                             "date": time.strftime("%Y-%m-%d"), "fields": {}, "review_below": {}}
+    keys: dict[str, list[tuple[float, bool, float]]] = {}
+    for kind, found in samples.items():
+        for f, evidence, raw, right in found:
+            keys.setdefault(f, []).append((raw, right, weight[kind]))
+            if evidence:
+                keys.setdefault(key(f, evidence), []).append((raw, right, weight[kind]))
+    for name, points in sorted(keys.items()):
+        if ":" not in name or len(points) >= EVIDENCE_MIN:
+            table["fields"][name] = fit(points)
+    from sohoa.extract import confidence
+
+    out.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    confidence._table.cache_clear()
+    for f in sorted({s[0] for found in samples.values() for s in found}):
+        by_kind = {kind: [(calibrated(f, raw, evidence), right, 1.0) for g, evidence, raw, right in found if g == f]
+                   for kind, found in samples.items()}
+        cuts = [threshold(by_kind[kind], wrong) for kind, wrong in (("real", WRONG_REAL),
+                                                                          ("synthetic", WRONG_SYNTHETIC))
+                if by_kind[kind]]
+        table["review_below"][f] = max(cuts, default=1.0)
+    out.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    confidence._table.cache_clear()
+    return table
+
+
+EVIDENCE_MIN = 12  # samples of a kind of evidence under which it is calibrated with its field's other values
+WRONG_REAL, WRONG_SYNTHETIC = 0.015, 0.008  # what may go out unflagged wrong, a little under the targets
+
+
 def pooled(scores: Iterable[Score], fields: tuple[str, ...]) -> Score:
     total = Score(fields)
     for score in scores:
@@ -305,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also list the validation part's wrong fields (the final audit only: never tune on it)")
     parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "metadata")
     parser.add_argument("--data", type=Path, default=DATA, help="the folder of the labelled real sets")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="fit sohoa/data/calibration.json on the synthetic sets and the real tuning part")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     results: list[tuple[str, Score]] = []
@@ -323,6 +374,13 @@ def main(argv: list[str] | None = None) -> int:
                 by_split[part].append(score)
         for part, scores in by_split.items():
             results.append((f"real pooled, {part}", pooled(scores, REAL_FIELDS)))
+    if args.calibrate:
+        from sohoa.extract.confidence import TABLE
+
+        fitted = calibrate([score for title, score in results if "validation" not in title and "pooled" not in title],
+                           TABLE)
+        print(f"calibration written to {TABLE} ({fitted['fitted_on']}): run again with --reuse to measure with it",
+              file=sys.stderr)
     for title, score in results:
         if args.misses and (args.validation_misses or "validation" not in title) and "pooled" not in title:
             print("\n".join(score.misses), file=sys.stderr)

@@ -67,17 +67,16 @@ def _share(block: list[float], prior: float) -> float:
     return (block[1] + prior) / (block[2] + 2 * prior)
 
 
-def threshold(steps: list[tuple[float, float]], samples: Iterable[tuple[float, bool, float]], wrong_at_most: float
-              ) -> float:
-    """The lowest confidence such that, of the samples whose calibrated confidence reaches it, at most the share
-    ``wrong_at_most`` (by weight) is wrong; 1.0 when no step is that sure."""
-    scored = [(_lookup(steps, raw), right, weight) for raw, right, weight in samples]
-    for cut in sorted({share for _, share in steps}):
-        kept = [(right, weight) for share, right, weight in scored if share >= cut]
+def threshold(samples: Iterable[tuple[float, bool, float]], wrong_at_most: float) -> float:
+    """The lowest confidence such that, of the samples (calibrated confidence, right, weight) that reach it, at
+    most the share ``wrong_at_most`` (by weight) is wrong; above every sample when none is that sure."""
+    points = list(samples)
+    for cut in sorted({conf for conf, _, _ in points}):
+        kept = [(right, weight) for conf, right, weight in points if conf >= cut]
         total = sum(weight for _, weight in kept)
-        if total and sum(weight for right, weight in kept if not right) <= wrong_at_most * total:
+        if sum(weight for right, weight in kept if not right) <= wrong_at_most * total:
             return cut
-    return 1.0
+    return 1.01
 
 
 def _lookup(steps: list[tuple[float, float]] | list[list[float]], raw: float) -> float:

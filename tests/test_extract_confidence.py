@@ -1,0 +1,46 @@
+"""Calibrated confidence: raw scores mapped to the share of right values measured at them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sohoa.extract import confidence
+from sohoa.extract.confidence import calibrated, fit, review_below, threshold
+
+
+def test_fit_is_monotone_and_never_sure_of_a_few_readings() -> None:
+    # numbers read at 0.3 wrong twice in three; at 0.6 right; at 0.9 right but one wrong among many
+    samples = [(0.3, False, 1.0), (0.3, False, 1.0), (0.3, True, 1.0), (0.6, True, 1.0), (0.55, False, 1.0)]
+    samples += [(0.9, True, 1.0)] * 48 + [(0.92, False, 1.0)]
+    steps = fit(samples)
+    shares = [share for _, share in steps]
+    assert shares == sorted(shares) and len(steps) >= 2
+    assert steps == [(0.3, 0.333), (0.6, 0.962)]  # the wrong 0.92 pooled with the 0.6 to 0.9 that were right
+    assert fit([(0.99, True, 1.0)] * 3) == [(0.99, 0.8)]  # three right readings are no certainty
+
+
+def test_threshold_keeps_what_goes_out_right() -> None:
+    samples = [(0.4, False, 1.0)] * 5 + [(0.8, True, 1.0)] * 40 + [(0.8, False, 1.0)] + [(0.97, True, 1.0)] * 60
+    assert threshold(samples, 0.02) == 0.8  # 1 wrong in 101 from 0.8 on
+    assert threshold(samples, 0.005) == 0.97
+    assert threshold([(0.9, False, 1.0)], 0.01) > 1.0  # nothing that sure: every value is for review
+
+
+def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {"fields": {"number": [[0.0, 0.3], [0.5, 0.9], [0.9, 0.995]], "number:hand": [[0.0, 0.2], [0.8, 0.7]]},
+             "review_below": {"number": 0.98}}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(table), encoding="utf-8")
+    monkeypatch.setattr(confidence, "TABLE", path)
+    confidence._table.cache_clear()
+    try:
+        assert (calibrated("number", 0.2), calibrated("number", 0.6), calibrated("number", 0.95)) == (0.3, 0.9, 0.995)
+        assert calibrated("number", 0.95, "hand") == 0.7  # hand-written digits are calibrated apart
+        assert calibrated("number", 0.95, "confirmed") == 0.995  # an evidence not measured apart: the field's
+        assert calibrated("subject", 0.83) == 0.83  # a field the table does not know keeps its score
+        assert review_below("number") == 0.98 and review_below("subject") == confidence.DEFAULT_REVIEW_BELOW
+    finally:
+        confidence._table.cache_clear()
