@@ -632,3 +632,18 @@ def test_number_checked_against_the_attachment_that_names_its_document() -> None
     assert ex.metadata["number"] == "41" and ex.evidence["number"] == "contradicted"
     ex = extract_document([decision("Số: ⁄‡ /2025/QĐ-TTg"), annex])  # the number under the portal's stamp
     assert ex.metadata["number"] == "47" and ex.evidence["number"] == "mentioned"
+
+
+def test_a_received_stamp_beside_the_trich_yeu_is_not_read_into_it() -> None:
+    """A real scan: "CV ĐẾN" stamped left of the centred trích yếu's second line, read into the same line."""
+    def words(*spec: tuple[str, float, int, int]) -> Line:
+        return Line([Word(text, conf, (x0, int(0.236 * H), x1, int(0.236 * H) + 45)) for text, conf, x0, x1 in spec])
+
+    first = words(("Về", 96, 730, 797), ("việc", 96, 812, 909), ("tăng", 96, 926, 1034), ("cường", 96, 1051, 1203),
+                  ("công", 97, 1219, 1333), ("tác", 96, 1349, 1421), ("thi", 69, 1438, 1504))
+    first = Line([Word(w.text, w.conf, (w.box[0], w.box[1] - 40, w.box[2], w.box[3] - 40)) for w in first.words])
+    second = words(("CV", 94, 82, 155), ("TS.", 0, 225, 276), ("1L2á,", 0, 498, 566), ("|", 84, 691, 703),
+                   ("hành", 96, 1010, 1109), ("án", 96, 1127, 1202), ("hành", 97, 1219, 1309), ("chính", 96, 1326, 1423))
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 20 tháng 3 năm 2018"),
+               line(0.42, 0.17, "CHỈ THỊ"), first, second, line(0.10, 0.30, "Thời gian qua, công tác triển khai"))
+    assert extract_document([doc]).metadata["subject"] == "tăng cường công tác thi hành án hành chính"

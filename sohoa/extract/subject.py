@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, mean_conf, tails
+from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.lexicon import is_syllable, is_word, restore_tones, toneless
 from sohoa.vocab import TYPE_CODES, fold
@@ -143,6 +143,23 @@ def _mended(words: list[Word], said: list[str]) -> list[str]:
     return out
 
 
+RUN_GAP = 2.0  # a gap between words wider than this many line heights parts two runs of text on a line
+
+
+def main_run(line: Line) -> Line:
+    """The run of words of a line that holds most of its letters, where wide gaps part the line: the trích yếu
+    centred on the page, not a received-stamp's words beside it ("CV TS. 1L2á, |      trên địa bàn tỉnh")."""
+    heights = sorted(w.box[3] - w.box[1] for w in line.words)
+    height = max(heights[len(heights) // 2], 1)  # a stamp's tall word does not widen the gap allowed
+    runs: list[list[Word]] = []
+    for word in line.words:
+        if runs and word.box[0] - runs[-1][-1].box[2] <= RUN_GAP * height:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return Line(max(runs, key=lambda run: sum(len(letters_of(w.text)) for w in run)))
+
+
 def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str | None, float]:
     """(trích yếu, confidence) of a block of lines, without the garbage a stamp or a signature printed over it
     makes OCR read (words of low confidence that are no syllable: "gỗtenthoTrcsv", "“|", and the words of low
@@ -151,6 +168,7 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
         return w.conf < GARBAGE_CONF and not (is_syllable(w.text) or _numeric(w.text))
 
     # and the unsure words beside such garbage: a stamp or a signature leaves runs of them ("gỗtenthoTrcsv gi")
+    block = [main_run(ln) for ln in block]
     words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
         w.conf < GARBAGE_CONF and any(garbage(v) for v in ln.words[max(0, i - 1):i + 2]))]
     return _strip_subject(" ".join(_mended(words, enacted or []))) or None, mean_conf(words)
