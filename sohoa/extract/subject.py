@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 
 from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import is_syllable, is_word, restore_tones, toneless
+from sohoa.lexicon import is_syllable, is_word, restore_tones, toneless, unconfirmed
 from sohoa.vocab import TYPE_CODES, fold
 
 BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
@@ -171,4 +171,9 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     block = [main_run(ln) for ln in block]
     words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
         w.conf < GARBAGE_CONF and any(garbage(v) for v in ln.words[max(0, i - 1):i + 2]))]
-    return _strip_subject(" ".join(_mended(words, enacted or []))) or None, mean_conf(words)
+    subject = _strip_subject(" ".join(_mended(words, enacted or []))) or None
+    # each syllable whose tone no dictionary word confirms is a chance that Tesseract lost its stacked tone
+    return subject, mean_conf(words) * UNCONFIRMED ** len(unconfirmed(subject or ""))
+
+
+UNCONFIRMED = 0.96  # what a trích yếu's score keeps per syllable of unconfirmed tone (``lexicon.unconfirmed``)
