@@ -22,7 +22,8 @@ conventions of the real sets' README); dates as ISO strings. Per group of docume
 - **unflagged wrong**: of the fields delivered without a review flag, the share that is wrong. A field is flagged
   when its document is held for review and the review form marks it (empty or unsure: ``sohoa.extract.flagged``);
   a document the run merged into another is flagged only if that one is held;
-- **review share**: the documents held for review;
+- **review share**: the documents held for review (a document whose pages were quarantined counts as held: it
+  is listed for a person, never delivered);
 - boundary F1 (synthetic): over pages 2.. of every dossier, the pages where a document starts;
 - a **reliability table**: the fields by the confidence they were delivered with, and the share of them right.
 
@@ -169,9 +170,9 @@ class Score:
             self.total += 1
             found_doc = by_start.get(doc.start)
             holder = found_doc or by_page.get(doc.start)  # the document the run put this one's first page in
-            if holder is None:
+            if holder is None:  # its pages were quarantined (too coarse to read, unreadable): a person sees them
                 self.undescribed += 1
-            held = bool(holder and holder["needs_review"])
+            held = holder is None or bool(holder["needs_review"])
             self.reviewed += held
             marked = flagged(found_doc) if found_doc and held else set()
             meta = (found_doc or {}).get("metadata", {})

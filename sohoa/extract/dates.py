@@ -42,6 +42,10 @@ def _place(part: str) -> tuple[str | None, float]:
     text = clean_spaces(part.rsplit(",", 1)[0] if "," in part else part)
     if not text:
         return None, 0.0
+    # a place printed with its level ("Thành phố Hồ Chí Minh"), from the names sohoa knows as printed
+    printed = [p for p in PLACES if " " in p and fold(text).endswith(fold(p))]
+    if printed:
+        return max(printed, key=len), _PLACE_FOUND[0 if text.endswith(max(printed, key=len)) else 1]
     name, how = snap_place(text)
     if name:
         return name, _PLACE_FOUND[how]

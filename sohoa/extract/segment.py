@@ -40,17 +40,23 @@ def header_gutter(page: HocrPage) -> int:
     layout read a line of each column as one line (a công văn's "V/v …" level with the place-date line), its
     words still fall on their side of it."""
     header = [ln for ln in page.lines if ln.box[1] < _header_bottom(page)]
+    numbered = next((ln.box for ln in header if NUMBER.search(fold(ln.text))), None)
+    if numbered:  # not the body's first lines, which may cite a date ("Thực hiện văn bản số … ngày …")
+        header = [ln for ln in header if ln.box[1] < numbered[3] + 3 * (numbered[3] - numbered[1])]
     framing = [ln for ln in header if NUMBER.search(fold(ln.text)) or DATE.search(fold(ln.text))
                or has_motto(ln.text)]
     words = [(w.box[0], w.box[2]) for ln in framing or header for w in ln.words]
+    if not words:
+        return int(COLUMN_SPLIT * page.width)
+    # the x that the fewest words cross (a body line that cites a date crosses them all alike), in its widest run
     steps = [int(page.width * (0.3 + 0.25 * k / 60)) for k in range(61)]
+    crossed = [sum(a < x < b for a, b in words) for x in steps]
     best: list[int] = []
     run: list[int] = []
-    for x in steps:
-        run = [*run, x] if not any(a < x < b for a, b in words) else []
+    for x, n in zip(steps, crossed, strict=True):
+        run = [*run, x] if n == min(crossed) else []
         best = run if len(run) > len(best) else best
-    return best[len(best) // 2] if best else _free_cut(words, 0.4 * page.width, 0.55 * page.width,
-                                                       COLUMN_SPLIT * page.width)
+    return best[len(best) // 2]
 
 
 def header_columns(page: HocrPage, zone: float | None = None) -> tuple[list[Line], list[Line]]:
