@@ -128,7 +128,8 @@ class Score:
     def __init__(self, fields: tuple[str, ...], kind: str = "real") -> None:
         self.fields = fields
         self.kind = kind  # "real" or "synthetic"
-        self.samples: list[tuple[str, str | None, float, bool]] = []  # field, evidence, raw score, right
+        self.samples: list[tuple[str, str, str | None, float, bool]] = []  # document, field, evidence, raw, right
+        self.forced: set[str] = set()  # documents held whatever their confidences (a required field empty…)
         self.right = dict.fromkeys(fields, 0)
         self.total = 0
         self.undescribed = 0  # documents of which the run said nothing (pages quarantined, found no document)
@@ -150,6 +151,7 @@ class Score:
             row[1] += ok
         self.misses += other.misses
         self.samples += other.samples
+        self.forced |= other.forced
         self.boundaries = self.boundaries or other.boundaries
 
     def dossier(self, name: str, truth: list[Truth], found: Found, boundaries: bool = False) -> None:
@@ -189,8 +191,10 @@ class Score:
                     self.unflagged += 1
                     self.unflagged_wrong += not right
                 if found_doc and f in found_doc.get("raw_confidence", {}):
-                    self.samples.append((f, found_doc.get("evidence", {}).get(f), found_doc["raw_confidence"][f],
-                                         right))
+                    self.samples.append((f"{name} {doc.start}", f, found_doc.get("evidence", {}).get(f),
+                                         found_doc["raw_confidence"][f], right))
+            if found_doc and _forced(found_doc["metadata"]):
+                self.forced.add(f"{name} {doc.start}")
                 if found_doc:
                     bucket = _bucket(float(confidence.get(f) or 0.0))
                     row = self.reliability.setdefault(bucket, [0, 0])
@@ -228,6 +232,13 @@ class Score:
         f1 = f"{s['f1']:.3f}" if self.boundaries else "–"
         return (f"| {title} | {self.total} | {s['accuracy']:.3f} | {s['unflagged_wrong']:.3f} | "
                 f"{s['review_share']:.3f} | {f1} |")
+
+
+def _forced(meta: dict[str, Any]) -> bool:
+    """A document held whatever its confidences: a field TT 05 requires empty, or a date without its day."""
+    from sohoa.extract import REQUIRED
+
+    return any(meta.get(f) is None for f in REQUIRED) or len(meta.get("issued_date") or "") != len("YYYY-MM-DD")
 
 
 def _bucket(conf: float) -> int:
@@ -298,36 +309,31 @@ def calibrate(scores: list[Score], out: Path) -> dict[str, Any]:
     """Fit the calibration table (``sohoa.extract.confidence``) on the samples of ``scores`` (the synthetic sets
     and the real tuning part only) and write it to ``out``: per field (and per evidence seen at least
     ``EVIDENCE_MIN`` times) the monotone steps of the share right by raw score, real and synthetic samples weighted
-    to count alike; per field the lowest confidence from which at most ``WRONG_REAL`` of the real samples and
-    ``WRONG_SYNTHETIC`` of the synthetic ones are wrong."""
-    from sohoa.extract import CHECKED
-    from sohoa.extract.confidence import calibrated, fit, key, threshold
+    to count alike; the review thresholds of all fields chosen together (``confidence.thresholds``) so that at
+    most ``WRONG_REAL`` of the real values and ``WRONG_SYNTHETIC`` of the synthetic ones going out unflagged are
+    wrong, with the fewest documents held."""
+    from sohoa.extract import CHECKED, confidence
+    from sohoa.extract.confidence import calibrated, fit, key, thresholds
 
-    samples = {kind: [s for score in scores if score.kind == kind for s in score.samples if s[0] in CHECKED]
+    samples = {kind: [s for score in scores if score.kind == kind for s in score.samples if s[1] in CHECKED]
                for kind in ("real", "synthetic")}
     weight = {"real": max(len(samples["synthetic"]) / max(len(samples["real"]), 1), 1.0), "synthetic": 1.0}
     table: dict[str, Any] = {"fitted_on": {kind: len(found) for kind, found in samples.items()},
                              "date": time.strftime("%Y-%m-%d"), "fields": {}, "review_below": {}}
     keys: dict[str, list[tuple[float, bool, float]]] = {}
     for kind, found in samples.items():
-        for f, evidence, raw, right in found:
-            keys.setdefault(f, []).append((raw, right, weight[kind]))
-            if evidence:
-                keys.setdefault(key(f, evidence), []).append((raw, right, weight[kind]))
+        for _, f, evidence, raw, right in found:
+            keys.setdefault(key(f, evidence), []).append((raw, right, weight[kind]))
+    for name in [k for k, points in keys.items() if ":" in k and len(points) < EVIDENCE_MIN]:
+        keys.setdefault(key(name.split(":")[0], "*"), []).extend(keys.pop(name))  # rare evidence: pooled
     for name, points in sorted(keys.items()):
-        if ":" not in name or len(points) >= EVIDENCE_MIN:
-            table["fields"][name] = fit(points)
-    from sohoa.extract import confidence
-
+        table["fields"][name] = fit(points)
     out.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     confidence._table.cache_clear()
-    for f in sorted({s[0] for found in samples.values() for s in found}):
-        by_kind = {kind: [(calibrated(f, raw, evidence), right, 1.0) for g, evidence, raw, right in found if g == f]
-                   for kind, found in samples.items()}
-        cuts = [threshold(by_kind[kind], wrong) for kind, wrong in (("real", WRONG_REAL),
-                                                                          ("synthetic", WRONG_SYNTHETIC))
-                if by_kind[kind]]
-        table["review_below"][f] = max(cuts, default=1.0)
+    scored = [(kind, f"{kind} {doc}", f, calibrated(f, raw, evidence), right)
+              for kind, found in samples.items() for doc, f, evidence, raw, right in found]
+    held = {f"{score.kind} {doc}" for score in scores for doc in score.forced}
+    table["review_below"] = thresholds(scored, held, {"real": WRONG_REAL, "synthetic": WRONG_SYNTHETIC})
     out.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     confidence._table.cache_clear()
     return table

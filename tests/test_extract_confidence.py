@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sohoa.extract import confidence
-from sohoa.extract.confidence import calibrated, fit, review_below, threshold
+from sohoa.extract.confidence import calibrated, fit, review_below, thresholds
 
 
 def test_fit_is_monotone_and_never_sure_of_a_few_readings() -> None:
@@ -20,13 +20,6 @@ def test_fit_is_monotone_and_never_sure_of_a_few_readings() -> None:
     assert shares == sorted(shares) and len(steps) >= 2
     assert steps == [(0.3, 0.333), (0.6, 0.962)]  # the wrong 0.92 pooled with the 0.6 to 0.9 that were right
     assert fit([(0.99, True, 1.0)] * 3) == [(0.99, 0.8)]  # three right readings are no certainty
-
-
-def test_threshold_keeps_what_goes_out_right() -> None:
-    samples = [(0.4, False, 1.0)] * 5 + [(0.8, True, 1.0)] * 40 + [(0.8, False, 1.0)] + [(0.97, True, 1.0)] * 60
-    assert threshold(samples, 0.02) == 0.8  # 1 wrong in 101 from 0.8 on
-    assert threshold(samples, 0.005) == 0.97
-    assert threshold([(0.9, False, 1.0)], 0.01) > 1.0  # nothing that sure: every value is for review
 
 
 def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,3 +37,14 @@ def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytes
         assert review_below("number") == 0.98 and review_below("subject") == confidence.DEFAULT_REVIEW_BELOW
     finally:
         confidence._table.cache_clear()
+
+
+def test_thresholds_hold_the_fewest_documents_that_keep_the_budget() -> None:
+    # two fields of ten documents per group; "number" wrong twice at 0.6, "subject" once at 0.9 among 0.9s
+    samples = [("real", f"d{i}", "number", 0.6 if i < 3 else 0.95, i not in (0, 1)) for i in range(10)]
+    samples += [("real", f"d{i}", "subject", 0.9, i != 5) for i in range(10)]
+    cuts = thresholds(samples, held=set(), budgets={"real": 0.02})
+    assert cuts["number"] == 0.95  # the three numbers at 0.6 go to review: two wrong among them
+    assert cuts["subject"] > 0.9  # the wrong subject cannot be told from the right ones: all of them go
+    cuts = thresholds(samples, held=set(), budgets={"real": 0.1})  # a loose budget holds only the unsure numbers
+    assert cuts == {"number": 0.95, "subject": 0.9}

@@ -33,10 +33,10 @@ def key(field: str, evidence: str | None = None) -> str:
 
 def calibrated(field: str, raw: float, evidence: str | None = None) -> float:
     """The confidence of a value of ``field`` read with raw score ``raw`` (resting on ``evidence``): the share
-    right measured at that score (for that evidence if measured apart; the raw score itself for a field the
-    table does not know)."""
+    right measured at that score (for that evidence if measured apart, else with the other rare kinds of
+    evidence; the raw score itself for a field the table does not know)."""
     fields = _table()["fields"]
-    steps = fields.get(key(field, evidence)) or fields.get(field)
+    steps = fields.get(key(field, evidence)) or evidence and fields.get(key(field, "*")) or fields.get(field)
     return round(_lookup(steps, raw), 3) if steps else round(raw, 2)
 
 
@@ -67,21 +67,47 @@ def _share(block: list[float], prior: float) -> float:
     return (block[1] + prior) / (block[2] + 2 * prior)
 
 
-def threshold(samples: Iterable[tuple[float, bool, float]], wrong_at_most: float) -> float:
-    """The lowest confidence such that, of the samples (calibrated confidence, right, weight) that reach it, at
-    most the share ``wrong_at_most`` (by weight) is wrong; above every sample when none is that sure."""
-    points = list(samples)
-    for cut in sorted({conf for conf, _, _ in points}):
-        kept = [(right, weight) for conf, right, weight in points if conf >= cut]
-        total = sum(weight for _, weight in kept)
-        if sum(weight for right, weight in kept if not right) <= wrong_at_most * total:
-            return cut
-    return 1.01
-
-
 def _lookup(steps: list[tuple[float, float]] | list[list[float]], raw: float) -> float:
     share = steps[0][1]
     for low, value in steps:
         if raw >= low:
             share = value
     return share
+
+
+def thresholds(samples: Iterable[tuple[str, str, str, float, bool]], held: set[str], budgets: dict[str, float]
+               ) -> dict[str, float]:
+    """Review thresholds per field, chosen together: the fewest documents held for review such that, in each
+    group of samples (group, document, field, calibrated confidence, right), at most its budget's share of the
+    fields going out unflagged is wrong. ``held``: documents held whatever their fields say. Greedy: while a group
+    is over its budget, raise the one field's threshold that takes out most wrong values per document it sends to
+    review."""
+    points = list(samples)
+    fields = sorted({p[2] for p in points})
+    candidates = {f: sorted({p[3] for p in points if p[2] == f}) + [1.01] for f in fields}
+    cut = {f: candidates[f][0] for f in fields}
+    size = {g: sum(1 for p in points if p[0] == g) for g in budgets}
+
+    def over() -> bool:
+        for group, budget in budgets.items():
+            kept = [p for p in points if p[0] == group and p[3] >= cut[p[2]]]
+            if sum(not p[4] for p in kept) > budget * len(kept):
+                return True
+        return False
+
+    while over():
+        flagged_docs = held | {p[1] for p in points if p[3] < cut[p[2]]}
+        best: tuple[float, str, float] | None = None
+        for f in fields:
+            for new in candidates[f]:
+                if new <= cut[f]:
+                    continue
+                taken = [p for p in points if p[2] == f and cut[f] <= p[3] < new]
+                gain = sum(1 / max(size[p[0]], 1) for p in taken if not p[4])
+                cost = len({p[1] for p in taken} - flagged_docs) + 0.01
+                if gain > 0 and (best is None or gain / cost > best[0]):
+                    best = (gain / cost, f, new)
+        if best is None:
+            break
+        cut[best[1]] = best[2]
+    return {f: round(cut[f], 3) for f in fields}
