@@ -22,6 +22,7 @@ from sohoa.extract.number import (
 from sohoa.extract.signer import (
     authority_of,
     closing_top,
+    is_deputy,
     person_name,
     signer_block,
     signer_of,
@@ -186,9 +187,10 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     person, known = person_name(signer) if signer else (None, 0.0)
     ex.put("signer", person, signer_conf * known)
     ex.put("signer_title", signer_title, signer_conf)
-    # a deputy signs for the head (KT.) or on the head's behalf (TL.): no prefix above a deputy's title is unlikely
-    deputy = authority is None and (signer_title or "").startswith("PHÓ ")
-    ex.put("authority", authority, signer_conf * (0.5 if deputy else 1.0))
+    if authority is None and is_deputy(signer_title):  # a deputy signs for the head (NĐ 30: "KT."), the seal hid it
+        ex.put("authority", "KT.", signer_conf * 0.5)
+    else:
+        ex.put("authority", authority, signer_conf)
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
     ex.put("urgency", mark_of(marked, URGENCY_MARKS), 1.0)
     ex.put("secrecy", mark_of(marked, SECRECY_MARKS), 1.0)

@@ -209,6 +209,11 @@ _COLLECTIVES = {"ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "HỘI ĐỒNG NHÂN DÂN
                 "BAN THƯỜNG VỤ": "BÍ THƯ", "BAN CHẤP HÀNH": "BÍ THƯ", "HỘI ĐỒNG": "CHỦ TỊCH"}
 
 
+def is_deputy(title: str | None) -> bool:
+    """Whether a signer's title is a deputy's ("PHÓ CHỦ TỊCH", "THỨ TRƯỞNG"), who signs for the head."""
+    return title is not None and (title.startswith("PHÓ ") or title in _DEPUTIES.values())
+
+
 def _collective(text: str) -> str | None:
     """The collective body a signer block's line names (for which one signs "TM.", on behalf of), if any."""
     key = fold(header_words(text))
