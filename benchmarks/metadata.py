@@ -311,7 +311,7 @@ def calibrate(scores: list[Score], out: Path) -> dict[str, Any]:
     ``EVIDENCE_MIN`` times) the monotone steps of the share right by raw score, real and synthetic samples weighted
     to count alike; the review thresholds of all fields chosen together (``confidence.thresholds``) so that at
     most ``WRONG_REAL`` of the real values and ``WRONG_SYNTHETIC`` of the synthetic ones going out unflagged are
-    wrong, with the fewest documents held."""
+    wrong, with the fewest documents held, and none under ``FLOOR``."""
     from sohoa.extract import CHECKED, confidence
     from sohoa.extract.confidence import calibrated, fit, key, thresholds
 
@@ -333,14 +333,15 @@ def calibrate(scores: list[Score], out: Path) -> dict[str, Any]:
     scored = [(kind, f"{kind} {doc}", f, calibrated(f, raw, evidence), right)
               for kind, found in samples.items() for doc, f, evidence, raw, right in found]
     held = {f"{score.kind} {doc}" for score in scores for doc in score.forced}
-    table["review_below"] = thresholds(scored, held, {"real": WRONG_REAL, "synthetic": WRONG_SYNTHETIC})
+    table["review_below"] = thresholds(scored, held, {"real": WRONG_REAL, "synthetic": WRONG_SYNTHETIC}, FLOOR)
     out.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     confidence._table.cache_clear()
     return table
 
 
 EVIDENCE_MIN = 12  # samples of a kind of evidence under which it is calibrated with its field's other values
-WRONG_REAL, WRONG_SYNTHETIC = 0.015, 0.008  # what may go out unflagged wrong, a little under the targets
+WRONG_REAL, WRONG_SYNTHETIC = 0.02, 0.01  # what may go out unflagged wrong: the targets
+FLOOR = 0.8  # no value the calibration gives less than this goes out unflagged, whatever the budget allows
 
 
 def pooled(scores: Iterable[Score], fields: tuple[str, ...]) -> Score:

@@ -159,7 +159,6 @@ def _same_case(word: str, like: str) -> str:
         return word.upper()
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
-
 _SHAPES = set("âêôơưă")  # letters whose stacked tone Tesseract loses or changes
 
 

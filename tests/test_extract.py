@@ -19,6 +19,7 @@ from sohoa.extract import (
     surname,
     type_in_symbol,
 )
+from sohoa.extract.subject import odd_words
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -659,3 +660,29 @@ def test_a_deputy_signs_kt_when_the_seal_hid_the_prefix() -> None:
     ex = extract_document([doc])
     assert (ex.metadata["signer_title"], ex.metadata["authority"]) == ("THỨ TRƯỞNG", "KT.")
     assert ex.raw["authority"] < ex.raw["signer_title"]  # put back, not read: less sure
+
+
+@pytest.mark.parametrize(("subject", "odd"), [
+    ("cổ phần hóa Công ty TNHH MTV Đầu tư, Xây dựng và Kinh doanh dịch vụ Quảng Nøãi", ["Nøãi"]),  # a real misreading
+    ("kiến nghị về, „m bản quy phạm pháp luật", ["„m"]),
+    ("đón Tết Nguyên đán Nhâm Dần-năm 2022", []),
+    ("học GDQP&AN đợt 3 (học kỳ 2, năm học 2019-2020), phòng, chống dịch Covid-19", []),
+    ("sửa đổi Quyết định số 2269/QĐ-TTg", []),
+])
+def test_odd_words_of_a_trich_yeu_lower_its_score(subject: str, odd: list[str]) -> None:
+    assert odd_words(subject) == odd
+
+
+def test_the_column_read_again_keeps_nothing_of_the_right_column() -> None:
+    """Synthetic 300 dpi page: the left column read again ran past the gutter into "CỘNG" and the place of the
+    place-date line ("Số: 312 /TTr-SGDĐT Đắk")."""
+    agency = [line(0.08, 0.05, "UBND TỈNH ĐẮK LẮK"), line(0.04, 0.07, "SỞ GIÁO DỤC VÀ ĐÀO TẠO")]
+    right = [line(0.50, 0.05, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), line(0.56, 0.07, "Độc lập - Tự do - Hạnh phúc")]
+    number = line(0.08, 0.11, "Số: 312 /TTr-SGDĐT")
+    dated = line(0.52, 0.11, "Đắk Lắk, ngày 13 tháng 02 năm 2025")
+    doc = page(*agency, *right, Line(number.words + dated.words), line(0.48, 0.16, "TỜ TRÌNH"),
+               line(0.29, 0.18, "Đề nghị ban hành Quy chế phòng cháy, chữa cháy"), *SIGNER)
+    column = [Line(agency[0].words + right[0].words[:1]), agency[1], Line(number.words + dated.words[:1])]
+    m = extract_document([doc], left_column=column).metadata
+    assert (m["parent_agency"], m["issuing_agency"]) == ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")
+    assert (m["number"], m["symbol"], m["place"], m["issued_date"]) == ("312", "TTr-SGDĐT", "Đắk Lắk", "2025-02-13")

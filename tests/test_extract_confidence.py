@@ -48,3 +48,10 @@ def test_thresholds_hold_the_fewest_documents_that_keep_the_budget() -> None:
     assert cuts["subject"] > 0.9  # the wrong subject cannot be told from the right ones: all of them go
     cuts = thresholds(samples, held=set(), budgets={"real": 0.1})  # a loose budget holds only the unsure numbers
     assert cuts == {"number": 0.95, "subject": 0.9}
+
+
+def test_a_floor_keeps_unsure_values_for_review_whatever_the_budget() -> None:
+    samples = [("real", f"d{i}", "subject", 0.667, True) for i in range(5)]
+    samples += [("real", f"e{i}", "subject", 0.96, True) for i in range(20)]
+    assert thresholds(samples, held=set(), budgets={"real": 0.02}) == {"subject": 0.667}  # all right: none held
+    assert thresholds(samples, held=set(), budgets={"real": 0.02}, floor=0.9) == {"subject": 0.9}

@@ -75,16 +75,17 @@ def _lookup(steps: list[tuple[float, float]] | list[list[float]], raw: float) ->
     return share
 
 
-def thresholds(samples: Iterable[tuple[str, str, str, float, bool]], held: set[str], budgets: dict[str, float]
-               ) -> dict[str, float]:
+def thresholds(samples: Iterable[tuple[str, str, str, float, bool]], held: set[str], budgets: dict[str, float],
+               floor: float = 0.0) -> dict[str, float]:
     """Review thresholds per field, chosen together: the fewest documents held for review such that, in each
     group of samples (group, document, field, calibrated confidence, right), at most its budget's share of the
-    fields going out unflagged is wrong. ``held``: documents held whatever their fields say. Greedy: while a group
-    is over its budget, raise the one field's threshold that takes out most wrong values per document it sends to
-    review."""
+    fields going out unflagged is wrong, and no value under ``floor`` goes out unflagged. ``held``: documents
+    held whatever their fields say. Greedy: while a group is over its budget, raise the one field's threshold that
+    takes out most wrong values per document it sends to review."""
     points = list(samples)
     fields = sorted({p[2] for p in points})
-    candidates = {f: sorted({p[3] for p in points if p[2] == f}) + [1.01] for f in fields}
+    lowest = {floor} if floor else set()
+    candidates = {f: sorted({p[3] for p in points if p[2] == f and p[3] >= floor} | lowest) + [1.01] for f in fields}
     cut = {f: candidates[f][0] for f in fields}
     size = {g: sum(1 for p in points if p[0] == g) for g in budgets}
 

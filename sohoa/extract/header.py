@@ -8,7 +8,7 @@ import re
 from sohoa.extract.dates import Dated, date_place
 from sohoa.extract.names import snap_units
 from sohoa.extract.number import NUMBER
-from sohoa.extract.segment import header_columns
+from sohoa.extract.segment import header_columns, header_gutter
 from sohoa.extract.text import (
     SNAP_UNITS,
     clean_spaces,
@@ -77,7 +77,9 @@ def header_anchors(first: HocrPage, left_column: list[Line] | None) -> tuple[
     line."""
     header = header_lines(first)
     page_left, right = header_columns(first)
-    left = left_column or page_left
+    # the column read again, without what it took from the right column's first words past the gutter
+    gutter = header_gutter(first)
+    left = [Line(kept) for ln in left_column or [] if (kept := [w for w in ln.words if w.cx < gutter])] or page_left
     number_at = next((i for i, ln in enumerate(left) if NUMBER.search(fold(ln.text))), None)
     limit = first.height
     if number_at is not None:  # NĐ 30: the place-date line stands level with the "Số:" line, not in the body

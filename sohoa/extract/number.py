@@ -29,7 +29,8 @@ def number_symbol(text: str) -> tuple[str | None, str | None]:
         return None, None
     raw = text[m.start(1):m.end(1)].replace(" ", "").translate(_AS_DIGIT)
     number = raw if raw.isdigit() else None
-    symbol = re.sub(r"\s+", "", text[m.start(2):]).replace("—", "-").replace("–", "-")
+    # spaces read around its dashes and slashes joined ("QĐ - UBND"); a word after a space is the next column's
+    symbol = re.sub(r"\s*([/-])\s*", r"\1", text[m.start(2):].replace("—", "-").replace("–", "-")).split(" ")[0]
     found = _SYMBOL.match(symbol)
     return number, found.group(0) if found else None
 

@@ -172,8 +172,22 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     words = [w for ln in block for i, w in enumerate(ln.words) if not garbage(w) and not (
         w.conf < GARBAGE_CONF and any(garbage(v) for v in ln.words[max(0, i - 1):i + 2]))]
     subject = _strip_subject(" ".join(_mended(words, enacted or []))) or None
-    # each syllable whose tone no dictionary word confirms is a chance that Tesseract lost its stacked tone
-    return subject, mean_conf(words) * UNCONFIRMED ** len(unconfirmed(subject or ""))
+    # a word that is no syllable, number, symbol or acronym is a misreading ("Quảng Nøãi", "„m bản"); each
+    # syllable whose stacked tone no dictionary word confirms a chance that Tesseract lost it ("đôi" for "đổi")
+    text = subject or ""
+    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * UNCONFIRMED ** len(unconfirmed(text))
 
 
-UNCONFIRMED = 0.96  # what a trích yếu's score keeps per syllable of unconfirmed tone (``lexicon.unconfirmed``)
+ODD_WORD = 0.8  # what a trích yếu's score keeps per word that reads as no Vietnamese word (``odd_words``)
+UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``)
+_ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
+_REFERENCE = re.compile(r"\d[\w/.,:-]*|[A-Za-z]+-\d+")  # "2019-2020", "2269/QĐ-TTg", "45", "Covid-19"
+
+
+def odd_words(text: str) -> list[str]:
+    """The words of a trích yếu that read as no syllable of the dictionary, number, reference or acronym (parts
+    joined by a dash or a slash taken apart; a lone letter or sign passes)."""
+    parts = (part.strip(".,;:()“”\"'!?") for token in text.split() for part in re.split(r"[-–—/]", token)
+             if not _REFERENCE.fullmatch(token.strip(".,;:()“”\"'")))
+    return [part for part in parts if len(part) > 1 and not (is_syllable(part) or _ACRONYM.fullmatch(part)
+                                                          or _REFERENCE.fullmatch(part))]
