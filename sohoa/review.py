@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sohoa.extract.confidence import review_below
+from sohoa.extract import marked as form_mark
 from sohoa.package.model import DOCUMENT_RULES
 from sohoa.report import DOSSIER_KINDS, dossier_codes, failing_dossiers, holds, is_secret, review_state
 from sohoa.vocab import MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, URGENCY_MARKS, fold, nfc
@@ -130,8 +130,7 @@ def forms(work: BatchWork, code: str, base_url: str = "") -> dict[str, list[dict
         rows = []
         for f in FIELDS:
             conf = doc["confidence"].get(f)
-            mark = "⚠ empty" if values[f] in (None, "") else (
-                "⚠ unsure" if conf is not None and conf < review_below(f) else "")
+            mark = f"⚠ {how}" if (how := form_mark(f, values[f], conf)) else ""
             shown = str(values[f] or "").replace("|", "\\|")
             rows.append(f"| {f} | {shown} | {'' if conf is None else f'{conf:.0%}'} | {mark} |")
         pages = " · ".join(f"[trang {n}]({link}/page/{page_index(dw, s)}.jpg)" for n, s in enumerate(doc["pages"], 1))

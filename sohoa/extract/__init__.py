@@ -13,7 +13,7 @@ sits at the bottom right of the last page. One module per part of the document:
 """
 
 from sohoa.extract.confidence import calibrated, review_below
-from sohoa.extract.document import CHECKED, REQUIRED, Extraction, extract_document, flagged
+from sohoa.extract.document import CHECKED, REQUIRED, Extraction, extract_document, flagged, marked
 from sohoa.extract.dossier import extract_dossier
 from sohoa.extract.handwritten import blanks_box, hand_filled_lines, slots, unsure
 from sohoa.extract.number import type_in_symbol
@@ -29,6 +29,6 @@ from sohoa.extract.text import SURE
 
 __all__ = [
     "CHECKED", "REQUIRED", "SURE", "Extraction", "calibrated", "review_below", "blanks_box", "extract_document", "extract_dossier",
-    "flagged", "hand_filled_lines", "left_header_box", "left_read_surely", "may_start_document", "segment",
+    "flagged", "hand_filled_lines", "marked", "left_header_box", "left_read_surely", "may_start_document", "segment",
     "signer_box", "slots", "starts_document", "surname", "type_in_symbol", "unsure",
 ]

@@ -53,13 +53,13 @@ class Extraction:
         """Set a field, its raw score and its calibrated confidence (apart for values resting on other evidence
         than the print, such as hand-written digits); a field left empty that a document must have is not sure
         at all."""
-        raw = raw if value is not None or name in MAY_BE_ABSENT else 0.0
+        missing = value is None and name not in MAY_BE_ABSENT
         self.metadata[name] = value
-        self.raw[name] = round(raw, 3)
+        self.raw[name] = 0.0 if missing else round(raw, 3)
         self.evidence.pop(name, None)
         if evidence:
             self.evidence[name] = evidence
-        self.confidence[name] = calibrated(name, raw, evidence)
+        self.confidence[name] = 0.0 if missing else calibrated(name, raw, evidence)
 
     def unsure(self) -> list[str]:
         """The checked fields read under their review threshold (``confidence.review_below``)."""
@@ -200,10 +200,17 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
 
 
 def flagged(doc: dict[str, Any]) -> set[str]:
-    """The fields of a described document that its review form marks: empty or read under their threshold
-    (``confidence.review_below``), and the document's pages (the form shows them) when it is held at all."""
+    """The fields of a described document that its review form marks (``marked``), and the document's pages (the
+    form shows them) when it is held at all."""
     if not doc.get("needs_review"):
         return set()
     conf = doc.get("confidence", {})
-    return {"page_count"} | {f for f, value in doc.get("metadata", {}).items()
-                             if value in (None, "") or conf.get(f, 0.0) < review_below(f)}
+    return {"page_count"} | {f for f, value in doc.get("metadata", {}).items() if marked(f, value, conf.get(f))}
+
+
+def marked(name: str, value: Any, conf: float | None) -> str | None:
+    """How the review form marks a field: "empty" (a field a document must have, or an absence read unsure),
+    "unsure" (read under its threshold), or None."""
+    if value in (None, ""):
+        return "empty" if name not in MAY_BE_ABSENT or conf is None or conf < review_below(name) else None
+    return "unsure" if conf is not None and conf < review_below(name) else None
