@@ -193,13 +193,13 @@ class Score:
                 if found_doc and f in found_doc.get("raw_confidence", {}):
                     self.samples.append((f"{name} {doc.start}", f, found_doc.get("evidence", {}).get(f),
                                          found_doc["raw_confidence"][f], right))
-            if found_doc and _forced(found_doc["metadata"]):
-                self.forced.add(f"{name} {doc.start}")
                 if found_doc:
                     bucket = _bucket(float(confidence.get(f) or 0.0))
                     row = self.reliability.setdefault(bucket, [0, 0])
                     row[0] += 1
                     row[1] += right
+            if found_doc and _forced(found_doc["metadata"]):
+                self.forced.add(f"{name} {doc.start}")
 
     def summary(self) -> dict[str, float]:
         cells = max(self.total * len(self.fields), 1)
