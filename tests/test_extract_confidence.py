@@ -18,8 +18,13 @@ def test_fit_is_monotone_and_never_sure_of_a_few_readings() -> None:
     steps = fit(samples)
     shares = [share for _, share in steps]
     assert shares == sorted(shares) and len(steps) >= 2
-    assert steps == [(0.3, 0.333), (0.6, 0.962)]  # the wrong 0.92 pooled with the 0.6 to 0.9 that were right
-    assert fit([(0.99, True, 1.0)] * 3) == [(0.99, 0.8)]  # three right readings are no certainty
+    # steps pulled towards the field's usual share (51 of 56 with one right and one wrong added); the wrong 0.92
+    # pooled with the 0.6 to 0.9 that were right
+    assert steps == [(0.3, 0.564), (0.55, 0.607), (0.6, 0.977)]
+    assert fit([(0.99, True, 1.0)] * 3) == [(0.99, 0.92)]  # three right readings are no certainty
+    # two right readings at 0.5 among many right ones are not made unsure for being few
+    assert fit([(0.5, True, 1.0)] * 2 + [(0.9, True, 1.0)] * 40 + [(0.2, False, 1.0)] * 5) == [(0.2, 0.251),
+                                                                                             (0.5, 0.994)]
 
 
 def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,8 +4,9 @@ Each field reader gives a raw score (the OCR's word confidences, lowered by what
 right). Raw scores are not probabilities: a number read at 0.9 may be wrong one time in five, a place at 0.7
 almost never. ``sohoa/data/calibration.json`` maps each field's raw score to the share of right values measured
 at that score on labelled documents (``fit``: monotone steps fitted by pool-adjacent-violators, each step's
-share counted with one right and one wrong reading added, so that a few documents never make a step sure), and
-gives per field the confidence under which a value is sent to review (``review_below``). Both are made by
+share counted with two readings added at the field's usual share right, so that a few documents never make a
+step sure nor a sparse step unsure), and gives per field the confidence under which a value is sent to review
+(``review_below``). Both are made by
 ``benchmarks/metadata.py --calibrate`` from the synthetic sets and the tuning part of the real documents only.
 """
 
@@ -45,26 +46,33 @@ def review_below(field: str) -> float:
     return float(_table()["review_below"].get(field, DEFAULT_REVIEW_BELOW))
 
 
-def fit(samples: Iterable[tuple[float, bool, float]], prior: float = 1.0) -> list[tuple[float, float]]:
+def fit(samples: Iterable[tuple[float, bool, float]], prior: float = 2.0) -> list[tuple[float, float]]:
     """Monotone steps [(lowest raw score of the step, share right)] from samples (raw score, right, weight):
-    pool-adjacent-violators over the samples sorted by score, each step's share counted with ``prior`` right and
-    ``prior`` wrong readings added."""
+    pool-adjacent-violators over the samples sorted by score, each step's share counted with ``prior`` readings
+    added at the field's own share right (itself counted with one right and one wrong reading added): a step of
+    a few readings is pulled towards what the field usually is, never made certain."""
+    points = list(samples)
+    total = sum(weight for _, _, weight in points)
+    usual = (sum(weight for _, right, weight in points if right) + 1) / (total + 2)
     blocks: list[list[float]] = []  # [lowest score, weight right, weight]
-    for raw, right, weight in sorted(samples, key=lambda s: s[0]):
+    for raw, right, weight in sorted(points, key=lambda s: s[0]):
         if blocks and blocks[-1][0] == raw:
             blocks[-1][1] += weight * right
             blocks[-1][2] += weight
         else:
             blocks.append([raw, weight * right, weight])
-        while len(blocks) > 1 and _share(blocks[-2], prior) >= _share(blocks[-1], prior):
-            low, ok, total = blocks.pop()
+        while len(blocks) > 1 and _share(blocks[-2], prior, usual) >= _share(blocks[-1], prior, usual):
+            _, ok, weight = blocks.pop()
             blocks[-1][1] += ok
-            blocks[-1][2] += total
-    return [(round(block[0], 3), round(_share(block, prior), 3)) for block in blocks]
+            blocks[-1][2] += weight
+    return [(round(block[0], 3), min(round(_share(block, prior, usual), 3), SUREST)) for block in blocks]
 
 
-def _share(block: list[float], prior: float) -> float:
-    return (block[1] + prior) / (block[2] + 2 * prior)
+SUREST = 0.999  # no reading is certain, however many were right
+
+
+def _share(block: list[float], prior: float, usual: float) -> float:
+    return (block[1] + prior * usual) / (block[2] + prior)
 
 
 def _lookup(steps: list[tuple[float, float]] | list[list[float]], raw: float) -> float:

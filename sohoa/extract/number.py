@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sohoa.extract.text import mean_conf
 from sohoa.hocr import Line
 from sohoa.vocab import TYPE_ABBREVIATIONS, fold
 
@@ -56,9 +57,9 @@ def one_edit(a: str, b: str) -> bool:
 
 
 def part_confidences(line: Line) -> tuple[float, float]:
-    """(raw score of the number, of the symbol) of a ``Số:`` line: each the least confidence of the words its
-    characters stand in (a digit misread lowers its own word's confidence, not the line's mean), 0 for a part
-    not read."""
+    """(raw score of the number, of the symbol) of a ``Số:`` line: the least confidence of the words the number's
+    characters stand in (a digit misread lowers its own word's confidence, not the line's mean; 0 when it was not
+    read), and of the words of the symbol alone (the line's mean when the symbol shares its word)."""
     m = NUMBER.search(fold(line.text))
     if not m:
         return 0.0, 0.0
@@ -70,7 +71,10 @@ def part_confidences(line: Line) -> tuple[float, float]:
         confs = [w.conf for w, s in zip(line.words, starts, strict=True) if s < b and s + len(w.text) > a]
         return min(confs) / 100 if confs and b > a else 0.0
 
-    return least(*m.span(1)), least(m.start(2), len(line.text))
+    # the symbol's own words; one it shares with a number written in by hand ("0J_/TTr-UBND") says nothing of it
+    own = [w.conf for w, s in zip(line.words, starts, strict=True) if s >= m.start(2)]
+    symbol = min(own) / 100 if own else mean_conf(line.words)
+    return least(*m.span(1)), symbol
 
 
 # an attachment or a later page names the document it belongs to: "(Ban hành kèm theo Quyết định số
