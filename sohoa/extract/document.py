@@ -100,7 +100,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     number_conf = symbol_conf = 0.0
     if number_at is not None:
         number, symbol = number_symbol(left[number_at].text)
-        number_conf, symbol_conf = part_confidences(left[number_at])
+        number_conf, symbol_conf, glued = part_confidences(left[number_at])
+        number_from = "glued" if glued and number else None  # printed as one word: calibrated apart
         if hand := hand_reading(filled, "number", left[number_at]):
             number, number_conf, number_from = hand[0], min(mean_conf(left[number_at].words), hand[1]), "hand"
     if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):

@@ -56,13 +56,13 @@ def one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def part_confidences(line: Line) -> tuple[float, float]:
-    """(raw score of the number, of the symbol) of a ``Số:`` line: the least confidence of the words the number's
-    characters stand in (a digit misread lowers its own word's confidence, not the line's mean; 0 when it was not
-    read), and of the words of the symbol alone (the line's mean when the symbol shares its word)."""
+def part_confidences(line: Line) -> tuple[float, float, bool]:
+    """(raw score of the number, of the symbol, whether they are one word) of a ``Số:`` line: each the least
+    confidence of its own words (a digit misread lowers its own word's confidence, not the line's mean; 0 for a
+    part not read), or the line's mean when the two were printed as one word."""
     m = NUMBER.search(fold(line.text))
     if not m:
-        return 0.0, 0.0
+        return 0.0, 0.0, False
     starts = [0]
     for word in line.words[:-1]:
         starts.append(starts[-1] + len(word.text) + 1)
@@ -71,10 +71,12 @@ def part_confidences(line: Line) -> tuple[float, float]:
         confs = [w.conf for w, s in zip(line.words, starts, strict=True) if s < b and s + len(w.text) > a]
         return min(confs) / 100 if confs and b > a else 0.0
 
-    # the symbol's own words; one it shares with a number written in by hand ("0J_/TTr-UBND") says nothing of it
-    own = [w.conf for w, s in zip(line.words, starts, strict=True) if s >= m.start(2)]
-    symbol = min(own) / 100 if own else mean_conf(line.words)
-    return least(*m.span(1)), symbol
+    # a number and a symbol printed as one word ("14/GM-UBND") share its confidence: what it says of either is
+    # what the line says; apart ("Số: 41 /CT-UBND", a number written in by hand), each has its own words
+    shared = any(s < m.end(1) and s + len(w.text) > m.start(2) for w, s in zip(line.words, starts, strict=True))
+    if shared:
+        return (mean_conf(line.words) if m.end(1) > m.start(1) else 0.0), mean_conf(line.words), True
+    return least(*m.span(1)), least(m.start(2), len(line.text)), False
 
 
 # an attachment or a later page names the document it belongs to: "(Ban hành kèm theo Quyết định số
