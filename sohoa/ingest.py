@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from sohoa import disk, poppler
+from sohoa import disk, poppler, resolution
 from sohoa.catalogue import read_catalogue  # noqa: F401  # sohoa.ingest.read_catalogue, as before
 from sohoa.inventory import (  # noqa: F401  # BatchError, Dossier, Inventory, scan_batch: sohoa.ingest's, as before
     BatchError,
@@ -38,10 +38,11 @@ IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 MIN_DPI = 200
 # A scan coarser than MIN_DPI is never delivered (TT 05/2025), but from this resolution on it is still cleaned,
-# read and described, so that the report names the document whose paper must be scanned again
-MIN_READ_DPI = 100
-MIN_SIDE_PX = 600  # a page image narrower than this cannot hold a legible A5 page at 200 dpi
+# read and described, so that the report names the document whose paper must be scanned again: a phone's photo or
+# a web copy of a page (45–130 dpi) still gives its type, agency, number and date (benchmarks/low_dpi.py)
+MIN_READ_DPI = 40
 MIN_SIDE_MM = 70  # smaller than an A7 card: a thumbnail or a fragment, not a scanned page
+A5_SHORT_MM = 148  # a single image whose resolution tag makes it narrower than an A5 sheet: its text checks the tag
 MAX_PIXELS = 180_000_000  # A0 at 300 dpi is 139 Mpx; anything larger is treated as a decompression bomb
 PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
 # pages sohoa takes from one file; a bound register of 500 double-sided sheets is 1,000 pages. Past it the file
@@ -88,17 +89,19 @@ class _Reject(Exception):
         self.extra = extra or {}
 
 
-def _check_size(width: int, height: int, dpi: float | None) -> float:
+def _check_size(width: int, height: int, dpi: float | None, size_known: bool = True) -> float:
+    """The page's resolution (``dpi``, or for an image without one an A4 page filling the frame); refused when it
+    is a decompression bomb, too coarse to read, or (``size_known``: the resolution is believed) smaller than a
+    page."""
     if width * height > MAX_PIXELS:
         raise _Reject(f"decompression bomb: {width}×{height} px exceeds the limit of {MAX_PIXELS:,} pixels")
-    if min(width, height) < MIN_SIDE_PX:
-        raise _Reject(f"too small: {width}×{height} px (a page needs at least {MIN_SIDE_PX} px on each side)")
     if dpi is None:
-        dpi = round(min(width, height) / 8.27)  # no resolution recorded: assume an A4 page
+        dpi = resolution.frame_dpi(width, height)  # no resolution recorded: assume an A4 page
     if dpi < MIN_READ_DPI - 0.5:
-        raise _Reject(below_min_dpi(dpi))
+        raise _Reject(f"{below_min_dpi(dpi)}, too coarse to read (pages from {MIN_READ_DPI} dpi on are read to be "
+                      "described for scanning again)")
     short_mm = min(width, height) / dpi * 25.4
-    if short_mm < MIN_SIDE_MM:
+    if size_known and short_mm < MIN_SIDE_MM:
         raise _Reject(f"too small: {width / dpi * 25.4:.0f}×{height / dpi * 25.4:.0f} mm at {dpi:g} dpi "
                       f"(a page needs at least {MIN_SIDE_MM} mm on each side)")
     return float(dpi)
@@ -106,6 +109,17 @@ def _check_size(width: int, height: int, dpi: float | None) -> float:
 
 def below_min_dpi(dpi: float) -> str:
     return f"below {MIN_DPI} dpi: {dpi:g} dpi"
+
+
+def _verified(img: Image.Image, tag: float) -> tuple[float, str | None]:
+    """(the resolution to believe, why the tag is not) of an image whose tag makes it narrower than a sheet: the
+    tag, unless the height of its text refutes it (``sohoa.resolution``); then an A4 page filling the frame."""
+    height = resolution.text_height(np.asarray(img.convert("L")))
+    if not resolution.refutes(height, tag):
+        return tag, None
+    dpi = resolution.frame_dpi(img.width, img.height)
+    return dpi, (f"the file says {tag:g} dpi, but its text is {height} px high: {img.width}×{img.height} px taken "
+                 "as one A4 page filling the frame")
 
 
 class PageWriter:
@@ -140,7 +154,8 @@ class PageWriter:
 def _mark_rescan(page: Page) -> None:
     """A page too coarse to deliver goes on to be read; the report quarantines it with this reason."""
     if page.dpi is not None and page.dpi < MIN_DPI - 0.5:
-        page.extra["rescan"] = below_min_dpi(page.dpi)
+        why = page.extra.get("resolution")
+        page.extra["rescan"] = below_min_dpi(page.dpi) + (f" ({why})" if why else "")
 
 
 def _as_is(img: Image.Image) -> bool:
@@ -196,13 +211,17 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                     except (OSError, EOFError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
                     photo = frames == 1 and _camera_photo(img)
+                    tag = None if photo else _dpi_of(img)
+                    # one image whose tag makes it narrower than a sheet (a web copy keeps its original's): its text
+                    # says whether the tag holds
+                    doubt = frames == 1 and tag is not None and min(img.size) / tag * 25.4 < A5_SHORT_MM
                     try:
-                        dpi = _check_size(img.width, img.height, None if photo else _dpi_of(img))
+                        dpi = _check_size(img.width, img.height, tag, size_known=not doubt)
                     except _Reject as exc:
                         raise _Reject(f"{exc} ({_photo(img.size)})" if photo else str(exc)) from None
                     mode, size = img.mode, img.size
                     kept = frames == 1 and _as_is(img)
-                    if kept and img.format == "JPEG":
+                    if kept and img.format == "JPEG" and not doubt:
                         # kept as it is: its data is only checked, at an eighth of its size (all of it is still
                         # read, five times faster); the clean stage decodes it once, in full
                         img.draft(mode, (size[0] // 8, size[1] // 8))
@@ -210,6 +229,11 @@ def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
                         img.load()
                     except (OSError, SyntaxError, ValueError) as exc:
                         raise _Reject(f"truncated image: {exc}") from exc
+                    if doubt and tag is not None:
+                        dpi, refuted = _verified(img, tag)
+                        dpi = _check_size(img.width, img.height, dpi)
+                        if refuted:
+                            page.extra["resolution"] = refuted
                     if kept:
                         writer.keep_file(page, path, size, mode, dpi)
                     else:

@@ -329,8 +329,8 @@ def test_a_ten_thousand_page_tiff_is_refused_before_any_page_is_read(tmp_path: P
 
 
 def small_pages(path: Path, count: int) -> Path:
-    """590 px square: a header says each is too small before its pixels are decoded (1 MB each in RGB)."""
-    return tiff_pages(path, count, (590, 590))
+    """500 px square at 200 dpi (64 mm): a header says each is too small before its pixels are decoded."""
+    return tiff_pages(path, count, (500, 500))
 
 
 def readable_pages(path: Path, count: int) -> Path:

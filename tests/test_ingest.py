@@ -120,7 +120,8 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
     Image.new("RGB", (120, 80), "white").save(d / "06.png", dpi=(300, 300))
     Image.new("RGB", (800, 700), "#fafafa").save(d / "06b.png", dpi=(600, 600))  # 34 × 30 mm
     a4(100).save(d / "07.jpg", dpi=(100, 100))  # too coarse to deliver; still read, to describe it
-    a4(90).save(d / "07b.jpg", dpi=(90, 90))
+    a4(90).save(d / "07b.jpg", dpi=(90, 90))  # a phone's or a web copy's resolution: still read, to describe it
+    a4(30).save(d / "07c.jpg", dpi=(30, 30))  # too coarse even to read
     secret = pikepdf.new()
     secret.add_blank_page()
     secret.save(d / "08.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
@@ -141,7 +142,9 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "HS.02/06.png": ("quarantined", "too small"),
         "HS.02/06b.png": ("quarantined", "too small: 34×30 mm"),
         "HS.02/07.jpg": ("ok", None),
-        "HS.02/07b.jpg": ("quarantined", "below 200 dpi: 90 dpi"),
+        "HS.02/07b.jpg": ("ok", None),
+        "HS.02/07c.jpg": ("quarantined", "below 200 dpi: 30 dpi, too coarse to read (pages from 40 dpi on are read to "
+                                         "be described for scanning again)"),
         "HS.02/08.pdf": ("quarantined", "encrypted PDF: a password is needed to open it"),
         "HS.02/09.png": ("quarantined", "decompression bomb"),
         "HS.02/10.png": ("quarantined", "link leaving the batch"),
@@ -151,6 +154,7 @@ def test_every_bad_input_gets_one_state_and_a_specific_reason(tmp_path: Path) ->
         "loose.png": ("quarantined", "outside any dossier folder"),
     }
     assert pages["HS.02/07.jpg"]["rescan"] == "below 200 dpi: 100 dpi" and pages["HS.02/01.png"]["rescan"] is None
+    assert pages["HS.02/07b.jpg"]["rescan"] == "below 200 dpi: 90 dpi"
     assert set(pages) == set(expected)
     for source, (status, reason) in expected.items():
         assert pages[source]["status"] == status, source
@@ -282,7 +286,8 @@ def test_a_camera_photo_is_read_for_rescanning_never_delivered_and_quarantined_o
     d.mkdir(parents=True)
     _photo(d / "1_small.jpg", (960, 1280))  # a messaging app's copy: about 116 dpi on an A4 page
     _photo(d / "2_full.jpg", (3024, 4032))  # the phone's own: about 366 dpi, still a photo of unknown framing
-    _photo(d / "3_thumb.jpg", (750, 1000))  # about 91 dpi: under the floor from which pages are read
+    _photo(d / "3_thumb.jpg", (750, 1000))  # about 91 dpi: a web copy of a photo, still read to be described
+    _photo(d / "5_icon.jpg", (300, 400))  # about 36 dpi: under the floor from which pages are read
     _photo(d / "4_scan72.jpg", (3024, 4032), camera=False)  # a scanner's 72 dpi is its resolution
     assert Image.open(d / "1_small.jpg").info["dpi"] == (72, 72)
     _, pages = run(tmp_path / "batch", tmp_path)
@@ -292,7 +297,40 @@ def test_a_camera_photo_is_read_for_rescanning_never_delivered_and_quarantined_o
         "never delivered")
     assert pages["HS.01/2_full.jpg"]["status"] == "ok" and pages["HS.01/2_full.jpg"]["rescan"].startswith(
         "camera photo, not a scan: 3024×4032 px") and pages["HS.01/2_full.jpg"]["dpi"] == 366
-    assert pages["HS.01/3_thumb.jpg"] == {**pages["HS.01/3_thumb.jpg"], "status": "quarantined", "reason": (
-        "below 200 dpi: 91 dpi (camera photo, not a scan: 750×1000 px taken as one A4 page filling the frame)")}
-    assert (pages["HS.01/4_scan72.jpg"]["status"], pages["HS.01/4_scan72.jpg"]["reason"]) == (
-        "quarantined", "below 200 dpi: 72 dpi")
+    assert (pages["HS.01/3_thumb.jpg"]["status"], pages["HS.01/3_thumb.jpg"]["rescan"]) == ("ok", (
+        "camera photo, not a scan: 750×1000 px taken as one A4 page filling the frame: about 91 dpi at most, "
+        "never delivered"))
+    assert pages["HS.01/5_icon.jpg"] == {**pages["HS.01/5_icon.jpg"], "status": "quarantined", "reason": (
+        "below 200 dpi: 36 dpi, too coarse to read (pages from 40 dpi on are read to be described for scanning "
+        "again) (camera photo, not a scan: 300×400 px taken as one A4 page filling the frame)")}
+    assert (pages["HS.01/4_scan72.jpg"]["status"], pages["HS.01/4_scan72.jpg"]["rescan"]) == (
+        "ok", "below 200 dpi: 72 dpi")
+
+
+def _lettered(size: tuple[int, int], letter_px: int) -> Image.Image:
+    """A white page with rows of dark letter-sized marks ``letter_px`` high, as body text is."""
+    from PIL import ImageDraw
+
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    for y in range(60, size[1] - 60, letter_px * 3):
+        for x in range(40, size[0] - 40, letter_px):
+            draw.rectangle((x, y, x + letter_px * 2 // 3 - 1, y + letter_px - 1), fill=20)
+    return img
+
+
+def test_a_resolution_tag_the_text_refutes_is_not_believed(tmp_path: Path) -> None:
+    """A web copy keeps its original's "300 dpi" on 690 px: its 9 px letters say it is about 83 dpi (an A4 page
+    filling the frame); it is read to be described, with why the tag was not believed. Letters 27 px high, as
+    13 pt text is at 300 dpi, confirm the same tag on a small card."""
+    d = tmp_path / "batch" / "HS.01"
+    d.mkdir(parents=True)
+    _lettered((690, 976), 9).save(d / "1_web.png", dpi=(300, 300))
+    _lettered((1200, 1700), 27).save(d / "2_card.png", dpi=(300, 300))  # 102 × 144 mm: an A6 card, as tagged
+    _, pages = run(tmp_path / "batch", tmp_path)
+    web = pages["HS.01/1_web.png"]
+    assert (web["status"], web["dpi"]) == ("ok", 83)
+    assert web["rescan"] == ("below 200 dpi: 83 dpi (the file says 300 dpi, but its text is 9 px high: 690×976 px "
+                             "taken as one A4 page filling the frame)")
+    assert (pages["HS.01/2_card.png"]["status"], pages["HS.01/2_card.png"]["dpi"],
+            pages["HS.01/2_card.png"]["rescan"]) == ("ok", 300, None)
