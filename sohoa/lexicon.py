@@ -162,11 +162,8 @@ def _same_case(word: str, like: str) -> str:
 _SHAPES = set("âêôơưă")  # letters whose stacked tone Tesseract loses or changes
 
 
-def unconfirmed(text: str) -> list[str]:
-    """The syllables of ``text`` whose tone nothing confirms: a letter with a circumflex, breve or horn (where
-    Tesseract loses or changes the stacked tone: "đôi" for "đổi") and no word of two syllables or more of the
-    dictionary, as written, that holds it ("sửa đổi" does; "đôi tên" does not)."""
-    tokens = text.split(" ")
+def _covered(tokens: list[str]) -> list[bool]:
+    """For each token, whether it is a syllable of a dictionary word of two syllables or more, as written."""
     parts = [_SYLLABLE.match(token) for token in tokens]
     known, _ = _words()
     covered = [False] * len(tokens)
@@ -175,5 +172,23 @@ def unconfirmed(text: str) -> list[str]:
             window = parts[start:start + n]
             if _joinable(window) and tuple(modern_tones(m.group(2).lower()) for m in window) in known:  # type: ignore[union-attr]
                 covered[start:start + n] = [True] * n
-    return [m.group(2) for m, seen in zip(parts, covered, strict=True)
+    return covered
+
+
+def in_words(text: str) -> float:
+    """The share of the syllables of ``text`` that, as written, belong to a dictionary word of two syllables or
+    more ("QUY HOẠCH" does, "QUỶ HOẠCH" does not): of two readings of a line, the likelier has more."""
+    tokens = text.split()
+    syllables = [bool(m and m.group(2).isalpha()) for m in map(_SYLLABLE.match, tokens)]
+    covered = _covered(tokens)
+    return sum(c for c, s in zip(covered, syllables, strict=True) if s) / max(sum(syllables), 1)
+
+
+def unconfirmed(text: str) -> list[str]:
+    """The syllables of ``text`` whose tone nothing confirms: a letter with a circumflex, breve or horn (where
+    Tesseract loses or changes the stacked tone: "đôi" for "đổi") and no word of two syllables or more of the
+    dictionary, as written, that holds it ("sửa đổi" does; "đôi tên" does not)."""
+    tokens = text.split(" ")
+    parts = [_SYLLABLE.match(token) for token in tokens]
+    return [m.group(2) for m, seen in zip(parts, _covered(tokens), strict=True)
             if m and not seen and m.group(2).isalpha() and _SHAPES & set(toneless(m.group(2)))]

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sohoa import hocr
 from sohoa.hocr import HocrPage, Line
@@ -205,20 +205,31 @@ def combine_word(tesseract: str, aster: str) -> str:
 
 
 def combine(tesseract: str, aster: str) -> str:
-    """A line as the two readers read it: their words paired where the readings line up (the same letters, or
-    as many words in between), each pair decided by ``combine_word``; a word only Tesseract read is kept, a word
-    only asterocr read is added when it holds digits (a hand-filled number Tesseract lost)."""
+    """A line as the two readers read it (``combine_words`` of their words)."""
+    return " ".join(combine_words(tesseract.split(), aster.split(), str))
+
+
+T = TypeVar("T")
+
+
+def combine_words(tesseract: Sequence[T], aster: Sequence[T], text: Callable[[T], str]) -> list[T]:
+    """The words of a line as the two readers read it (strings, or ``hocr.Word``s whose ``text`` gives the
+    string): their words paired where the readings line up (the same letters, or as many words in between), each
+    pair decided by ``combine_word``; a word only Tesseract read is kept, a word only asterocr read is added when
+    it holds digits (a hand-filled number Tesseract lost)."""
     from difflib import SequenceMatcher
 
-    t_words, a_words = tesseract.split(), aster.split()
-    out: list[str] = []
-    blocks = SequenceMatcher(None, [fold(w) for w in t_words], [fold(w) for w in a_words], autojunk=False)
+    t_text, a_text = [text(w) for w in tesseract], [text(w) for w in aster]
+    out: list[T] = []
+    blocks = SequenceMatcher(None, [fold(w) for w in t_text], [fold(w) for w in a_text], autojunk=False)
     for op, i0, i1, j0, j1 in blocks.get_opcodes():
         if op == "equal" or op == "replace" and i1 - i0 == j1 - j0:
-            out += map(combine_word, t_words[i0:i1], a_words[j0:j1])
+            out += [t if combine_word(tt, at) == tt else a
+                    for t, a, tt, at in zip(tesseract[i0:i1], aster[j0:j1], t_text[i0:i1], a_text[j0:j1], strict=True)]
         else:
-            out += t_words[i0:i1] + [w for w in a_words[j0:j1] if any(ch.isdigit() for ch in w)]
-    return " ".join(out)
+            out += [*tesseract[i0:i1], *(w for w, wt in zip(aster[j0:j1], a_text[j0:j1], strict=True)
+                                          if any(ch.isdigit() for ch in wt))]
+    return out
 
 
 # what each kind of line is best read as, first to last: measured on the tuning part of the real scans
@@ -226,18 +237,21 @@ def combine(tesseract: str, aster: str) -> str:
 ASTER_FIRST = ("agency", "number", "place_date", "type", "signer_name")
 
 
-def candidates(kind: str, tesseract: str, aster: str) -> list[str]:
-    """The readings of a line to try against the vocabularies, the likeliest first, without repeats: for the
-    kinds of ``ASTER_FIRST`` asterocr's, then the two combined (``combine``), then Tesseract's; for a signer's
-    title line the combined reading first; for the trích yếu ("subject") and any other line Tesseract's first."""
-    both = combine(tesseract, aster)
+def order(kind: str) -> tuple[str, str, str]:
+    """The readings of a line of ``kind``, the likeliest first: for the kinds of ``ASTER_FIRST`` asterocr's
+    ("aster"), then the two combined (``combine``: "combined"), then Tesseract's ("tesseract"); for a signer's title
+    line the combined reading first; for the trích yếu ("subject") and any other line Tesseract's first."""
     if kind in ASTER_FIRST:
-        order = [aster, both, tesseract]
-    elif kind == "signer_title":
-        order = [both, aster, tesseract]
-    else:
-        order = [tesseract, both, aster]
-    return [text for text in dict.fromkeys(order) if text]
+        return ("aster", "combined", "tesseract")
+    if kind == "signer_title":
+        return ("combined", "aster", "tesseract")
+    return ("tesseract", "combined", "aster")
+
+
+def candidates(kind: str, tesseract: str, aster: str) -> list[str]:
+    """The readings of a line to try against the vocabularies, in ``order(kind)``, without repeats."""
+    texts = {"aster": aster, "combined": combine(tesseract, aster), "tesseract": tesseract}
+    return [text for text in dict.fromkeys(texts[source] for source in order(kind)) if text]
 
 
 def paired(line: Line, readings: list[Line]) -> Line | None:

@@ -73,6 +73,9 @@ TYPE_ABBREVIATIONS: dict[str, str] = {
     "Phiếu báo": "PB",
 }
 
+# NĐ 30/2020 Phụ lục III Mẫu 1.8 and 1.10: the types printed without a trích yếu (what follows the name is the body)
+WITHOUT_ABSTRACT = ("Giấy giới thiệu", "Giấy nghỉ phép")
+
 MAINTENANCE_CODES: dict[str, str] = {
     "Vĩnh viễn": "01",
     "70 năm": "02",

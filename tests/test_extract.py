@@ -19,6 +19,7 @@ from sohoa.extract import (
     surname,
     type_in_symbol,
 )
+from sohoa.extract.second import Second
 from sohoa.extract.subject import odd_words
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
@@ -49,17 +50,19 @@ SIGNER = [line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như trên;"), l
 
 
 def test_decision_fields() -> None:
-    doc = page(*HEADER, line(0.08, 0.11, "Số: 7 / 2025/QĐ-UBND"),
-               line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
-               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc ban hành Quy chế quản lý tài liệu"),
-               line(0.25, 0.20, "lưu trữ số của tỉnh"), line(0.10, 0.26, "Căn cứ Luật Lưu trữ;"), *SIGNER)
-    ex = extract_document([doc])
+    """Every field of a decision, each read alike by the second reader (as the OCR worker stores it): none unsure."""
+    top = [*HEADER, line(0.08, 0.11, "Số: 7 / 2025/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
+           line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc ban hành Quy chế quản lý tài liệu"),
+           line(0.25, 0.20, "lưu trữ số của tỉnh")]
+    doc = page(*top, line(0.10, 0.26, "Căn cứ Luật Lưu trữ;"), *SIGNER)
+    ex = extract_document([doc], second=Second(top, {0: SIGNER[2:]}))
     m = ex.metadata
     assert (m["document_type"], m["type_code"], m["number"], m["symbol"]) == ("Quyết định", "02", "7", "2025/QĐ-UBND")
     assert (m["issued_date"], m["place"]) == ("2025-01-05", "Quảng Ngãi")
     assert (m["parent_agency"], m["issuing_agency"]) == ("UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ")
     assert m["subject"] == "ban hành Quy chế quản lý tài liệu lưu trữ số của tỉnh"
     assert (m["signer"], m["signer_title"], m["authority"]) == ("Lê Văn Cường", "PHÓ CHỦ TỊCH", "TM. KT.")
+    assert {ex.evidence[f] for f in ("number", "issued_date", "issuing_agency", "signer", "authority")} == {"agree"}
     assert not ex.needs_review
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sohoa import hocr
 from sohoa.extract.document import extract_document
+from sohoa.extract.second import Second
 from sohoa.extract.segment import segment
 from sohoa.workspace import DossierWork, Page, read_json, write_json
 
@@ -19,7 +20,7 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
     pages = dw.pages()
     ocred = [p for p in pages if p.status == "ok" and p.hocr]
     documents = _describe(dw, [p for p in ocred if not p.extra.get("rescan")], f"{dw.code}.")
-    rescan = _describe(dw, [p for p in ocred if p.extra.get("rescan")], f"{dw.code}.R")
+    rescan = _describe(dw, [p for p in ocred if p.extra.get("rescan")], f"{dw.code}.R", coarse=True)
     dw.save(pages)
     write_json(dw.documents_json, documents)
     write_json(dw.rescan_json, rescan)
@@ -27,8 +28,9 @@ def extract_dossier(dw: DossierWork) -> dict[str, int]:
             "rescan": len(rescan)}
 
 
-def _describe(dw: DossierWork, ocred: list[Page], prefix: str) -> list[dict[str, Any]]:
-    """The documents of OCR'd pages in order, ``prefix`` + ordinal as their ids (set on the pages too)."""
+def _describe(dw: DossierWork, ocred: list[Page], prefix: str, coarse: bool = False) -> list[dict[str, Any]]:
+    """The documents of OCR'd pages in order, ``prefix`` + ordinal as their ids (set on the pages too);
+    ``coarse``: pages too coarse to deliver, whose every value is unsure (``Extraction.read_coarse``)."""
     parsed = [hocr.parse(dw.path(p.hocr)) for p in ocred if p.hocr]
     # parts of each page read again on their own (see sohoa.ocr)
     read_again = [read_json(dw.path(p.extra["blocks"])) if p.extra.get("blocks") else {} for p in ocred]
@@ -41,7 +43,9 @@ def _describe(dw: DossierWork, ocred: list[Page], prefix: str) -> list[dict[str,
         signers = {k: [hocr.from_json(b[key]) for key in ("signer", "signer_unsealed") if key in b]
                    for k, b in enumerate(blocks) if "signer" in b}
         ex = extract_document([parsed[i] for i in group], opening.extra.get("stamps", []), left, signers,
-                              blocks[0].get("filled"))
+                              blocks[0].get("filled"), Second.of(blocks))
+        if coarse:
+            ex.read_coarse()
         for i in group:
             ocred[i].document = doc_id
         documents.append({

@@ -141,8 +141,9 @@ class Vocabulary:
 
 
 def _key(text: str) -> str:
-    """Letters and digits without marks, words one space apart."""
-    return " ".join("".join(ch for ch in word if ch.isalnum()) for word in fold(text).split())
+    """Letters and digits without marks, words one space apart (a dash between them is no word: "Phan Rang -
+    Tháp Chàm")."""
+    return " ".join(key for word in fold(text).split() if (key := "".join(ch for ch in word if ch.isalnum())))
 
 
 def _size(key: str) -> int:
@@ -185,7 +186,7 @@ def snap_units(text: str, upper: bool = True) -> tuple[str, int | None]:
         start = i + size
         end = next((k for k in range(start, len(words)) if _level_at(words, k)), len(words))
         found = None
-        for n in range(min(end - start, 4), 0, -1):
+        for n in range(min(end - start, 5), 0, -1):  # four words, and a dash between them
             if found := vocabulary(kind).snap(" ".join(words[start:start + n])):
                 words[start:start + n] = (found[0].upper() if upper else found[0]).split()
                 break
@@ -212,7 +213,7 @@ def snap_place(text: str) -> tuple[str | None, int | None]:
     """The place name a place-date line's place part ends with, put right where one name fits, and how it was
     found (as ``snap_units``); (None, None) when no entry fits."""
     words = [w.strip(" ,.;:") for w in text.split() if w.strip(" ,.;:")]
-    tails = [" ".join(words[-n:]) for n in range(min(len(words), 4), 0, -1)]
+    tails = [" ".join(words[-n:]) for n in range(min(len(words), 5), 0, -1) if words[-n] not in "-–"]
     for tail in tails:  # the longest name first; a one-word name only as printed ("Đông" ends "Lâm Đông")
         spelled = vocabulary("place").spellings(tail)
         if tail in spelled:

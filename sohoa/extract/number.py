@@ -20,7 +20,7 @@ NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s*(?=\d))((?=[\dLI|]*\d)[\dLI|]{{1,5}}
                      r"|[^/\s]{0,6}?(?: [^/\s]{1,3}(?=\s*/))?)"
                      r"[\s_.]*(?:/\s*)?(?![^/\s]*\s+/|\d(?!\d{3}/)[^/\s]*/)([A-Z0-9]{2}.*)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
-_SYMBOL = re.compile(r"[^\W_]+(?:[/-][^\W_]+)*")
+_SYMBOL = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")  # parts joined by "/", "-" or "." ("TB.ĐHCT.CTCT")
 
 
 def number_symbol(text: str) -> tuple[str | None, str | None]:

@@ -78,8 +78,13 @@ def mean_conf(words: list[Word]) -> float:
 
 def header_words(text: str) -> str:
     """The words of a header line without the stray signs and lone letters that stamps and rules leave, words
-    read glued together split again."""
-    return " ".join(unglue(w) for w in clean_spaces(text).split() if len(letters_of(w)) >= 2 or w.isdigit())
+    read glued together split again; a dash between two words is kept ("SỞ QUY HOẠCH - KIẾN TRÚC")."""
+    words = clean_spaces(text).split()
+    return " ".join(unglue(w) if w not in _DASHES else "-" for i, w in enumerate(words)
+                    if len(letters_of(w)) >= 2 or w.isdigit() or w in _DASHES and 0 < i < len(words) - 1)
+
+
+_DASHES = ("-", "–", "—")
 
 
 def clean_spaces(text: str) -> str:
