@@ -139,6 +139,8 @@ class Score:
         self.boundaries = False
         self.misses: list[str] = []
         self.reliability: dict[int, list[int]] = {}  # bucket -> [fields, right]
+        self.found: dict[str, Found] = {}  # what the run made of each dossier (synthetic sets)
+        self.truth: dict[str, Any] = {}  # the synthetic batch's truth file
 
     def add(self, other: Score) -> None:
         for f in self.fields:
@@ -185,7 +187,8 @@ class Score:
                 right = norm(want) == norm(have)
                 self.right[f] += right
                 if not right:
-                    self.misses.append(f"{name} {doc.start} {f}: got {have!r} ({confidence.get(f)}), want {want!r}"
+                    said = ", ".join(str(x) for x in (confidence.get(f), (found_doc or {}).get("evidence", {}).get(f)) if x)
+                    self.misses.append(f"{name} {doc.start} {f}: got {have!r} ({said}), want {want!r}"
                                        f"{' [flagged]' if held and (f in marked or not found_doc) else ''}")
                 if not (held and (f in marked or not found_doc)):
                     self.unflagged += 1
@@ -225,6 +228,22 @@ class Score:
         for bucket in sorted(self.reliability):
             n, ok = self.reliability[bucket]
             rows.append(f"| {_bucket_name(bucket)} | {n} | {ok / n:.3f} |")
+        return "\n".join(rows + ["", self.evidence_table()])
+
+    def evidence_table(self) -> str:
+        """Per field, the values by what they rest on (``Extraction.evidence``: "agree" when the two readers read
+        the same, "hand" for hand-written digits…; "–" for none of its own): how many, and the share right."""
+        counts: dict[str, dict[str, list[int]]] = {}
+        for _, f, evidence, _, right in self.samples:
+            row = counts.setdefault(f, {}).setdefault(evidence or "–", [0, 0])
+            row[0] += 1
+            row[1] += right
+        kinds = sorted({e for by in counts.values() for e in by})
+        rows = ["| field | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+        for f in (f for f in self.fields if f in counts):
+            cells = [f"{n} → {ok / n:.2f}" if (n := counts[f].get(e, [0, 0])[0]) else ""
+                     for e in kinds for ok in [counts[f].get(e, [0, 0])[1]]]
+            rows.append(f"| {f} | " + " | ".join(cells) + " |")
         return "\n".join(rows)
 
     def line(self, title: str) -> str:
@@ -249,20 +268,31 @@ def _bucket_name(i: int) -> str:
     return "1.00" if i == len(BUCKETS) - 1 else f"[{BUCKETS[i]:.2f}, {BUCKETS[i + 1]:.2f})"
 
 
-def synthetic(base: Path, dossiers: int, seed: int, reuse: bool) -> Score:
+def synthetic(base: Path, dossiers: int, seed: int, reuse: bool, wide: bool = False) -> Score:
+    """The score of a synthetic batch: the default variety (``dossiers`` of 3 to 5 documents, hard scans), or
+    the wide one (``sohoa.synth``'s ``variety="wide"``: many small dossiers of 1 to 5 documents, 1975–2025 paper,
+    every NĐ 30 layout and the older ones)."""
     from sohoa.synth import make_batch, truth_path
 
     batch = base / "batch"
     if not (reuse and batch.is_dir()):
         shutil.rmtree(base, ignore_errors=True)
-        make_batch(batch, dossiers=dossiers, docs_per_dossier=(3, 5), seed=seed, hard=True, variety=True)
+        if wide:
+            make_batch(batch, dossiers=dossiers, seed=seed, variety="wide", natural_sort=False)
+        else:
+            make_batch(batch, dossiers=dossiers, docs_per_dossier=(3, 5), seed=seed, hard=True, variety=True)
     truth = json.loads(truth_path(batch).read_text(encoding="utf-8"))
     got = found_documents(run_stages(batch, base / "work", reuse))
     score = Score(FIELDS, "synthetic")
     for dossier in truth["dossiers"]:
         docs = [Truth(d["pages"][0], len(d["pages"]), d["metadata"]) for d in dossier["documents"]]
         score.dossier(dossier["dossier_code"], docs, got.get(dossier["dossier_code"], Found()), boundaries=True)
+    score.found, score.truth = got, truth
     return score
+
+
+WIDE_DOSSIERS = 13  # dossiers of a wide synthetic batch (1 to 5 documents each)
+WIDE_TUNING, WIDE_VALIDATION = 23, 29  # the wide seeds: one to tune on, one never read the misses of
 
 
 def real_sets(data: Path) -> list[Path]:
@@ -353,9 +383,14 @@ def pooled(scores: Iterable[Score], fields: tuple[str, ...]) -> Score:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("synthetic", "real", "both"), default="both")
+    parser.add_argument("--set", choices=("synthetic", "wide", "real", "both", "all"), default="all",
+                        help="both: the default synthetic variety and the real sets; all: the wide sets too")
     parser.add_argument("--dossiers", type=int, default=8, help="synthetic dossiers (3 to 5 documents each)")
     parser.add_argument("--seed", type=int, action="append", help="synthetic seed (repeat for more; default 11)")
+    parser.add_argument("--wide", type=int, action="append",
+                        help=f"wide synthetic seed to tune on (repeat for more; default {WIDE_TUNING})")
+    parser.add_argument("--wide-validation", type=int, action="append",
+                        help=f"wide synthetic seed never tuned on (default {WIDE_VALIDATION})")
     parser.add_argument("--reuse", action="store_true", help="keep the OCR of the last run; extract again")
     parser.add_argument("--misses", action="store_true", help="list the wrong fields (synthetic and tuning only)")
     parser.add_argument("--validation-misses", action="store_true",
@@ -367,11 +402,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     results: list[tuple[str, Score]] = []
-    if args.set in ("synthetic", "both"):
+    if args.set in ("synthetic", "both", "all"):
         for seed in args.seed or [11]:
             results.append((f"synthetic, seed {seed}",
                             synthetic(args.work / f"synthetic-{seed}", args.dossiers, seed, args.reuse)))
-    if args.set in ("real", "both"):
+    if args.set in ("wide", "all"):
+        for part, seeds in (("tuning", args.wide or [WIDE_TUNING]),
+                            ("validation", args.wide_validation or [WIDE_VALIDATION])):
+            for seed in seeds:
+                results.append((f"wide synthetic, seed {seed}, {part}", synthetic(
+                    args.work / f"wide-{seed}", WIDE_DOSSIERS, seed, args.reuse, wide=True)))
+    if args.set in ("real", "both", "all"):
         sets = real_sets(args.data)
         if not sets:
             raise SystemExit(f"no labelled real documents under {args.data}")
