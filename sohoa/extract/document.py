@@ -100,8 +100,8 @@ class Extraction:
         """The document was read from pages too coarse to deliver (a phone's photo, a web copy: under 200 dpi),
         which calibration never measured: every checked value is unsure. Its description serves to find the paper
         to scan again; its dossier is held anyway."""
-        for name in CHECKED:
-            if name in self.confidence and self.metadata.get(name) not in (None, ""):
+        for name in CHECKED:  # an absence too ("no authority prefix"): the form marks it empty
+            if name in self.confidence:
                 self.confidence[name] = _doubted(name, self.confidence[name])
 
     def unsure(self) -> list[str]:
