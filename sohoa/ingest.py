@@ -33,7 +33,7 @@ from sohoa.inventory import (  # noqa: F401  # BatchError, Dossier, Inventory, s
     walk,
 )
 from sohoa.parallel import process_map
-from sohoa.workspace import BatchWork, Page, sha256_file, write_json
+from sohoa.workspace import BatchWork, Page, save_pages, sha256_file, write_json
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
 MAX_PAGES_PER_FILE = 5000
 # where a planned page's record keeps its input until it is read: [file, "image" | "pdf", page, pages[, restricted]]
 INPUT = "input"
+# the page records of a dossier as import planned them, kept beside pages.json: every try of the stage that reads
+# the pages starts from these (``sohoa.pages.start_pages``), so that a retry does the same work again
+PLANNED = "planned.json"
 
 
 def too_many_pages(count: int) -> str:
@@ -460,6 +463,8 @@ def import_batch(batch: Path, work: BatchWork, batch_id: str, *, batch_uri: str 
             continue
         pages = found[dossier.code]
         work.dossier(dossier.code).save(pages)
+        if not decode:  # what the stage that reads the pages starts from, on each of its tries
+            save_pages(work.dossier(dossier.code).root / PLANNED, pages)
         good = sum(p.status == "ok" for p in pages)
         log.info("dossier %s: %d files/pages, %d %s", dossier.code, len(pages), good,
                  "readable" if decode else "to read")

@@ -24,7 +24,9 @@ from typing import Any
 
 from sohoa import ocr
 from sohoa.campaign import progress
+from sohoa.clean import safe_clean
 from sohoa.disk import DiskFullError
+from sohoa.ingest import PLANNED, close_inputs, decode_page
 from sohoa.parallel import alone, replay, survivors_map, worker_logs, workers
 from sohoa.workspace import DossierWork, Page, load_pages
 
@@ -36,9 +38,6 @@ NAMES = {"import": "reading the file", "clean": "cleaning", "ocr": "OCR"}
 CRASHED = {"import": "reading the file crashed: the worker process died on this page (a decoder crashed)",
            "clean": "cleaning crashed: the worker process died on this page",
            "ocr": "OCR crashed: the Tesseract worker process died on this page"}
-# the page records of a dossier as its import planned them (``sohoa.ingest.import_batch(decode=False)``): every
-# try of the stage that reads them starts from these, so that a retry does the same work again
-PLANNED = "planned.json"
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,6 @@ class PageDone:
 
 def run_job(job: PageJob) -> PageDone:
     """One page through its steps, in a pool worker; a step is skipped once the page is no longer "ok"."""
-    from sohoa.clean import safe_clean
-    from sohoa.ingest import close_inputs, decode_page
-
     dw = DossierWork(job.root, job.code)
     page, seconds = job.page, {}
     for step in job.steps:
@@ -200,9 +196,10 @@ def _finish(d: _Dossier, steps: tuple[str, ...], recognize: ocr.Recognizer, reco
     if d.first is not None:
         _first_read(d, recognize)
     d.dw.save(d.pages)
-    if record_times:
+    if record_times:  # the import's pages are counted once, by the batch's import (sohoa.pipeline.run_import)
         for step in steps:
-            progress.spent(d.dw.batch.root, step, d.dw.code, d.seconds.get(step, 0.0), len(d.entered[step]))
+            progress.spent(d.dw.batch.root, step, d.dw.code, d.seconds.get(step, 0.0),
+                           len(d.entered[step]) if step != "import" else 0)
     if on_dossier is not None:
         on_dossier(d.dw, d.pages, d.counts())
 
