@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -93,9 +94,20 @@ def replay(records: Iterable[tuple[str, int, str]]) -> None:
         logging.getLogger(name).log(level, "%s", text)
 
 
+def _before_fork() -> None:
+    """OpenCV's thread pool, once it ran in this process (a page image resized or blurred), hangs a forked
+    child's first OpenCV call: the child inherits its condition variables with the parent's threads waiting on
+    them, and no threads. Those threads are stopped before forking; the pool's workers take one page to a core
+    anyway (``sohoa.clean``), so OpenCV's own threads would only compete with them."""
+    cv2 = sys.modules.get("cv2")
+    if cv2 is not None:
+        cv2.setNumThreads(1)
+
+
 def pool(n: int) -> ProcessPoolExecutor:
     """A pool of ``n`` forked workers. Forked, not spawned: a spawned worker would re-import the parent's
     ``__main__``, which under Airflow's task runner (or a script without a main guard) fails."""
+    _before_fork()
     return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_started)
 
 
