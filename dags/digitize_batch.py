@@ -71,14 +71,15 @@ with DAG(
     # cleans, OCRs and describes all its pages in one pool, one page to a core, its dossiers failing apart
     chunks = scan_import.output
     described = DigitizeOperator.partial(task_id="digitize", max_failed_ratio="{{ params.max_failed_pages }}",
-                                         ).expand(dossiers=chunks)
+                                         map_index_template=DigitizeOperator.CODES).expand(dossiers=chunks)
     # the batch's work area; empty when scan_import failed, so the batch-level tasks fail at once
     work = "{{ ti.xcom_pull(task_ids='scan_import', key='work') or '' }}"
 
     quality_checks = QualityChecksOperator(
         task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE
     )
-    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE).expand(dossiers=chunks)
+    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE,
+                                      map_index_template=PackageOperator.CODES).expand(dossiers=chunks)
     deliver = DeliverOperator(
         task_id="deliver",
         work=work,

@@ -26,7 +26,7 @@ def codes_label(codes: Sequence[str]) -> str:
 class ChunkOperator(SohoaOperator):
     """Runs one ``sohoa.pipeline`` stage on a chunk of dossiers (their work paths, ``dossiers``), each dossier's
     failure apart from the others'. Mapped over the chunks of the batch (``scan_import``), each instance labelled
-    with its dossiers' codes."""
+    with its dossiers' codes (``CODES``: the DAG gives it to ``partial``, where a mapped task's template is read)."""
 
     template_fields: Sequence[str] = ("dossiers",)
     reads: ClassVar[tuple[str, ...]]
@@ -35,7 +35,6 @@ class ChunkOperator(SohoaOperator):
     CODES = "{{ task.codes_label }}"
 
     def __init__(self, *, dossiers: list[str] | str, **kwargs: Any) -> None:
-        kwargs.setdefault("map_index_template", self.CODES)
         super().__init__(**kwargs)
         self.dossiers = dossiers
 
