@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import DAG, Param, TriggerRule
 
-from operators.base import RETRY_DEFAULTS
+from operators.base import RETRY_DEFAULTS, cpu_heavy
 from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
 from operators.campaign import RecordCampaignOperator
 from operators.dossier import DigitizeOperator, PackageOperator
@@ -57,6 +57,7 @@ with DAG(
         ),
     },
 ) as dag:
+    cpu = cpu_heavy()  # queue and pool of the CPU-heavy tasks ([sohoa] cpu_queue, cpu_pool); none by default
     scan_import = ScanImportOperator(
         task_id="scan_import",
         batch_uri="{{ params.batch_uri }}",
@@ -65,26 +66,28 @@ with DAG(
         campaign="{{ params.campaign }}",
         package_type="{{ params.package_type }}",
         archive_code="{{ params.archive_code }}",
+        **cpu,
     )
 
     # chunks of whole dossiers (scan_import's result), each labelled with its dossiers' codes: a task reads,
     # cleans, OCRs and describes all its pages in one pool, one page to a core, its dossiers failing apart
     chunks = scan_import.output
-    described = DigitizeOperator.partial(task_id="digitize", max_failed_ratio="{{ params.max_failed_pages }}",
+    described = DigitizeOperator.partial(task_id="digitize", max_failed_ratio="{{ params.max_failed_pages }}", **cpu,
                                          map_index_template=DigitizeOperator.CODES).expand(dossiers=chunks)
     # the batch's work area; empty when scan_import failed, so the batch-level tasks fail at once
     work = "{{ ti.xcom_pull(task_ids='scan_import', key='work') or '' }}"
 
     quality_checks = QualityChecksOperator(
-        task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE
+        task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE, **cpu
     )
-    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE,
+    package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE, **cpu,
                                       map_index_template=PackageOperator.CODES).expand(dossiers=chunks)
     deliver = DeliverOperator(
         task_id="deliver",
         work=work,
         output_uri="{{ params.output_uri }}",
         trigger_rule=TriggerRule.ALL_DONE,
+        **cpu,
     )
     described >> quality_checks >> package >> deliver
     # the batch's figures join its campaign's (the dashboard, the survey)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, TriggerRule
 
+from operators.base import cpu_heavy
 from operators.campaign import RecordCampaignOperator
 from operators.review import (
     REVIEW_DAG,
@@ -49,7 +50,7 @@ with DAG(
     release = ReleaseReviewOperator(
         task_id="release", work="{{ params.work }}", dossier_code="{{ params.dossier_code }}",
         output_uri="{{ params.output_uri }}", forms_task="forms", form_task="review",
-        trigger_rule=TriggerRule.NONE_FAILED,
+        trigger_rule=TriggerRule.NONE_FAILED, **cpu_heavy(),
     )
     RequestReviewOperator.partial(task_id="ask_again", map_index_template="{{ task.outcome.dossier_code }}",
                                   ).expand(outcome=release.output)

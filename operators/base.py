@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
 from urllib.parse import urlparse
 
 from airflow.sdk import BaseOperator
@@ -15,6 +15,35 @@ RETRY_DEFAULTS: dict[str, Any] = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
 }
+
+
+class QueueAndPool(TypedDict, total=False):
+    queue: str
+    pool: str
+
+
+def cpu_heavy() -> QueueAndPool:
+    """``queue`` and ``pool`` of the CPU-heavy tasks (import, clean, OCR, extraction, checks, packaging, delivery),
+    from Airflow's configuration: ``[sohoa] cpu_queue`` and ``cpu_pool`` (``AIRFLOW__SOHOA__CPU_QUEUE``,
+    ``AIRFLOW__SOHOA__CPU_POOL``). Unset, as on the embedded default, nothing: Airflow's default queue and pool.
+    On Celery, workers that serve the queue run them, and the pool's slots (the workers' concurrency) keep the
+    scheduler from queueing more of them than the workers can run."""
+    from airflow.configuration import conf
+
+    chosen = {"queue": conf.get("sohoa", "cpu_queue", fallback=""), "pool": conf.get("sohoa", "cpu_pool", fallback="")}
+    return cast(QueueAndPool, {key: value.strip() for key, value in chosen.items() if value and value.strip()})
+
+
+def allow_page_workers() -> None:
+    """Let the stages start their page worker processes under Celery's prefork pool too. The task process is
+    forked (by Airflow's supervisor) from a pool worker and inherits that worker's daemon flag, with which
+    multiprocessing refuses children ("daemonic processes are not allowed to have children"); yet it is no
+    pool worker: its own process group, which the supervisor ends with it, holds its page workers."""
+    import multiprocessing
+
+    process = multiprocessing.current_process()
+    if process.daemon:
+        process.daemon = False
 
 
 def lineage_dataset(uri: str) -> tuple[str, str]:
@@ -34,6 +63,10 @@ class SohoaOperator(BaseOperator):
         for key, value in RETRY_DEFAULTS.items():
             kwargs.setdefault(key, value)
         super().__init__(**kwargs)
+
+    def pre_execute(self, context: Any) -> None:
+        allow_page_workers()
+        super().pre_execute(context)
 
     def lineage_inputs(self) -> Sequence[str]:
         return ()

@@ -127,6 +127,13 @@ def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[s
     return float(scored[-1][0]), scored[-1][1]
 
 
+def likely_slip(read: str, word: str) -> bool:
+    """Whether OCR reading ``word`` as ``read`` is a slip it often makes: the same letters with another tone on a
+    letter with a circumflex, breve or horn ("Tuần" for "Tuấn"), or the hook above taken for another tone; not a
+    tone changed on a plain letter ("Nhã" for "Nhạ"), which Tesseract rarely gets wrong."""
+    return toneless(read) == toneless(word) and _cost(read.lower(), word.lower()) < 1
+
+
 def _cost(read: str, word: str) -> float:
     if read == word:
         return 0.0
@@ -151,3 +158,22 @@ def _same_case(word: str, like: str) -> str:
     if like.isupper() and len(like) > 1:
         return word.upper()
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+_SHAPES = set("âêôơưă")  # letters whose stacked tone Tesseract loses or changes
+
+
+def unconfirmed(text: str) -> list[str]:
+    """The syllables of ``text`` whose tone nothing confirms: a letter with a circumflex, breve or horn (where
+    Tesseract loses or changes the stacked tone: "đôi" for "đổi") and no word of two syllables or more of the
+    dictionary, as written, that holds it ("sửa đổi" does; "đôi tên" does not)."""
+    tokens = text.split(" ")
+    parts = [_SYLLABLE.match(token) for token in tokens]
+    known, _ = _words()
+    covered = [False] * len(tokens)
+    for start in range(len(tokens)):
+        for n in range(2, min(_LONGEST, len(tokens) - start) + 1):
+            window = parts[start:start + n]
+            if _joinable(window) and tuple(modern_tones(m.group(2).lower()) for m in window) in known:  # type: ignore[union-attr]
+                covered[start:start + n] = [True] * n
+    return [m.group(2) for m, seen in zip(parts, covered, strict=True)
+            if m and not seen and m.group(2).isalpha() and _SHAPES & set(toneless(m.group(2)))]

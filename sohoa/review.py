@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sohoa.extract import marked as form_mark
 from sohoa.package.model import DOCUMENT_RULES
 from sohoa.report import DOSSIER_KINDS, dossier_codes, failing_dossiers, holds, is_secret, review_state
 from sohoa.vocab import MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, URGENCY_MARKS, fold, nfc
@@ -45,7 +46,7 @@ TITLES = {
 MAX_LENGTH = {"number": DOCUMENT_RULES["codeNumber"].max_length, "symbol": DOCUMENT_RULES["codeNotation"].max_length,
               "issuing_agency": DOCUMENT_RULES["organName"].max_length, "subject": DOCUMENT_RULES["subject"].max_length}
 TEXT_MAX = 200  # the other names and titles
-UNSURE = 0.9  # a value read with less confidence is marked in the form's body
+UNSURE = 0.9  # the usual confidence under which a value is unsure; per field: sohoa.extract.review_below
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LEADING = re.compile(r"^(?:V/v|Về việc)[\s:.,]*", re.IGNORECASE)
 _DECISIONS = {"approve": APPROVE, "approved": APPROVE, "duyệt": APPROVE, "phê duyệt": APPROVE,
@@ -140,7 +141,7 @@ def forms(work: BatchWork, code: str, base_url: str = "") -> dict[str, list[dict
         rows = []
         for f in FIELDS:
             conf = doc["confidence"].get(f)
-            mark = "⚠ empty" if values[f] in (None, "") else ("⚠ unsure" if conf is not None and conf < UNSURE else "")
+            mark = f"⚠ {how}" if (how := form_mark(f, values[f], conf)) else ""
             shown = str(values[f] or "").replace("|", "\\|")
             rows.append(f"| {f} | {shown} | {'' if conf is None else f'{conf:.0%}'} | {mark} |")
         pages = " · ".join(f"[trang {n}]({link}/page/{page_index(dw, s)}.jpg)" for n, s in enumerate(doc["pages"], 1))

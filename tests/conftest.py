@@ -6,6 +6,7 @@ import math
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -146,3 +147,23 @@ def signing_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         (folder / name).write_bytes(data)
     return {"root": ca_cert, "identity": SigningIdentity(key, cert, ca_cert), "folder": folder,
             "agency": "TRUNG TÂM LƯU TRỮ LỊCH SỬ TỈNH HẬU GIANG"}
+
+
+def run_stages(batch: Path, out: Path, work: Path, identity: object, **params: str) -> dict[str, Any]:
+    """The pipeline's stages, in order, as digitize_batch runs them, without Airflow: import (work area under
+    ``work``), then clean, OCR and extraction per dossier, the quality checks, packages and delivery to ``out``.
+    Returns what the import started ({"work", "dossiers"})."""
+    from sohoa import pipeline
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOHOA_WORK_DIR", str(work))
+        started = pipeline.run_import(str(batch), str(out), **params)
+    for d in started["dossiers"]:
+        pipeline.run_clean(d)
+        pipeline.run_ocr(d)
+        pipeline.run_extract(d)
+    pipeline.run_quality(started["work"])
+    for d in started["dossiers"]:
+        pipeline.run_package(d, identity)  # type: ignore[arg-type]
+    pipeline.run_deliver(started["work"], str(out))
+    return dict(started)

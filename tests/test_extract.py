@@ -19,6 +19,7 @@ from sohoa.extract import (
     surname,
     type_in_symbol,
 )
+from sohoa.extract.subject import odd_words
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -189,11 +190,11 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     assert m["document_type"] == "Quyết định"
     assert m["subject"] == ("ban hành Quy định chức năng, cơ cấu tổ chức của Trung tâm Kiểm nghiệm Dược phẩm tỉnh "
                             "năm 2025")
-    assert ex.needs_review and ex.confidence["issued_date"] == 0.0
+    assert ex.needs_review and ex.raw["issued_date"] == 0.0
     # a stroke read as a letter before the month (synthetic page): the date, for review
     doc = page(*HEADER, line(0.08, 0.11, "Số: 337/SNV-TCBC"), line(0.52, 0.11, "Quảng Ngãi, ngày 13 tháng Z7 năm 2024"))
     ex = extract_document([doc])
-    assert ex.metadata["issued_date"] == "2024-07-13" and ex.confidence["issued_date"] < 0.5 and ex.needs_review
+    assert ex.metadata["issued_date"] == "2024-07-13" and ex.raw["issued_date"] < 0.5 and ex.needs_review
     # a hand-written day read as a day past the month's end ("20" as "80"): the month is still known
     doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 80 tháng 3 năm 2018"))
     ex = extract_document([doc])
@@ -202,8 +203,8 @@ def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> N
     doc = page(*HEADER, line(0.08, 0.11, "Số: 77/QĐ-SNV"), line(0.52, 0.11, "Quảng Ngãi, ngày tháng 8 năm 2019"),
                line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc thành lập Tổ công tác"), *SIGNER)
     ex = extract_document([doc])
-    assert all(ex.confidence[f] >= 0.5 for f in ("document_type", "issuing_agency", "subject"))
-    assert ex.metadata["issued_date"] == "2019-08" and ex.confidence["issued_date"] >= 0.5 and ex.needs_review
+    assert all(ex.raw[f] >= 0.5 for f in ("document_type", "issuing_agency", "subject"))
+    assert ex.metadata["issued_date"] == "2019-08" and ex.raw["issued_date"] >= 0.5 and ex.needs_review
 
 
 def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> None:
@@ -306,7 +307,7 @@ def test_left_column_read_again_unless_the_page_layout_read_it_surely() -> None:
 def test_missing_fields_send_the_document_to_review() -> None:
     ex = extract_document([page(line(0.1, 0.3, "một trang không có tiêu đề"))])
     assert ex.needs_review
-    assert ex.metadata["issued_date"] is None and ex.confidence["issued_date"] == 0.0
+    assert ex.metadata["issued_date"] is None and ex.raw["issued_date"] == 0.0
 
 
 def test_urgency_mark_and_segmentation() -> None:
@@ -505,12 +506,11 @@ def test_hand_filled_number_and_day_replace_what_ocr_could_not_read() -> None:
     ex = extract_document([doc], filled={"number": ["09", 0.62], "day": ["20", 0.97], "month": ["01", 0.99]})
     assert (ex.metadata["number"], ex.metadata["symbol"], ex.metadata["issued_date"]) == ("09", "TTr-UBND", "2025-01-20")
     # no surer than the line, nor than the least sure hand-written digit
-    assert ex.confidence["number"] == 0.62 and ex.confidence["issued_date"] < 0.97
-    assert not ex.needs_review
+    assert ex.raw["number"] == 0.62 and ex.raw["issued_date"] < 0.97
     # an unsure reading is taken for the archivist to check (real "87" read at 34 %), one under 25 % is not
     ex = extract_document([doc], filled={"number": ["87", 0.34], "day": ["20", 0.3]})
     assert (ex.metadata["number"], ex.metadata["issued_date"]) == ("87", "2025-01-20") and ex.needs_review
-    assert ex.confidence["number"] == 0.34 and ex.confidence["issued_date"] <= 0.3
+    assert ex.raw["number"] == 0.34 and ex.raw["issued_date"] <= 0.3
     ex = extract_document([doc], filled={"number": ["87", 0.2], "day": ["20", 0.2]})
     assert (ex.metadata["number"], ex.metadata["issued_date"]) == (None, "2025-01")
 
@@ -591,3 +591,98 @@ def test_subject_start_lost_under_a_stamp_is_the_enacting_formulas() -> None:
                line(0.10, 0.32, "dùng phục vụ các cơ quan Đảng, Nhà nước."))
     assert extract_document([doc]).metadata["subject"] == (
         "Về Mạng truyền số liệu chuyên dùng phục vụ các cơ quan Đảng, Nhà nước")
+
+
+def test_official_letter_whose_vv_block_tesseract_read_as_one_line_with_the_place_date_line() -> None:
+    """A công văn whose "V/v" block stands level with the place-date line: Tesseract's layout reads the two as one
+    line ("VỈY … Hải Dương, ngày 24 thủng 10 năm 2004"); the header's gutter puts each word on its side."""
+    left = line(0.06, 0.13, "VỈY triển khai kế hoạch")
+    right = line(0.50, 0.13, "Hải Dương, ngày 24 thủng 10 năm 2004")
+    doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẢI DƯƠNG"), *HEADER[2:],
+               line(0.08, 0.11, "Số: 1135/UBND-VP"), Line(left.words + right.words),
+               line(0.06, 0.15, "giảng dạy học kỳ 2"), line(0.30, 0.20, "Kính gửi: Sở Giáo dục và Đào tạo"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["number"], m["symbol"]) == ("Công văn", "1135", "UBND-VP")
+    assert (m["issued_date"], m["place"]) == ("2004-10-24", "Hải Dương")
+    assert m["subject"] == "triển khai kế hoạch giảng dạy học kỳ 2"
+
+
+def test_number_and_symbol_are_as_sure_as_their_own_words() -> None:
+    """A digit misread lowers its own word's confidence: the line's mean would deliver it as sure."""
+    number = line(0.08, 0.11, "Số: 41 /CT-UBND")
+    number.words[1] = Word("41", 38, number.words[1].box)
+    doc = page(*HEADER, number, line(0.52, 0.11, "Quảng Ngãi, ngày 11 tháng 5 năm 2021"), line(0.42, 0.16, "CHỈ THỊ"),
+               line(0.30, 0.18, "Về tăng cường chỉ đạo Kỳ thi"), *SIGNER)
+    ex = extract_document([doc])
+    assert (ex.metadata["number"], ex.raw["number"], ex.raw["symbol"]) == ("41", 0.38, 0.95)
+
+
+def test_number_checked_against_the_attachment_that_names_its_document() -> None:
+    """An annex repeats the number of the decision it belongs to: "(Ban hành kèm theo Quyết định số …)"."""
+    annex = page(line(0.2, 0.05, "QUY CHẾ"), line(0.12, 0.08, "(Ban hành kèm theo Quyết định số 47/2025/QĐ-TTg"),
+                 line(0.2, 0.10, "ngày 11 tháng 12 năm 2025 của Thủ tướng Chính phủ)"))
+
+    def decision(printed: str) -> HocrPage:
+        return page(line(0.08, 0.05, "THỦ TƯỚNG CHÍNH PHỦ"), *HEADER[2:], line(0.08, 0.11, printed),
+                    line(0.52, 0.11, "Hà Nội, ngày 11 tháng 12 năm 2025"), line(0.40, 0.16, "QUYẾT ĐỊNH"),
+                    line(0.25, 0.18, "Ban hành Quy chế quản lý"), *SIGNER)
+
+    ex = extract_document([decision("Số: 47/2025/QĐ-TTg"), annex])
+    assert ex.metadata["number"] == "47" and ex.evidence["number"] == "confirmed"
+    ex = extract_document([decision("Số: 41/2025/QĐ-TTg"), annex])  # a digit misread, read surely
+    assert ex.metadata["number"] == "41" and ex.evidence["number"] == "contradicted"
+    ex = extract_document([decision("Số: ⁄‡ /2025/QĐ-TTg"), annex])  # the number under the portal's stamp
+    assert ex.metadata["number"] == "47" and ex.evidence["number"] == "mentioned"
+
+
+def test_a_received_stamp_beside_the_trich_yeu_is_not_read_into_it() -> None:
+    """A real scan: "CV ĐẾN" stamped left of the centred trích yếu's second line, read into the same line."""
+    def words(*spec: tuple[str, float, int, int]) -> Line:
+        return Line([Word(text, conf, (x0, int(0.236 * H), x1, int(0.236 * H) + 45)) for text, conf, x0, x1 in spec])
+
+    first = words(("Về", 96, 730, 797), ("việc", 96, 812, 909), ("tăng", 96, 926, 1034), ("cường", 96, 1051, 1203),
+                  ("công", 97, 1219, 1333), ("tác", 96, 1349, 1421), ("thi", 69, 1438, 1504))
+    first = Line([Word(w.text, w.conf, (w.box[0], w.box[1] - 40, w.box[2], w.box[3] - 40)) for w in first.words])
+    second = words(("CV", 94, 82, 155), ("TS.", 0, 225, 276), ("1L2á,", 0, 498, 566), ("|", 84, 691, 703),
+                   ("hành", 96, 1010, 1109), ("án", 96, 1127, 1202), ("hành", 97, 1219, 1309), ("chính", 96, 1326, 1423))
+    doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 20 tháng 3 năm 2018"),
+               line(0.42, 0.17, "CHỈ THỊ"), first, second, line(0.10, 0.30, "Thời gian qua, công tác triển khai"))
+    assert extract_document([doc]).metadata["subject"] == "tăng cường công tác thi hành án hành chính"
+
+
+def test_a_deputy_signs_kt_when_the_seal_hid_the_prefix() -> None:
+    """An e-office copy: the seal image over "KT. BỘ TRƯỞNG", only "THỨ TRƯỞNG" and the name read."""
+    closing = [line(0.06, 0.70, "Nơi nhận:"), line(0.06, 0.72, "- Như Điều 3;"), line(0.62, 0.74, "THỨ TRƯỞNG"),
+               line(0.62, 0.84, "Nguyễn Thị Kim Chi")]
+    doc = page(line(0.08, 0.05, "BỘ GIÁO DỤC VÀ ĐÀO TẠO"), *HEADER[2:], line(0.08, 0.11, "Số: 2676/QĐ-BGDĐT"),
+               line(0.52, 0.11, "Hà Nội, ngày 24 tháng 9 năm 2025"), line(0.40, 0.16, "QUYẾT ĐỊNH"),
+               line(0.30, 0.18, "Về việc công nhận kết quả"), *closing)
+    ex = extract_document([doc])
+    assert (ex.metadata["signer_title"], ex.metadata["authority"]) == ("THỨ TRƯỞNG", "KT.")
+    assert ex.raw["authority"] < ex.raw["signer_title"]  # put back, not read: less sure
+
+
+@pytest.mark.parametrize(("subject", "odd"), [
+    ("cổ phần hóa Công ty TNHH MTV Đầu tư, Xây dựng và Kinh doanh dịch vụ Quảng Nøãi", ["Nøãi"]),  # a real misreading
+    ("kiến nghị về, „m bản quy phạm pháp luật", ["„m"]),
+    ("đón Tết Nguyên đán Nhâm Dần-năm 2022", []),
+    ("học GDQP&AN đợt 3 (học kỳ 2, năm học 2019-2020), phòng, chống dịch Covid-19", []),
+    ("sửa đổi Quyết định số 2269/QĐ-TTg", []),
+])
+def test_odd_words_of_a_trich_yeu_lower_its_score(subject: str, odd: list[str]) -> None:
+    assert odd_words(subject) == odd
+
+
+def test_the_column_read_again_keeps_nothing_of_the_right_column() -> None:
+    """Synthetic 300 dpi page: the left column read again ran past the gutter into "CỘNG" and the place of the
+    place-date line ("Số: 312 /TTr-SGDĐT Đắk")."""
+    agency = [line(0.08, 0.05, "UBND TỈNH ĐẮK LẮK"), line(0.04, 0.07, "SỞ GIÁO DỤC VÀ ĐÀO TẠO")]
+    right = [line(0.50, 0.05, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), line(0.56, 0.07, "Độc lập - Tự do - Hạnh phúc")]
+    number = line(0.08, 0.11, "Số: 312 /TTr-SGDĐT")
+    dated = line(0.52, 0.11, "Đắk Lắk, ngày 13 tháng 02 năm 2025")
+    doc = page(*agency, *right, Line(number.words + dated.words), line(0.48, 0.16, "TỜ TRÌNH"),
+               line(0.29, 0.18, "Đề nghị ban hành Quy chế phòng cháy, chữa cháy"), *SIGNER)
+    column = [Line(agency[0].words + right[0].words[:1]), agency[1], Line(number.words + dated.words[:1])]
+    m = extract_document([doc], left_column=column).metadata
+    assert (m["parent_agency"], m["issuing_agency"]) == ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")
+    assert (m["number"], m["symbol"], m["place"], m["issued_date"]) == ("312", "TTr-SGDĐT", "Đắk Lắk", "2025-02-13")

@@ -28,7 +28,6 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from sohoa import pipeline
 from sohoa.names import portable, portable_path, unusable
 from sohoa.package import validate_package
 from sohoa.pdf_safety import active_content
@@ -36,6 +35,7 @@ from sohoa.review_sheet import export
 from sohoa.synth import make_batch
 from sohoa.vocab import nfc
 from sohoa.workspace import BatchWork, write_json
+from tests.conftest import run_stages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -126,17 +126,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, signing_ca: dict[str, Any]
         del pdf.pages[1:]
         pdf.pages[0].mediabox = pikepdf.Array([0, 0, 60, 60])  # one page, too small: the file is quarantined
         pdf.save(batch / "BAD" / "armed.pdf")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOHOA_WORK_DIR", str(root / "work"))
-        started = pipeline.run_import(str(batch), str(root / "out"))
-    for d in started["dossiers"]:
-        pipeline.run_clean(d)
-        pipeline.run_ocr(d)
-        pipeline.run_extract(d)
-    pipeline.run_quality(started["work"])
-    for d in started["dossiers"]:
-        pipeline.run_package(d, signing_ca["identity"])
-    pipeline.run_deliver(started["work"], str(root / "out"))
+    started = run_stages(batch, root / "out", root / "work", signing_ca["identity"])
     out = root / "out" / batch.name
     return {"batch": batch, "out": out, "ready": started["dossiers"], "work": Path(started["work"]),
             "report": json.loads((out / "report.json").read_text(encoding="utf-8"))}

@@ -26,6 +26,7 @@ from sohoa.sign import verify_pdf
 from sohoa.storage import LocalStorage
 from sohoa.synth import make_batch
 from sohoa.workspace import BatchWork, read_json
+from tests.conftest import run_stages
 
 pytestmark = pytest.mark.slow
 STAINED = ("H30.2020.18.TH", "H24.11.2023.04.TCCB")  # seed 7: a JPEG page and a multi-page TIFF
@@ -53,17 +54,8 @@ def held(tmp_path_factory: pytest.TempPathFactory, signing_ca: dict[str, Any]) -
     make_batch(batch, dossiers=3, docs_per_dossier=(1, 1), seed=7, natural_sort=False)
     for code in STAINED:
         stain_header(sorted((batch / code).iterdir())[0])
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOHOA_WORK_DIR", str(root / "work"))
-        started = pipeline.run_import(str(batch), str(root / "out"), package_type="AIP_hoso", archive_code="H49.26")
-    for d in started["dossiers"]:
-        pipeline.run_clean(d)
-        pipeline.run_ocr(d)
-        pipeline.run_extract(d)
-    pipeline.run_quality(started["work"])
-    for d in started["dossiers"]:
-        pipeline.run_package(d, signing_ca["identity"])
-    pipeline.run_deliver(started["work"], str(root / "out"))
+    started = run_stages(batch, root / "out", root / "work", signing_ca["identity"], package_type="AIP_hoso",
+                         archive_code="H49.26")
     return {"root": root, "work": Path(started["work"]), "out": root / "out", "signing": signing_ca}
 
 

@@ -1,0 +1,217 @@
+"""One document's metadata from its OCR pages, each field with a confidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import dropwhile, takewhile
+from typing import Any
+
+from sohoa.extract.confidence import calibrated, review_below
+from sohoa.extract.handwritten import hand_reading, with_hand
+from sohoa.extract.header import agency_of, header_anchors, stamp_text
+from sohoa.extract.marks import mark_of
+from sohoa.extract.number import (
+    NUMBER,
+    NUMBER_START,
+    mentions,
+    number_symbol,
+    part_confidences,
+    type_in_symbol,
+)
+from sohoa.extract.signer import (
+    authority_of,
+    closing_top,
+    is_deputy,
+    person_name,
+    signer_block,
+    signer_of,
+    sure_name,
+    surname,
+)
+from sohoa.extract.subject import LETTER_ABOUT, enacted, subject_of, text_block, type_line
+from sohoa.extract.text import clean_spaces, extent, is_upper, mean_conf
+from sohoa.hocr import HocrPage, Line
+from sohoa.vocab import SECRECY_MARKS, SURNAMES, TYPE_ABBREVIATIONS, TYPE_CODES, URGENCY_MARKS, fold
+
+REQUIRED = ("document_type", "issued_date", "issuing_agency", "subject")  # TT 05's EAD_doc cannot go without them
+# fields whose absence is a reading too (no parent body, no authority prefix, no mark), with its own confidence
+MAY_BE_ABSENT = ("parent_agency", "authority", "urgency", "secrecy")
+# the fields a person checks (the review form's, and the secrecy mark, which withholds a document)
+CHECKED = ("document_type", "number", "symbol", "issued_date", "issuing_agency", "parent_agency", "place",
+           "subject", "signer", "signer_title", "authority", "urgency", "secrecy")
+
+
+@dataclass
+class Extraction:
+    metadata: dict[str, Any] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)  # calibrated (``sohoa.extract.confidence``)
+    raw: dict[str, float] = field(default_factory=dict)  # the readers' own scores, what calibration maps
+    evidence: dict[str, str] = field(default_factory=dict)  # what a value rests on, when it is calibrated apart
+
+    def put(self, name: str, value: Any, raw: float, evidence: str | None = None) -> None:
+        """Set a field, its raw score and its calibrated confidence (apart for values resting on other evidence
+        than the print, such as hand-written digits); a field left empty that a document must have is not sure
+        at all."""
+        missing = value is None and name not in MAY_BE_ABSENT
+        self.metadata[name] = value
+        self.raw[name] = 0.0 if missing else round(raw, 3)
+        self.evidence.pop(name, None)
+        if evidence:
+            self.evidence[name] = evidence
+        self.confidence[name] = 0.0 if missing else calibrated(name, raw, evidence)
+
+    def unsure(self) -> list[str]:
+        """The checked fields read under their review threshold (``confidence.review_below``)."""
+        return [f for f in CHECKED if f in self.confidence and self.confidence[f] < review_below(f)]
+
+    @property
+    def needs_review(self) -> bool:
+        """A required field empty, a checked field unsure, or a date without its day (TT 05 wants the day)."""
+        return any(self.metadata.get(f) is None for f in REQUIRED) or bool(self.unsure()) or (
+            len(self.metadata.get("issued_date") or "") != len("YYYY-MM-DD"))
+
+
+def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
+                     left_column: list[Line] | None = None,
+                     signer_blocks: dict[int, list[list[Line]]] | None = None,
+                     filled: dict[str, Any] | None = None) -> Extraction:
+    """Metadata of one document from its OCR pages (first page: header; last signed page: signer).
+
+    ``stamps`` are texts read from the coloured stamps of the first page (urgency, secrecy marks);
+    ``left_column`` the left header column read again on its own (see ``left_header_box``); ``signer_blocks``
+    the signer blocks read again on their own, by page index (see ``signer_box``): as they are, then with a black
+    seal taken out; ``filled`` the blanks of the number and date read as hand-written digits,
+    {"number" | "day" | "month": [digits, probability]}.
+    """
+    filled = filled or {}
+    ex = Extraction()
+    first = pages[0]
+    header, page_left, left, number_at, (issued, place, date_conf, date_line, place_conf) = header_anchors(
+        first, left_column)
+    # without a "Số:" line read as one: the upper-case lines that open the column, up to what looks like it
+    agency_lines = left[:number_at] if number_at is not None else list(takewhile(
+        lambda ln: is_upper(ln.text) and not NUMBER_START.match(fold(ln.text)),
+        dropwhile(lambda ln: not is_upper(ln.text) or stamp_text(ln.text), left)))[:4]
+    parent, agency, agency_conf = agency_of(agency_lines)
+    ex.put("issuing_agency", agency, agency_conf)
+    ex.put("parent_agency", parent, agency_conf)
+    number = symbol = number_from = date_from = None
+    number_conf = symbol_conf = 0.0
+    if number_at is not None:
+        number, symbol = number_symbol(left[number_at].text)
+        number_conf, symbol_conf, glued = part_confidences(left[number_at])
+        number_from = "glued" if glued and number else None  # printed as one word: calibrated apart
+        if hand := hand_reading(filled, "number", left[number_at]):
+            number, number_conf, number_from = hand[0], min(mean_conf(left[number_at].words), hand[1]), "hand"
+    if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):
+        # an attachment names the document it belongs to: the number it gives confirms or contradicts this one
+        if number in named:
+            number_from = "confirmed"
+        elif number is None or number_conf < 0.5:
+            number, number_from = named[0], "mentioned"
+        else:
+            number_from = "contradicted"
+    ex.put("number", number, number_conf, number_from)
+    ex.put("symbol", symbol, symbol_conf)
+    if date_line:
+        issued, factor = with_hand(issued, date_line, filled)
+        if factor < 1:  # the blanks read as hand-written digits: as sure as the line and the least sure digit
+            date_conf, date_from = mean_conf(date_line.words) * factor, "hand"
+    year = re.match(r"(\d{4})/", symbol or "")
+    if issued and year and issued[:4] != year.group(1):  # NĐ 30: a legal document's number carries its year
+        issued, date_conf = year.group(1) + issued[4:], min(date_conf, symbol_conf) * 0.8
+    ex.put("issued_date", issued, date_conf, date_from)
+    ex.put("place", place, place_conf)
+
+    # công văn: "V/v" under the number in the left column
+    doc_type: str | None = None
+    subject: str | None = None
+    type_conf = subject_conf = 0.0
+    # its lines from the page's own layout when it has the number: the column read again is cut at the gutter,
+    # which they may cross
+    page_number_at = next((i for i, ln in enumerate(page_left) if NUMBER.search(fold(ln.text))), None)
+    column, at = (page_left, page_number_at) if page_number_at is not None else (left, number_at)
+    if at is not None:
+        for i in range(at + 1, min(at + 3, len(column))):
+            if LETTER_ABOUT.match(fold(clean_spaces(column[i].text))):
+                subject, subject_conf = subject_of(text_block(column, i, stop_upper=True))
+                doc_type, type_conf = "Công văn", subject_conf
+                break
+    if doc_type is None:
+        anchors = ([left[number_at]] if number_at is not None else []) + ([date_line] if date_line else [])
+        bottom = max((extent(ln)[1] for ln in anchors), default=0)  # a rule or stamp can stretch a box
+        body = [ln for ln in first.lines if ln.box[1] > bottom - 2]
+        for i, line in enumerate(body[:10]):
+            found, words = type_line(line)
+            if found:
+                doc_type, type_conf = found, mean_conf(words)
+                if i + 1 < len(body):
+                    subject, subject_conf = subject_of(text_block(body, i + 1, stop_upper=True), enacted(pages))
+                break
+    if doc_type is None and symbol:
+        abbreviation = symbol.split("/")[-1].split("-")[0]
+        doc_type = next((t for t, a in TYPE_ABBREVIATIONS.items() if fold(a) == fold(abbreviation)), None)
+        type_conf = 0.55 if doc_type else 0.0
+    elif doc_type and symbol:
+        symbol = type_in_symbol(symbol, doc_type)
+        if fold(symbol.rpartition("/")[2].partition("-")[0]) == fold(TYPE_ABBREVIATIONS.get(doc_type, "")):
+            type_conf = max(type_conf, symbol_conf)  # the type name and the symbol, read apart, agree
+            symbol_conf = max(type_conf, symbol_conf)
+        ex.put("symbol", symbol, symbol_conf)
+    ex.put("document_type", doc_type, type_conf)
+    ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
+    ex.put("subject", subject, subject_conf)
+
+    # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's).
+    # Without that line, the pages from the last: the first block with a name wins, else the one with the most
+    # title lines.
+    best: tuple[list[str], str | None, float] = ([], None, 0.0)
+    reread = signer_blocks or {}
+    closing = [i for i, p in enumerate(pages) if closing_top(p) is not None]
+    for i in closing[:1] or list(range(len(pages) - 1, -1, -1)):
+        said = signer_of(pages[i])
+        for k, block in enumerate(reread.get(i, [])):  # the name or the titles lost: the block read on its own
+            again = signer_block(block, pages[i].width)
+            # with the seal taken out, a name has lost what the seal covered: only one that still opens with
+            # a family name is whole
+            name = again[1] if k == 0 or again[1] and surname(again[1]).split()[0] in SURNAMES else None
+            better = name and (not said[1] or sure_name(name) and not sure_name(said[1]))
+            if len(again[0]) > len(said[0]) or better:
+                said = (max(again[0], said[0], key=len), name if better else said[1], again[2])
+        if said[1] or len(said[0]) > len(best[0]):
+            best = said
+        if said[1]:
+            break
+    titles, signer, signer_conf = best
+    authority, signer_title = authority_of(titles)
+    person, known = person_name(signer) if signer else (None, 0.0)
+    ex.put("signer", person, signer_conf * known)
+    ex.put("signer_title", signer_title, signer_conf)
+    if authority is None and is_deputy(signer_title):  # a deputy signs for the head (NĐ 30: "KT."), the seal hid it
+        ex.put("authority", "KT.", signer_conf * 0.5)
+    else:
+        ex.put("authority", authority, signer_conf)
+    marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
+    ex.put("urgency", mark_of(marked, URGENCY_MARKS), 1.0)
+    ex.put("secrecy", mark_of(marked, SECRECY_MARKS), 1.0)
+    ex.put("language", "vi", 1.0)
+    ex.put("page_count", len(pages), 1.0)
+    return ex
+
+
+def flagged(doc: dict[str, Any]) -> set[str]:
+    """The fields of a described document that its review form marks (``marked``), and the document's pages (the
+    form shows them) when it is held at all."""
+    if not doc.get("needs_review"):
+        return set()
+    conf = doc.get("confidence", {})
+    return {"page_count"} | {f for f, value in doc.get("metadata", {}).items() if marked(f, value, conf.get(f))}
+
+
+def marked(name: str, value: Any, conf: float | None) -> str | None:
+    """How the review form marks a field: "empty" (a field a document must have, or an absence read unsure),
+    "unsure" (read under its threshold), or None."""
+    if value in (None, ""):
+        return "empty" if name not in MAY_BE_ABSENT or conf is None or conf < review_below(name) else None
+    return "unsure" if conf is not None and conf < review_below(name) else None

@@ -1,0 +1,234 @@
+"""The closing block (recipients on the left, the signer on the right: NĐ 30/2020 ô 7): authority, title, name."""
+
+from __future__ import annotations
+
+import re
+
+from sohoa.extract.names import vocabulary
+from sohoa.extract.number import one_edit
+from sohoa.extract.text import (
+    clean_spaces,
+    closest,
+    header_words,
+    is_upper,
+    letters_of,
+    mean_conf,
+    similar,
+    split_columns,
+    tails,
+)
+from sohoa.hocr import HocrPage, Line
+from sohoa.lexicon import is_syllable, likely_slip
+from sohoa.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SURNAMES, fold
+
+TITLE_KEYS = [(title, fold(title)) for title in SIGNER_TITLES]
+_RECIPIENTS = re.compile(r"\W*[NM]\w{2} ?NHAN\b")  # "Nơi nhận:", also read "Nui nhận", "Mơi nhận"
+_KEPT = re.compile(r"\W*LUU\W*V")  # "- Lưu: VT, ..." (kept by the office), the last recipient
+
+
+def closing_top(page: HocrPage) -> int | None:
+    """Top of a page's closing block (recipients left, signer right): its "Nơi nhận:" line, or, where OCR lost
+    that line, the line above the list of recipients ("- ...;" lines up from "- Lưu: VT"); None on a page
+    without one."""
+    lines = sorted((ln for ln in page.lines if ln.box[0] < page.width / 2), key=lambda ln: ln.box[1])
+    if line := next((ln for ln in lines if _RECIPIENTS.match(fold(ln.text))), None):
+        return max(0, line.box[1] - (line.box[3] - line.box[1]))
+    at = next((i for i in range(len(lines) - 1, -1, -1) if _KEPT.match(fold(lines[i].text))), None)
+    if at is None:
+        return None
+
+    def listed(k: int) -> bool:
+        return k >= 0 and lines[k].text.lstrip()[:1] in "-+"
+
+    while listed(at - 1) or listed(at - 2):  # a recipient's second line starts without a dash
+        at -= 1
+    return max(0, lines[at].box[1] - 2 * (lines[at].box[3] - lines[at].box[1]))
+
+
+def signer_of(page: HocrPage) -> tuple[list[str], str | None, float]:
+    """(title lines top to bottom, signer name, confidence) from the signer block of a page."""
+    top = closing_top(page)
+    start_y = page.height * 0.4 if top is None else top
+    return signer_block([ln for ln in page.lines if ln.box[1] >= start_y], page.width)
+
+
+def signer_box(page: HocrPage) -> tuple[int, int, int, int] | None:
+    """Box of the signer block of a closing page whose OCR found no signer's title or no sure name in it (a seal
+    or a signature over them made Tesseract's layout skip or garble them), to be read again on its own; else
+    None."""
+    top = closing_top(page)
+    if top is None:  # most pages: no closing block, nothing more to look at
+        return None
+    titles, name, _ = signer_of(page)
+    if titles and name and sure_name(name):
+        return None
+    return page.width // 2, top, page.width, min(page.height, top + int(0.35 * page.height))
+
+
+def signer_block(region: list[Line], width: int) -> tuple[list[str], str | None, float]:
+    """(title lines, signer name, confidence) from the lines of a page's closing part: the right column's
+    upper-case title lines, then the first line that reads as a person's name."""
+    _, right = split_columns(region, width, 0.5)
+    titles: list[Line] = []
+    name: tuple[str, Line] | None = None
+    for line in right:
+        text = clean_spaces(line.text)
+        if len(letters_of(text)) < 2:
+            continue
+        if name is None and (known_title(text) or is_upper(text) and sum(
+                len(letters_of(w)) >= 2 for w in text.split()) >= 2):
+            if titles:
+                prev = titles[-1]
+                if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
+                    continue  # seal or stamp text under the titles
+            titles.append(line)
+        elif (said := _name_in(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
+            name = said, line
+    if not titles and not name:
+        return [], None, 0.0
+    words = [w for ln in titles for w in ln.words] + (name[1].words if name else [])
+    return [clean_spaces(t.text) for t in titles], (name[0] if name else None), mean_conf(words)
+
+
+def sure_name(name: str) -> bool:
+    """A name read whole: every word a Vietnamese syllable (not "Trần Nøoe T", a signature read into it)."""
+    return all(map(is_syllable, name.split()))
+
+
+def _full_name(name: str, line: Line) -> bool:
+    """A name read surely without the titles above it (lost under a seal): three syllables or more, the first a
+    family name."""
+    parts = surname(name).split()
+    return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and sure_name(" ".join(parts))
+
+
+def _name_in(text: str) -> str | None:
+    """The person's name a line of a signer block reads as, if any: its words without the quotes, dots and
+    strokes a signature or a seal adds around them; with the family name whose first letters the seal covered
+    put back ("uyễn Chí Dũng" is "Nguyễn Chí Dũng"); or, after the end of a recipient's line read into it, its
+    last words from a family name on ("hội; Bùi Thanh Sơn")."""
+    words = [w.strip(".,;:“”\"'`„‘’-_") for w in text.split() if any(ch.lower() != ch.upper() for ch in w)]
+    for k in range(len(words), 1, -1):
+        name = words[-k:]
+        if k >= 3 and (rest := re.search(r"[^\W\d_]+$", name[0])) and rest.group()[0].islower():
+            tail = fold(rest.group())
+            whole = [s for s in SURNAMES if fold(s).endswith(tail) and 1 <= len(fold(s)) - len(tail) <= 2]
+            name = [whole[0], *name[1:]] if len(tail) >= 2 and len(whole) == 1 else name
+        if _looks_like_name(" ".join(name)) and (k == len(words) or k >= 3 and name[0] in SURNAMES):
+            return " ".join(name)
+    return None
+
+
+def surname(name: str) -> str:
+    """A signer's name whose family name (the first word) reads, without tone marks, as a Vietnamese surname
+    with the marks OCR changed put back ("Đỉnh Hồng Yến" is "Đinh Hồng Yến"), or, when it is no syllable at all,
+    one letter OCR changed in a surname of four letters or more."""
+    first, space, rest = name.partition(" ")
+    if first in SURNAMES:
+        return name
+    found = [s for s in SURNAMES if fold(s) == fold(first)] or ([] if is_syllable(first) else [
+        s for s in SURNAMES if len(s) >= 4 and one_edit(fold(s), fold(first))])  # "Ngiyễn" is "Nguyễn"
+    return found[0] + space + rest if len(found) == 1 else name
+
+
+def person_name(name: str) -> tuple[str, float]:
+    """A signer's name with its family name put right (``surname``) and its middle and given names too, where one
+    name of the lists (``names``) alone has their letters ("Anh Tuần" is "Anh Tuấn"); and how much its
+    confidence keeps: all of it when every word is a family, middle or given name of the lists, less when a mark
+    was put right, less again when a word is none of them (a rare name, or a misreading)."""
+    name = surname(name)
+    first, *rest = name.split()
+    factor = 1.0 if first in SURNAMES else 0.85
+    if len(rest) >= 2 and (pair := vocabulary("given").snap(" ".join(rest[-2:]))) and pair[1] == 1 and all(
+            map(likely_slip, rest[-2:], pair[0].split())):
+        rest[-2:] = pair[0].split()
+        factor *= 0.95
+    syllables = vocabulary("syllable")
+    for i, word in enumerate(rest):
+        if word in syllables:
+            continue
+        found = syllables.snap(word)
+        if found and found[1] == 1 and likely_slip(word, found[0]):
+            rest[i] = found[0]
+            factor *= 0.95
+        else:
+            factor *= 0.85
+    return " ".join([first, *rest]), factor
+
+
+def _looks_like_name(text: str) -> bool:
+    parts = text.split()
+    return 2 <= len(parts) <= 6 and all(p[:1].isupper() and (len(p) == 1 or not p[1:].isupper()) for p in parts)
+
+
+def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
+    """(authority prefixes in order, the signer's own title) from the title lines of a signer block.
+
+    The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
+    under a seal or unreadable), or X under X (the seal hid "KT." and "PHÓ"), the title is X's deputy's ("PHÓ X",
+    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. A prefix a
+    seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective body, "KT." before
+    the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left only the collective
+    body's line readable, the title is its head's: the head signs on behalf of the body (a deputy signs "KT."
+    under it, a line more to lose)."""
+    prefixes: list[str | None] = []
+    bare: list[str] = []
+    for t in titles:
+        m = _PREFIX.match(fold(t))
+        prefixes.append(f"{m.group(1)}." if m else None)
+        bare.append(t[m.end():] if m else t)
+    title = bare[-1] if bare else None
+    for k in range(len(bare) - 1, -1, -1):
+        if known := known_title(bare[k]):
+            # the head's title twice: "KT. THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG", their first words lost under a seal
+            twice = k > 0 and prefixes[k] is None and known_title(bare[k - 1]) == known
+            if twice and prefixes[k - 1] is None:
+                prefixes[k - 1] = "KT."
+            title = _DEPUTIES.get(known, f"PHÓ {known}") if prefixes[k] == "KT." or twice else known
+            title = title if title in SIGNER_TITLES else known
+            break
+    else:
+        if title and (body := _collective(title)):  # the title under "TM. ỦY BAN NHÂN DÂN" lost: the head's
+            title = _COLLECTIVES[body]
+    for i, line in enumerate(bare):
+        if prefixes[i] is None and _collective(line):
+            prefixes[i] = "TM."
+        elif prefixes[i] is None and title and title.startswith("PHÓ ") and known_title(line) == title[4:] and (
+                "KT." not in prefixes):
+            prefixes[i] = "KT."
+    return " ".join(p for p in prefixes if p) or None, title
+
+
+# an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
+_PREFIXES = "|".join(sorted((p.rstrip(".") for p in AUTHORITY_PREFIXES), key=len, reverse=True))
+_PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,]\s*")
+# who signs in place of (ký thay) a head whose deputy is not "PHÓ" + the head's title
+_DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
+# collective bodies (one signs "TM.", on behalf of them) and the title of their head
+_COLLECTIVES = {"ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "HỘI ĐỒNG NHÂN DÂN": "CHỦ TỊCH", "CHÍNH PHỦ": "THỦ TƯỚNG",
+                "BAN THƯỜNG VỤ": "BÍ THƯ", "BAN CHẤP HÀNH": "BÍ THƯ", "HỘI ĐỒNG": "CHỦ TỊCH"}
+
+
+def is_deputy(title: str | None) -> bool:
+    """Whether a signer's title is a deputy's ("PHÓ CHỦ TỊCH", "THỨ TRƯỞNG"), who signs for the head."""
+    return title is not None and (title.startswith("PHÓ ") or title in _DEPUTIES.values())
+
+
+def _collective(text: str) -> str | None:
+    """The collective body a signer block's line names (for which one signs "TM.", on behalf of), if any."""
+    key = fold(header_words(text))
+    return next((c for c in _COLLECTIVES if key.startswith(fold(c)) or similar(key, fold(c)) >= 0.85), None)
+
+
+def known_title(text: str) -> str | None:
+    """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
+    that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
+    words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
+    for part in map(" ".join, tails(words)):
+        if is_upper(part) and (known := closest(fold(part), TITLE_KEYS, 0.85)):  # a name ("Thu Hương") is no title
+            return known
+    # all but the last word lost under a seal, the space before it too ("ỦTƯỞNG"): "THỦ TƯỚNG" (or its deputy's)
+    last = fold(next((w for w in reversed(words) if len(w) >= 4 and is_upper(w)), ""))
+    heads = [t for t in SIGNER_TITLES if len(end := fold(t.rsplit(" ", 1)[-1])) >= 4 and last.endswith(end)]
+    head = min(heads, key=len, default="")
+    return head if heads and all(t.endswith(head) for t in heads) else None

@@ -1,0 +1,55 @@
+"""Names snapped to the vocabularies of kept packages (administrative units, given names), only when one fits."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.extract import extract_document
+from sohoa.extract.names import communes, districts, provinces, snap_place, snap_units, vocabulary
+from sohoa.extract.signer import person_name
+from tests.test_extract import HEADER, SIGNER, line, page
+
+
+def test_vocabularies_hold_the_units_before_and_after_2025() -> None:
+    assert {"Hải Dương", "Quảng Ngãi", "Lâm Đồng", "Hà Giang"} <= provinces()  # merged away in 2025
+    assert {"Hà Nội", "Cần Thơ", "Huế"} <= provinces() and 63 <= len(provinces()) <= 70
+    assert "Vị Thanh" in districts() and len(districts()) > 600
+    assert "Trung An" in communes() and len(communes()) > 7_000  # distinct names of some 13,000 units
+    assert "Anh Tuấn" in vocabulary("given") and "Tuấn" in vocabulary("syllable")
+
+
+@pytest.mark.parametrize(("read", "snapped", "how"), [
+    ("ỦY BAN NHÂN DÂN TỈNH HẢÁI DƯƠNG", "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG", 2),  # a letter OCR doubled
+    ("UBND TỈNH LAÁM ĐÔNG", "UBND TỈNH LÂM ĐỒNG", 2),
+    ("BỘ CHỈ HUY QUÂN SỰ TỈNH QUẢNG NGÁI", "BỘ CHỈ HUY QUÂN SỰ TỈNH QUẢNG NGÃI", 1),  # "QUÂN SỰ" is no district
+    ("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", 0),  # nor "XÃ HỘI" a commune
+    ("ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", 0),
+    ("UBND TỈNH QUẢNG XYZ", "UBND TỈNH QUẢNG XYZ", None),  # no province reads so: kept, and said
+])
+def test_unit_names_in_an_issuing_body(read: str, snapped: str, how: int | None) -> None:
+    assert snap_units(read) == (snapped, how)
+
+
+def test_place_names_of_a_place_date_line() -> None:
+    assert snap_place("Hà Nôi") == ("Hà Nội", 1)
+    assert snap_place("LAÁM ĐÔNG") == ("Lâm Đồng", 2)
+    assert snap_place("Cần Thơ") == ("Cần Thơ", 0)
+    assert snap_place("gỗtenthoT") == (None, None)
+
+
+def test_given_names_put_right_only_where_ocr_slips() -> None:
+    assert person_name("Nguyễn Anh Tuần") == ("Nguyễn Anh Tuấn", 0.95)  # a tone on "â": Tesseract's slip
+    name, factor = person_name("Phùng Xuân Nhạ")  # a rare name, a tone on a plain letter: kept, less sure
+    assert name == "Phùng Xuân Nhạ" and factor < 0.9
+    assert person_name("Đỉnh Hồng Yến") == ("Đinh Hồng Yến", 1.0)
+
+
+def test_province_and_signer_put_right_in_a_document() -> None:
+    closing = [*SIGNER[:-1], line(0.62, 0.84, "Trần Anh Tuần")]
+    doc = page(line(0.08, 0.05, "ỦY BAN NHÂN DÂN"), line(0.08, 0.07, "TỈNH HẢÁI DƯƠNG"), *HEADER[2:],
+               line(0.08, 0.11, "Số: 45/QĐ-UBND"), line(0.52, 0.11, "Hải Dương, ngày 05 tháng 3 năm 2004"),
+               line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.25, 0.18, "Về việc thành lập Ban chỉ đạo"), *closing)
+    ex = extract_document([doc])
+    assert ex.metadata["issuing_agency"] == "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG"
+    assert ex.metadata["signer"] == "Trần Anh Tuấn"
+    assert ex.raw["issuing_agency"] < ex.raw["number"]  # a letter put right is less sure
