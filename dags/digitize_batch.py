@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param, TriggerRule, task_group
+from airflow.sdk import DAG, Param, TriggerRule
 
 from operators.base import RETRY_DEFAULTS, cpu_heavy
 from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
 from operators.campaign import RecordCampaignOperator
-from operators.dossier import CleanOperator, ExtractMetadataOperator, OcrOperator, PackageOperator
+from operators.dossier import DigitizeOperator, PackageOperator
 from operators.ingest import ScanImportOperator
 from operators.review import RequestReviewOperator
 
@@ -69,14 +69,11 @@ with DAG(
         **cpu,
     )
 
-    @task_group(group_id="per_dossier", prefix_group_id=False, default_args=cpu)
-    def per_dossier(dossier: str) -> None:
-        clean = CleanOperator(task_id="clean", dossier=dossier)
-        ocr = OcrOperator(task_id="ocr", dossier=dossier, max_failed_ratio="{{ params.max_failed_pages }}")
-        extract = ExtractMetadataOperator(task_id="extract_metadata", dossier=dossier)
-        clean >> ocr >> extract
-
-    described = per_dossier.expand(dossier=scan_import.output)
+    # chunks of whole dossiers (scan_import's result), each labelled with its dossiers' codes: a task reads,
+    # cleans, OCRs and describes all its pages in one pool, one page to a core, its dossiers failing apart
+    chunks = scan_import.output
+    described = DigitizeOperator.partial(task_id="digitize", max_failed_ratio="{{ params.max_failed_pages }}", **cpu,
+                                         map_index_template=DigitizeOperator.CODES).expand(dossiers=chunks)
     # the batch's work area; empty when scan_import failed, so the batch-level tasks fail at once
     work = "{{ ti.xcom_pull(task_ids='scan_import', key='work') or '' }}"
 
@@ -84,9 +81,7 @@ with DAG(
         task_id="quality_checks", work=work, trigger_rule=TriggerRule.ALL_DONE, **cpu
     )
     package = PackageOperator.partial(task_id="package", trigger_rule=TriggerRule.ALL_DONE, **cpu,
-                                      map_index_template=PackageOperator.CODE).expand(
-        dossier=scan_import.output
-    )
+                                      map_index_template=PackageOperator.CODES).expand(dossiers=chunks)
     deliver = DeliverOperator(
         task_id="deliver",
         work=work,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
 from urllib.parse import urlparse
 
 from airflow.sdk import BaseOperator
@@ -17,7 +17,12 @@ RETRY_DEFAULTS: dict[str, Any] = {
 }
 
 
-def cpu_heavy() -> dict[str, str]:
+class QueueAndPool(TypedDict, total=False):
+    queue: str
+    pool: str
+
+
+def cpu_heavy() -> QueueAndPool:
     """``queue`` and ``pool`` of the CPU-heavy tasks (import, clean, OCR, extraction, checks, packaging, delivery),
     from Airflow's configuration: ``[sohoa] cpu_queue`` and ``cpu_pool`` (``AIRFLOW__SOHOA__CPU_QUEUE``,
     ``AIRFLOW__SOHOA__CPU_POOL``). Unset, as on the embedded default, nothing: Airflow's default queue and pool.
@@ -26,7 +31,7 @@ def cpu_heavy() -> dict[str, str]:
     from airflow.configuration import conf
 
     chosen = {"queue": conf.get("sohoa", "cpu_queue", fallback=""), "pool": conf.get("sohoa", "cpu_pool", fallback="")}
-    return {key: value.strip() for key, value in chosen.items() if value and value.strip()}
+    return cast(QueueAndPool, {key: value.strip() for key, value in chosen.items() if value and value.strip()})
 
 
 def allow_page_workers() -> None:

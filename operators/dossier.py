@@ -1,119 +1,134 @@
-"""The stages that run once per dossier (mapped): clean, ocr, extract_metadata, package."""
+"""The stages that run on chunks of whole dossiers (mapped): digitize (read, clean, OCR and describe their pages)
+and package."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from operators.base import SohoaOperator
 
 SIGNING_CONN_ID = "sohoa_signing"  # where the agency's signing key is kept
+LABEL_MAX = 250  # Airflow keeps a mapped task instance's label in a column of 250 characters
 
 
-class DossierStageOperator(SohoaOperator):
-    """Runs one ``sohoa.pipeline`` stage on one dossier's work folder; returns the same folder path."""
+def codes_label(codes: Sequence[str]) -> str:
+    """The dossier codes of a chunk as one label, cut to fit Airflow's column: "A, B, C" or "A, B … (+12 more)"."""
+    label = ", ".join(codes)
+    for shown in range(len(codes) - 1, 0, -1):
+        if len(label) <= LABEL_MAX:
+            break
+        label = f"{', '.join(codes[:shown])} … (+{len(codes) - shown} more)"
+    return label[:LABEL_MAX]
 
-    template_fields: Sequence[str] = ("dossier",)
-    stage: ClassVar[str]
+
+class ChunkOperator(SohoaOperator):
+    """Runs one ``sohoa.pipeline`` stage on a chunk of dossiers (their work paths, ``dossiers``), each dossier's
+    failure apart from the others'. Mapped over the chunks of the batch (``scan_import``), each instance labelled
+    with its dossiers' codes (``CODES``: the DAG gives it to ``partial``, where a mapped task's template is read)."""
+
+    template_fields: Sequence[str] = ("dossiers",)
     reads: ClassVar[tuple[str, ...]]
     writes: ClassVar[tuple[str, ...]]
 
-    CODE = "{{ task.dossier.rstrip('/').rsplit('/', 1)[-1] }}"  # mapped instances are labelled with the code
+    CODES = "{{ task.codes_label }}"
 
-    def __init__(self, *, dossier: str, **kwargs: Any) -> None:
-        kwargs.setdefault("map_index_template", self.CODE)
+    def __init__(self, *, dossiers: list[str] | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.dossier = dossier
+        self.dossiers = dossiers
 
-    def run_stage(self) -> Callable[..., dict[str, Any]]:
-        from sohoa import pipeline
+    @property
+    def codes(self) -> list[str]:
+        return [Path(d).name for d in self.dossiers] if isinstance(self.dossiers, list) else []
 
-        stage: Callable[..., dict[str, Any]] = getattr(pipeline, f"run_{self.stage}")
-        return stage
+    @property
+    def codes_label(self) -> str:
+        return codes_label(self.codes)
 
-    def stage_kwargs(self) -> dict[str, Any]:
-        return {}
+    def run(self, context: Any) -> dict[str, dict[str, Any]]:
+        raise NotImplementedError
 
-    def execute(self, context: Any) -> str:
-        from airflow.sdk.exceptions import AirflowFailException
+    def execute(self, context: Any) -> list[str]:
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
         from sohoa.disk import DiskFullError
-        from sohoa.workspace import DossierError
 
         try:
-            counts = self.run_stage()(self.dossier, **self.stage_kwargs())
-        except (DossierError, DiskFullError) as exc:  # the dossier stopped on purpose, or no space: a retry would
-            raise AirflowFailException(f"dossier {Path(self.dossier).name}: {exc}") from exc  # do the same
-        self.log.info("%s of dossier %s: %s", self.stage, Path(self.dossier).name, counts)
-        context["ti"].xcom_push(key="counts", value=counts)
-        return self.dossier
+            outcomes = self.run(context)
+        except DiskFullError as exc:  # no space: a retry would do the same
+            raise AirflowFailException(str(exc)) from exc
+        for code, outcome in outcomes.items():
+            if "stopped" in outcome:
+                self.log.warning("dossier %s stopped: %s", code, outcome["stopped"])
+            elif "error" in outcome:
+                self.log.error("dossier %s failed: %s", code, outcome["error"])
+            else:
+                self.log.info("dossier %s: %s", code, outcome)
+        context["ti"].xcom_push(key="counts", value=outcomes)
+        if errors := {code: o["error"] for code, o in outcomes.items() if "error" in o}:
+            # the others are done; on a retry those of this run are left as they are and these tried again
+            raise AirflowException(f"{len(errors)} dossier(s) of the chunk failed, the others went on: "
+                                   + "; ".join(f"{code}: {error}" for code, error in errors.items()))
+        return list(self.dossiers)
 
     def lineage_inputs(self) -> Sequence[str]:
-        return [str(Path(self.dossier) / part) for part in self.reads]
+        return [str(Path(d) / part) for d in self.dossiers for part in self.reads]
 
     def lineage_outputs(self) -> Sequence[str]:
-        return [str(Path(self.dossier) / part) for part in self.writes]
+        return [str(Path(d) / part) for d in self.dossiers for part in self.writes]
 
 
-class CleanOperator(DossierStageOperator):
-    """Orientation, border crop, deskew, blank pages; 24-bit masters and OCR working copies."""
+class DigitizeOperator(ChunkOperator):
+    """Reads the pages of its dossiers from their files, cleans them (orientation, border crop, deskew, blank
+    pages; 24-bit masters and OCR working copies), reads them with Tesseract (vie; hOCR, ALTO and a text-only
+    PDF per page) and describes each dossier (documents and their TT 05/2025 metadata with confidences): one
+    pool of worker processes, one page to a core, for all the chunk's pages (``sohoa.pages``).
 
-    stage, reads, writes = "clean", ("pages",), ("clean",)
-
-
-class OcrOperator(DossierStageOperator):
-    """Tesseract (vie), one engine per worker process and core: hOCR, ALTO and text-only PDF per page.
-
-    ``max_failed_ratio``: above this share of pages whose OCR failed, the dossier is stopped (failed).
+    ``max_failed_ratio``: above this share of a dossier's pages whose OCR failed, that dossier is stopped
+    (failed). A retry in the same run leaves the dossiers it finished as they are (``run_chunk``'s ``run_key``).
     """
 
-    template_fields: Sequence[str] = ("dossier", "max_failed_ratio")
-    stage, reads, writes = "ocr", ("clean",), ("ocr",)
+    template_fields: Sequence[str] = ("dossiers", "max_failed_ratio")
+    reads, writes = ("planned.json",), ("pages", "clean", "ocr", "documents.json", "rescan.json")
 
     def __init__(self, *, max_failed_ratio: float | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_failed_ratio = max_failed_ratio
 
-    def stage_kwargs(self) -> dict[str, Any]:
+    def run(self, context: Any) -> dict[str, dict[str, Any]]:
+        from sohoa.pipeline import run_chunk
+
         ratio = self.max_failed_ratio
-        return {"max_failed_ratio": None if ratio in (None, "", "None") else float(ratio)}
+        return run_chunk(list(self.dossiers), None if ratio in (None, "", "None") else float(ratio),
+                         run_key=str(context["run_id"]))
 
 
-class ExtractMetadataOperator(DossierStageOperator):
-    """Documents of the dossier and their TT 05/2025 metadata with confidences."""
-
-    stage, reads, writes = "extract", ("ocr",), ("documents.json", "rescan.json")
-
-
-class PackageOperator(DossierStageOperator):
-    """PDF/A two-layer files signed by the agency (PAdES) and the SIP_hoso package (validated) with its zip.
+class PackageOperator(ChunkOperator):
+    """PDF/A two-layer files signed by the agency (PAdES) and the SIP_hoso package (validated) with its zip, for
+    each dossier of the chunk that reached its description (the others are reported failed by deliver).
 
     ``signing_conn_id``: the Airflow connection (or secrets-backend entry) holding the agency's key: extra
     ``key`` and ``certificate`` (PEM text, or ``key_file``/``certificate_file`` paths), optional ``chain``
     (``chain_file``) and ``agency`` (the name shown; default: the certificate's organization), the key's
     passphrase as the password. Without it the PDFs stay unsigned and the dossier is held for review.
-
-    Runs for every dossier once the quality checks are done; a dossier whose earlier stages failed is
-    skipped here and reported as failed by deliver.
     """
 
-    template_fields: Sequence[str] = ("dossier", "signing_conn_id")
-    stage, reads, writes = "package", ("clean", "ocr", "documents.json"), ("package",)
+    template_fields: Sequence[str] = ("dossiers", "signing_conn_id")
+    reads, writes = ("clean", "ocr", "documents.json"), ("package",)
 
     def __init__(self, *, signing_conn_id: str = SIGNING_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.signing_conn_id = signing_conn_id
 
-    def stage_kwargs(self) -> dict[str, Any]:
-        return {"signing": signing_identity(self.signing_conn_id, self.log)}
-
-    def execute(self, context: Any) -> str:
+    def run(self, context: Any) -> dict[str, dict[str, Any]]:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        if not (Path(self.dossier) / "documents.json").exists():
-            raise AirflowSkipException(f"dossier {Path(self.dossier).name} did not reach extract_metadata")
-        return super().execute(context)
+        from sohoa.pipeline import run_packages
+
+        if not any((Path(d) / "documents.json").exists() for d in self.dossiers):
+            raise AirflowSkipException(f"no dossier of {self.codes_label} reached its description")
+        return run_packages(list(self.dossiers), signing_identity(self.signing_conn_id, self.log))
 
 
 def signing_identity(conn_id: str, log: Any) -> Any:

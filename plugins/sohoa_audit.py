@@ -1,6 +1,6 @@
 """Audit trail for auditors: one JSON line per finished task of a sohoa DAG.
 
-Each line says which task instance (DAG, run, task, map index, try) handled which dossier or batch,
+Each line says which task instance (DAG, run, task, map index, try) handled which dossier(s) or batch,
 on which host, with which version of sohoa's code, and how it ended. Lines go to
 ``$AIRFLOW_HOME/audit/tasks.jsonl`` (or ``SOHOA_AUDIT_LOG``), appended one write per line; together with
 the OpenLineage events (inputs and outputs of every task) they prove where each delivered byte came from.
@@ -42,6 +42,7 @@ def _record(task_instance: Any, state: str, error: Any = None) -> None:
         "try_number": getattr(task_instance, "try_number", None),
         "state": state,
         "dossier": getattr(task, "dossier", None),
+        "dossiers": getattr(task, "dossiers", None),  # a task on a chunk of dossiers
         "work": getattr(task, "work", None),
         "host": socket.gethostname(),
         "code_version": code_version(),

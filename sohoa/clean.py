@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from sohoa import disk, images, tesseract
-from sohoa.campaign import progress
-from sohoa.parallel import workers
 from sohoa.workspace import DossierWork, Page
 
 log = logging.getLogger(__name__)
@@ -99,7 +96,15 @@ def _write(path: Path, img: np.ndarray, params: list[int] | None = None) -> None
         raise OSError(f"{path} could not be written")
 
 
-def _safe_clean(dw: DossierWork, page: Page) -> Page:
+_threads_set = False
+
+
+def safe_clean(dw: DossierWork, page: Page) -> Page:
+    """``clean_page``, a failure of which quarantines the page with its reason (a full disk stops everything)."""
+    global _threads_set
+    if not _threads_set:  # one page to a core: OpenCV's own threads would only compete with the other workers
+        cv2.setNumThreads(1)
+        _threads_set = True
     try:
         return clean_page(dw, page)
     except Exception as exc:  # one bad page must not stop the dossier; a full disk must
@@ -110,14 +115,11 @@ def _safe_clean(dw: DossierWork, page: Page) -> Page:
 
 
 def clean_dossier(dw: DossierWork) -> dict[str, int]:
-    pages = dw.pages()
-    todo = [p for p in pages if p.status == "ok"]
-    cv2.setNumThreads(1)
-    with ThreadPoolExecutor(workers()) as pool:
-        for done, _ in enumerate(pool.map(lambda p: _safe_clean(dw, p), todo), 1):
-            progress.pages("clean", dw.code, done, len(todo))
-    dw.save(pages)
-    counts = {"pages": len(todo), "blank": sum(p.status == "blank" for p in todo),
-              "rotated": sum(bool(p.rotation) for p in todo)}
+    """Clean every page of the dossier still "ok", one page to a worker process (``sohoa.pages``)."""
+    from sohoa.pages import read_pages
+
+    found: dict[str, int] = {}
+    read_pages([dw], ("clean",), on_dossier=lambda _dw, _pages, counts: found.update(counts))
+    counts = {"pages": found["pages"], "blank": found.get("blank", 0), "rotated": found.get("rotated", 0)}
     log.info("dossier %s cleaned: %s", dw.code, counts)
     return counts

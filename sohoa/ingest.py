@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,15 @@ from sohoa.inventory import (  # noqa: F401  # BatchError, Dossier, Inventory, s
     BatchError,
     Dossier,
     Inventory,
+    file_digests,
     inside,
     is_hidden,
     refused_files,
     scan_batch,
     walk,
 )
-from sohoa.workspace import BatchWork, Page, sha256_file, write_json
+from sohoa.parallel import process_map
+from sohoa.workspace import BatchWork, Page, save_pages, sha256_file, write_json
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,11 @@ PDF_DEFAULT_DPI = 300  # for PDF pages without raster images (born digital)
 # pages sohoa takes from one file; a bound register of 500 double-sided sheets is 1,000 pages. Past it the file
 # is refused whole, before any page is decoded, so memory and time never grow with what one file claims to hold
 MAX_PAGES_PER_FILE = 5000
+# where a planned page's record keeps its input until it is read: [file, "image" | "pdf", page, pages[, restricted]]
+INPUT = "input"
+# the page records of a dossier as import planned them, kept beside pages.json: every try of the stage that reads
+# the pages starts from these (``sohoa.pages.start_pages``), so that a retry does the same work again
+PLANNED = "planned.json"
 
 
 def too_many_pages(count: int) -> str:
@@ -123,7 +131,7 @@ def _verified(img: Image.Image, tag: float) -> tuple[float, str | None]:
 
 
 class PageWriter:
-    """Writes the pages of one dossier into its work folder."""
+    """Gives the pages of one dossier their places in its work folder, in the order they are found."""
 
     def __init__(self, dossier_root: Path, code: str) -> None:
         self.root = dossier_root
@@ -137,18 +145,20 @@ class PageWriter:
         self.pages.append(page)
         return page
 
-    def save_image(self, page: Page, img: Image.Image, dpi: float, mode: str) -> None:
-        rel = f"pages/{page.index:04d}.png"
-        img.save(self.root / rel, format="PNG", compress_level=1, dpi=(dpi, dpi))
-        page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, mode
-        _mark_rescan(page)
 
-    def keep_file(self, page: Page, path: Path, size: tuple[int, int], mode: str, dpi: float) -> None:
-        """The input file itself as the page image (a copy: the batch may change after import)."""
-        rel = f"pages/{page.index:04d}{path.suffix.casefold()}"
-        shutil.copyfile(path, self.root / rel)
-        page.image, page.dpi, (page.width, page.height), page.colour_mode = rel, dpi, size, mode
-        _mark_rescan(page)
+def _save_image(root: Path, page: Page, img: Image.Image, dpi: float, mode: str) -> None:
+    rel = f"pages/{page.index:04d}.png"
+    img.save(root / rel, format="PNG", compress_level=1, dpi=(dpi, dpi))
+    page.image, page.dpi, page.width, page.height, page.colour_mode = rel, dpi, img.width, img.height, mode
+    _mark_rescan(page)
+
+
+def _keep_file(root: Path, page: Page, path: Path, size: tuple[int, int], mode: str, dpi: float) -> None:
+    """The input file itself as the page image (a copy: the batch may change after import)."""
+    rel = f"pages/{page.index:04d}{path.suffix.casefold()}"
+    shutil.copyfile(path, root / rel)
+    page.image, page.dpi, (page.width, page.height), page.colour_mode = rel, dpi, size, mode
+    _mark_rescan(page)
 
 
 def _mark_rescan(page: Page) -> None:
@@ -183,68 +193,94 @@ def _photo(size: tuple[int, int]) -> str:
     return f"camera photo, not a scan: {size[0]}×{size[1]} px taken as one A4 page filling the frame"
 
 
-def _read_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+def _open_image(path: Path) -> Image.Image:
+    """The image file opened (its header read), or _Reject with why it cannot be."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = Image.open(path)
+            return Image.open(path)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _Reject(f"decompression bomb: {exc}") from exc
         except UnidentifiedImageError as exc:
             raise _Reject("not an image: the content is not a TIFF, JPEG or PNG picture") from exc
         except OSError as exc:
             raise _Reject(f"not an image: {exc}") from exc
-        with img:
-            try:
-                frames = getattr(img, "n_frames", 1)
-            except (OSError, EOFError, SyntaxError, ValueError) as exc:
-                raise _Reject(f"truncated image: {exc}") from exc
-            if frames > MAX_PAGES_PER_FILE:
-                raise _Reject(too_many_pages(frames))
-            for i in range(frames):
-                page_source = f"{source}#{i + 1}" if frames > 1 else source
-                page = writer.add(Page(source=page_source, sha256=sha))
-                try:
-                    try:
-                        img.seek(i)
-                    except (OSError, EOFError, SyntaxError, ValueError) as exc:
-                        raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
-                    photo = frames == 1 and _camera_photo(img)
-                    tag = None if photo else _dpi_of(img)
-                    # one image whose tag makes it narrower than a sheet (a web copy keeps its original's): its text
-                    # says whether the tag holds
-                    doubt = frames == 1 and tag is not None and min(img.size) / tag * 25.4 < A5_SHORT_MM
-                    try:
-                        dpi = _check_size(img.width, img.height, tag, size_known=not doubt)
-                    except _Reject as exc:
-                        raise _Reject(f"{exc} ({_photo(img.size)})" if photo else str(exc)) from None
-                    mode, size = img.mode, img.size
-                    kept = frames == 1 and _as_is(img)
-                    if kept and img.format == "JPEG" and not doubt:
-                        # kept as it is: its data is only checked, at an eighth of its size (all of it is still
-                        # read, five times faster); the clean stage decodes it once, in full
-                        img.draft(mode, (size[0] // 8, size[1] // 8))
-                    try:
-                        img.load()
-                    except (OSError, SyntaxError, ValueError) as exc:
-                        raise _Reject(f"truncated image: {exc}") from exc
-                    if doubt and tag is not None:
-                        dpi, refuted = _verified(img, tag)
-                        dpi = _check_size(img.width, img.height, dpi)
-                        if refuted:
-                            page.extra["resolution"] = refuted
-                    if kept:
-                        writer.keep_file(page, path, size, mode, dpi)
-                    else:
-                        writer.save_image(page, _to_rgb(img), dpi, mode)
-                    if photo:
-                        page.extra["rescan"] = f"{_photo(size)}: about {dpi:g} dpi at most, never delivered"
-                except _Reject as exc:
-                    if frames == 1:
-                        writer.pages.pop()
-                        raise
-                    page.quarantine(str(exc))
+
+
+def _plan_image(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+    """One page record for each frame of an image file, to be decoded later (``decode_page``)."""
+    with _open_image(path) as img:
+        try:
+            frames = getattr(img, "n_frames", 1)
+        except (OSError, EOFError, SyntaxError, ValueError) as exc:
+            raise _Reject(f"truncated image: {exc}") from exc
+    if frames > MAX_PAGES_PER_FILE:
+        raise _Reject(too_many_pages(frames))
+    for i in range(frames):
+        writer.add(Page(source=f"{source}#{i + 1}" if frames > 1 else source, sha256=sha,
+                        extra={INPUT: [str(path), "image", i, frames]}))
+
+
+class _Opened:
+    """The input file a process decodes pages of, kept open from one page to the next: the frames of a
+    multi-page TIFF are found by walking its chain of frames, which an open file walks once."""
+
+    path: str | None = None
+    handle: Any = None
+
+    @classmethod
+    def get(cls, path: str, opener: Any) -> Any:
+        if cls.path != path:
+            cls.close()
+            cls.handle, cls.path = opener(Path(path)), path
+        return cls.handle
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.handle is not None:
+            cls.handle.close()
+        cls.path = cls.handle = None
+
+
+def _decode_image(root: Path, page: Page, path: Path, i: int, frames: int) -> None:
+    img = _Opened.get(str(path), _open_image)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img.seek(i)
+        except (OSError, EOFError, SyntaxError, ValueError) as exc:
+            raise _Reject(f"truncated image: page {i + 1} cannot be read ({exc})") from exc
+        photo = frames == 1 and _camera_photo(img)
+        tag = None if photo else _dpi_of(img)
+        # one image whose tag makes it narrower than a sheet (a web copy keeps its original's): its text says
+        # whether the tag holds
+        doubt = frames == 1 and tag is not None and min(img.size) / tag * 25.4 < A5_SHORT_MM
+        try:
+            dpi = _check_size(img.width, img.height, tag, size_known=not doubt)
+        except _Reject as exc:
+            raise _Reject(f"{exc} ({_photo(img.size)})" if photo else str(exc)) from None
+        mode, size = img.mode, img.size
+        kept = frames == 1 and _as_is(img)
+        if kept and img.format == "JPEG" and not doubt:
+            # kept as it is: its data is only checked, at an eighth of its size (all of it is still read, five
+            # times faster); the clean stage decodes it once, in full
+            img.draft(mode, (size[0] // 8, size[1] // 8))
+        try:
+            img.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise _Reject(f"truncated image: {exc}") from exc
+        if doubt and tag is not None:
+            dpi, refuted = _verified(img, tag)
+            dpi = _check_size(img.width, img.height, dpi)
+            if refuted:
+                page.extra["resolution"] = refuted
+    if kept:
+        _keep_file(root, page, path, size, mode, dpi)
+    else:
+        _save_image(root, page, _to_rgb(img), dpi, mode)
+    if photo:
+        page.extra["rescan"] = f"{_photo(size)}: about {dpi:g} dpi at most, never delivered"
 
 
 def _pdf_page_dpi(page: Any) -> tuple[float, float, float]:
@@ -267,47 +303,78 @@ def _pdf_page_dpi(page: Any) -> tuple[float, float, float]:
     return w_in, h_in, round(best) if best else float(PDF_DEFAULT_DPI)
 
 
-def _read_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+def _open_pdf(path: Path) -> Any:
     import pikepdf
 
-    from sohoa.pdf_safety import active_content
-
     try:
-        pdf = pikepdf.open(path)
+        return pikepdf.open(path)
     except pikepdf.PasswordError as exc:  # only a PDF that needs a password to open is unreadable
         raise _Reject("encrypted PDF: a password is needed to open it; give sohoa a copy without one") from exc
     except pikepdf.PdfError as exc:
         raise _Reject(f"not a readable PDF: {exc}") from exc
-    with pdf:
+
+
+def _plan_pdf(path: Path, source: str, sha: str, writer: PageWriter) -> None:
+    """One page record for each page of a PDF, to be rendered later (``decode_page``)."""
+    from sohoa.pdf_safety import active_content
+
+    with _open_pdf(path) as pdf:
         # an owner password only restricts printing or copying (e-office copies): the PDF opens and renders,
         # and what sohoa delivers is its own PDF/A made from the rendered pages, never this file
         restricted = pdf.is_encrypted
         carried = active_content(pdf)  # never delivered: only the rendered pages are; said in the report
         extra = {"active_content": carried} if carried else {}
         count = len(pdf.pages)
-        if count == 0:
-            raise _Reject("not a readable PDF: it has no pages", extra)
-        if count > MAX_PAGES_PER_FILE:
-            raise _Reject(too_many_pages(count), extra)
-        for i, pdf_page in enumerate(pdf.pages):
-            page = writer.add(Page(source=f"{source}#{i + 1}" if count > 1 else source, sha256=sha,
-                                   extra=dict(extra)))
-            try:
-                w_in, h_in, dpi = _pdf_page_dpi(pdf_page)
-                _check_size(round(w_in * dpi), round(h_in * dpi), dpi)
-                try:
-                    rgb = poppler.render_page(path, i + 1, dpi, writer.root / "pages" / f"{page.index:04d}.ppm")
-                except poppler.RenderError as exc:
-                    disk.raise_if_full(exc, ("the work area", writer.root))  # pdftoppm could not write its page
-                    raise _Reject(f"page could not be rendered: {exc}") from exc
-                writer.save_image(page, rgb, dpi, "PDF")
-                if restricted:
-                    page.extra["pdf_restrictions"] = "owner password (opens without one): restrictions not kept"
-            except _Reject as exc:
-                if count == 1:
-                    writer.pages.pop()
-                    raise _Reject(str(exc), extra) from None
-                page.quarantine(str(exc))
+    if count == 0:
+        raise _Reject("not a readable PDF: it has no pages", extra)
+    if count > MAX_PAGES_PER_FILE:
+        raise _Reject(too_many_pages(count), extra)
+    for i in range(count):
+        writer.add(Page(source=f"{source}#{i + 1}" if count > 1 else source, sha256=sha,
+                        extra={**extra, INPUT: [str(path), "pdf", i, count, restricted]}))
+
+
+def _decode_pdf(root: Path, page: Page, path: Path, i: int, restricted: bool) -> None:
+    pdf = _Opened.get(str(path), _open_pdf)
+    w_in, h_in, dpi = _pdf_page_dpi(pdf.pages[i])
+    _check_size(round(w_in * dpi), round(h_in * dpi), dpi)
+    try:
+        rgb = poppler.render_page(path, i + 1, dpi, root / "pages" / f"{page.index:04d}.ppm")
+    except poppler.RenderError as exc:
+        disk.raise_if_full(exc, ("the work area", root))  # pdftoppm could not write its page
+        raise _Reject(f"page could not be rendered: {exc}") from exc
+    _save_image(root, page, rgb, dpi, "PDF")
+    if restricted:
+        page.extra["pdf_restrictions"] = "owner password (opens without one): restrictions not kept"
+
+
+def decode_page(root: Path, page: Page) -> Page:
+    """Read one planned page (``import_dossier(..., decode=False)``) from its input file into the dossier's work
+    folder ``root``: its image, resolution and size, or quarantined with the reason it cannot be used. A page
+    already decoded, or not to be, is returned as it is."""
+    spec = page.extra.pop(INPUT, None)
+    if spec is None or page.status != "ok":
+        return page
+    path, kind, i = Path(spec[0]), spec[1], spec[2]
+    try:
+        if kind == "pdf":
+            _decode_pdf(root, page, path, i, spec[4])
+        else:
+            _decode_image(root, page, path, i, spec[3])
+    except _Reject as exc:
+        page.quarantine(str(exc))
+    except Exception as exc:  # an unforeseen decoder failure must not stop the batch; a full disk must
+        disk.raise_if_full(exc, ("the work area", root))
+        log.exception("could not read %s", page.source)
+        page.quarantine(f"unreadable: {type(exc).__name__}: {exc}")
+    if page.status == "quarantined":
+        log.warning("quarantined %s: %s", page.source, page.reason)
+    return page
+
+
+def close_inputs() -> None:
+    """Close the input file this process kept open (``decode_page``)."""
+    _Opened.close()
 
 
 def _carries(carried: list[str]) -> str:
@@ -315,10 +382,13 @@ def _carries(carried: list[str]) -> str:
             "with a text layer of sohoa's own), and the file is not copied to quarantine")
 
 
-def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict[str, str]) -> list[Page]:
-    """Every file of one dossier folder as page records; readable pages are written as PNG.
+def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict[str, str], *, decode: bool = True,
+                   digests: Mapping[Path, str] | None = None) -> list[Page]:
+    """Every file of one dossier folder as page records; readable pages are written as PNG (with ``decode``;
+    without, each page of a readable file is left for ``decode_page``, its state still "ok").
 
-    ``seen`` maps SHA-256 to the first source that had it, across the whole batch (duplicates).
+    ``seen`` maps SHA-256 to the first source that had it, across the whole batch (duplicates); ``digests`` the
+    SHA-256 of files already read (``file_digests``).
     """
     assert dossier.folder is not None
     folder = batch / dossier.folder
@@ -341,7 +411,7 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
         if path.stat().st_size == 0:
             writer.add(Page(source=source, sha256=None, status="quarantined", reason="empty file: 0 bytes"))
             continue
-        sha = sha256_file(path)
+        sha = (digests or {}).get(path) or sha256_file(path)
         if sha in seen:
             writer.add(Page(source=source, sha256=sha, status="duplicate", reason=f"same content as {seen[sha]}"))
             continue
@@ -352,10 +422,7 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
                 f"unsupported file type {suffix or '(no extension)'}: pages must be TIFF, JPEG, PNG or PDF")))
             continue
         try:
-            if suffix == ".pdf":
-                _read_pdf(path, source, sha, writer)
-            else:
-                _read_image(path, source, sha, writer)
+            (_plan_pdf if suffix == ".pdf" else _plan_image)(path, source, sha, writer)
         except _Reject as exc:
             writer.add(Page(source=source, sha256=sha, status="quarantined", reason=str(exc), extra=exc.extra))
         except Exception as exc:  # an unforeseen decoder failure must not stop the batch; a full disk must
@@ -366,15 +433,37 @@ def import_dossier(batch: Path, dossier: Dossier, dossier_root: Path, seen: dict
     for page in writer.pages:
         if page.status == "quarantined":
             log.warning("quarantined %s: %s", page.source, page.reason)
+    if decode:
+        try:
+            writer.pages = [decode_page(dossier_root, page) for page in writer.pages]
+        finally:
+            close_inputs()
     return writer.pages
 
 
+def to_decode(page: Page) -> bool:
+    """The page was planned and not yet read from its input file (``decode_page``)."""
+    return INPUT in page.extra
+
+
+def _decode_planned(item: tuple[Path, Page]) -> Page:
+    try:
+        return decode_page(*item)
+    finally:
+        close_inputs()
+
+
 def import_batch(batch: Path, work: BatchWork, batch_id: str, *, batch_uri: str | None = None,
-                 params: dict[str, Any] | None = None) -> list[str]:
-    """Import a whole batch into the work area; returns the codes of dossiers that have pages to process."""
+                 params: dict[str, Any] | None = None, decode: bool = True) -> list[str]:
+    """Import a whole batch into the work area; returns the codes of dossiers that have pages to process.
+
+    With ``decode`` every page is read from its file (in parallel, the whole batch's pages at once); without,
+    the pages are only planned (an inventory: states, checksums, one record per page to read) and the dossiers
+    with a page to read are returned: the stage that reads them (``sohoa.pages``) says which are readable."""
     inventory, loose = scan_batch(batch, batch_id, batch_uri)
     seen: dict[str, str] = {}
-    ready: list[str] = []
+    digests = file_digests(batch, inventory.dossiers)
+    found: dict[str, list[Page]] = {}
     for dossier in inventory.dossiers:
         if dossier.problem:
             log.warning("dossier %s: %s", dossier.code, dossier.problem)
@@ -382,14 +471,27 @@ def import_batch(batch: Path, work: BatchWork, batch_id: str, *, batch_uri: str 
                 work.dossier(dossier.code).save(refused_files(batch, dossier.folder, dossier.code,
                                                               f"dossier not processed: {dossier.problem}"))
             continue
-        dw = work.dossier(dossier.code)
-        pages = import_dossier(batch, dossier, dw.root, seen)
-        dw.save(pages)
+        pages = found[dossier.code] = import_dossier(batch, dossier, work.dossier(dossier.code).root, seen,
+                                                     decode=False, digests=digests)
         carriers = {p.source.split("#", 1)[0]: p.extra["active_content"] for p in pages
                     if p.extra.get("active_content")}
         inventory.problems += [f"{source}: {_carries(carried)}" for source, carried in carriers.items()]
+    if decode:
+        planned = [(work.dossier(code).root, page) for code, pages in found.items() for page in pages]
+        read = iter(process_map(_decode_planned, [item for item in planned if to_decode(item[1])]))
+        for code, pages in found.items():
+            found[code] = [next(read) if to_decode(page) else page for page in pages]
+    ready: list[str] = []
+    for dossier in inventory.dossiers:
+        if dossier.code not in found:
+            continue
+        pages = found[dossier.code]
+        work.dossier(dossier.code).save(pages)
+        if not decode:  # what the stage that reads the pages starts from, on each of its tries
+            save_pages(work.dossier(dossier.code).root / PLANNED, pages)
         good = sum(p.status == "ok" for p in pages)
-        log.info("dossier %s: %d files/pages, %d readable", dossier.code, len(pages), good)
+        log.info("dossier %s: %d files/pages, %d %s", dossier.code, len(pages), good,
+                 "readable" if decode else "to read")
         if good:
             ready.append(dossier.code)
         elif not pages:

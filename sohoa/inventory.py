@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from sohoa.catalogue import (
     resolve_codes,
 )
 from sohoa.names import unusable
+from sohoa.parallel import workers
 from sohoa.vocab import nfc
 from sohoa.workspace import Page, sha256_file
 
@@ -255,3 +257,20 @@ def walk(folder: Path) -> Iterator[tuple[str, Path, str | None]]:
     entries.sort(key=lambda e: [natural_key(part) for part in Path(e[0]).parts])
     for rel, path, note in entries:
         yield nfc(rel), path, note
+
+
+def file_digests(batch: Path, dossiers: list[Dossier]) -> dict[Path, str]:
+    """SHA-256 of the regular files of ``dossiers``, read in parallel (hashlib works outside the GIL); a file that
+    cannot be read is left out (``import_dossier`` reads it again and says why)."""
+    paths = [path for d in dossiers if d.folder is not None and not d.problem
+             for _, path, note in walk(batch / d.folder)
+             if note is None and not is_hidden(path.name) and path.is_file() and not path.is_symlink()]
+
+    def digest(path: Path) -> str | None:
+        try:
+            return sha256_file(path)
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(workers()) as threads:
+        return {path: sha for path, sha in zip(paths, threads.map(digest, paths), strict=True) if sha}

@@ -14,10 +14,7 @@ fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -25,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from sohoa import digits, disk, hocr, reread, tesseract
-from sohoa.campaign import progress
 from sohoa.extract import (
     blanks_box,
     hand_filled_lines,
@@ -35,8 +31,8 @@ from sohoa.extract import (
     signer_box,
     slots,
 )
-from sohoa.parallel import die_with_parent, workers
-from sohoa.workspace import DossierWork, write_json
+from sohoa.parallel import alone, survivors_map, workers
+from sohoa.workspace import DossierWork, Page, write_json
 
 log = logging.getLogger(__name__)
 
@@ -160,68 +156,70 @@ def read_filled(engine: tesseract.Engine, image: Any, lines: list[hocr.Line], dp
 
 
 Recognizer = Callable[[Job], Result]
+CRASHED = "OCR crashed: the Tesseract worker process died on this page"
 
 
-def _round(jobs: dict[int, Job], recognize: Recognizer, n: int, results: dict[int, Result]) -> list[int]:
-    """One pool over ``jobs``; returns the pages left unfinished because a worker process died."""
-    # fork: a spawned worker would re-import the parent's __main__, which under Airflow's task runner (or in a
-    # script without a main guard) fails before the first page; the workers only run Tesseract and return
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
-        futures = {pool.submit(recognize, job): i for i, job in jobs.items()}
-        for future in as_completed(futures):
-            i = futures[future]
-            try:
-                results[i] = future.result()
-            except BrokenProcessPool:
-                continue
-            except Exception as exc:  # any error of one page is that page's reason
-                results[i] = Result(error=f"OCR failed: {type(exc).__name__}: {exc}")
-    return sorted(set(jobs) - set(results))
+def _error(exc: Exception) -> Result:
+    return Result(error=f"OCR failed: {type(exc).__name__}: {exc}")
 
 
 def recognize_all(jobs: list[Job], recognize: Recognizer = recognize, n: int = 0) -> list[Result]:
-    """Results in the order of ``jobs``. When a worker dies (Tesseract crashed), the pages it took down with
-    it are tried again; twice unlucky, each is tried alone so that only the page that kills it is lost."""
-    results: dict[int, Result] = {}
-    todo = _round(dict(enumerate(jobs)), recognize, n or workers(), results)
-    if todo:
-        todo = _round({i: jobs[i] for i in todo}, recognize, n or workers(), results)
-    for i in todo:
-        if _round({i: jobs[i]}, recognize, 1, results):
-            results[i] = Result(error="OCR crashed: the Tesseract worker process died on this page")
+    """Results in the order of ``jobs``, from a pool of worker processes. When a worker dies (Tesseract crashed),
+    the pages it took down with it are tried again; twice unlucky, each is tried alone so that only the page
+    that kills it is lost."""
+    results, lost = survivors_map(recognize, dict(enumerate(jobs)), n or workers(), lambda _, exc: _error(exc))
+    for i in lost:
+        survived, result = alone(recognize, jobs[i])
+        results[i] = (result if isinstance(result, Result) else _error(result)) if survived and result is not None \
+            else Result(error=CRASHED)
     return [results[i] for i in range(len(jobs))]
+
+
+def job_for(dw: DossierWork, page: Page, first: bool = False) -> Job:
+    """The OCR job of a cleaned page (``first``: the dossier's first page to be read)."""
+    return Job(dw.path(page.work_copy or ""), dw.path(f"ocr/{page.index:04d}"),
+               int(round(page.extra.get("work_dpi") or page.dpi or 0)),  # a fine scan's working copy is reduced
+               tuple(dw.path(rel) for rel in page.extra.get("stamp_images", [])), first=first,
+               master=dw.path(page.master) if page.master else None)
+
+
+def read_page(dw: DossierWork, page: Page, first: bool = False, recognize: Recognizer = recognize) -> Page:
+    """OCR one cleaned page in this process and record what was read, or quarantine it with the reason; a
+    failure that a full work area explains stops everything (sohoa.disk.DiskFullError)."""
+    try:
+        result = recognize(job_for(dw, page, first))
+    except Exception as exc:  # any error of one page is that page's reason
+        result = _error(exc)
+    if result.error:
+        disk.raise_if_full(RuntimeError(result.error), ("the work area", dw.root))  # Tesseract could not write
+        log.warning("page %s: %s", page.source, result.error)
+        page.quarantine(result.error)
+        return page
+    base = f"ocr/{page.index:04d}"
+    page.hocr, page.text_pdf, page.extra["alto"] = f"{base}.hocr", f"{base}.pdf", f"{base}.xml"
+    page.ocr_confidence, page.words, page.extra["stamps"] = result.confidence, result.words, result.stamps
+    page.extra.pop("blocks", None)
+    if dw.path(f"{base}.blocks.json").is_file():
+        page.extra["blocks"] = f"{base}.blocks.json"
+    return page
+
+
+def judge(dw: DossierWork, read: int, failed: int, max_failed_ratio: float = MAX_FAILED_RATIO) -> None:
+    """Stop the dossier (DossierError) when OCR failed on more than ``max_failed_ratio`` of the ``read`` pages."""
+    if read and failed / read > max_failed_ratio:
+        dw.stop(f"OCR failed on {failed} of {read} page(s), more than the {max_failed_ratio:.0%} allowed")
 
 
 def ocr_dossier(dw: DossierWork, *, max_failed_ratio: float = MAX_FAILED_RATIO,
                 recognize: Recognizer = recognize) -> dict[str, float]:
+    """OCR every cleaned page of the dossier, one page to a worker process (``sohoa.pages``), then judge it."""
+    from sohoa.pages import read_pages
+
     dw.stopped_json.unlink(missing_ok=True)
-    pages = dw.pages()
-    todo = [p for p in pages if p.status == "ok"]
-    jobs = [Job(dw.path(p.work_copy or ""), dw.path(f"ocr/{p.index:04d}"),
-                int(round(p.extra.get("work_dpi") or p.dpi or 0)),  # a fine scan's working copy is reduced
-                tuple(dw.path(rel) for rel in p.extra.get("stamp_images", [])), first=i == 0,
-                master=dw.path(p.master) if p.master else None)
-            for i, p in enumerate(todo)]
-    results = recognize_all(jobs, recognize)
-    if failure := next((r.error for r in results if r.error), None):  # Tesseract could not write: not the page's fault
-        disk.raise_if_full(RuntimeError(failure), ("the work area", dw.root))
-    for seen, (page, result) in enumerate(zip(todo, results, strict=True), 1):
-        progress.pages("ocr", dw.code, seen, len(todo))
-        if result.error:
-            log.warning("page %s: %s", page.source, result.error)
-            page.quarantine(result.error)
-            continue
-        base = f"ocr/{page.index:04d}"
-        page.hocr, page.text_pdf, page.extra["alto"] = f"{base}.hocr", f"{base}.pdf", f"{base}.xml"
-        page.ocr_confidence, page.words, page.extra["stamps"] = result.confidence, result.words, result.stamps
-        if dw.path(f"{base}.blocks.json").is_file():
-            page.extra["blocks"] = f"{base}.blocks.json"
-    dw.save(pages)
-    done = [p for p in todo if p.ocr_confidence is not None]
-    failed = len(todo) - len(done)
-    mean = round(sum(p.ocr_confidence or 0 for p in done) / len(done), 1) if done else 0.0
-    counts = {"pages": len(todo), "failed": failed, "mean_confidence": mean}
+    found: dict[str, Any] = {}
+    read_pages([dw], ("ocr",), recognize=recognize, on_dossier=lambda _dw, _pages, counts: found.update(counts))
+    counts = {"pages": found.get("read", 0), "failed": found.get("failed", 0),
+              "mean_confidence": found.get("mean_confidence", 0.0)}
     log.info("dossier %s OCR: %s", dw.code, counts)
-    if todo and failed / len(todo) > max_failed_ratio:
-        dw.stop(f"OCR failed on {failed} of {len(todo)} page(s), more than the {max_failed_ratio:.0%} allowed")
+    judge(dw, counts["pages"], counts["failed"], max_failed_ratio)
     return counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import shutil
 from collections.abc import Callable
@@ -20,12 +21,18 @@ from sohoa.campaign.progress import timed
 from sohoa.package.model import AIP_HOSO, PACKAGE_TYPES, SIP_HOSO
 from sohoa.storage import StorageError, storage_for
 from sohoa.vocab import nfc
-from sohoa.workspace import BatchWork, DossierWork, locked, read_json
+from sohoa.workspace import BatchWork, DossierWork, locked, read_json, write_json
 
 if TYPE_CHECKING:
     from sohoa.sign import SigningIdentity
 
 log = logging.getLogger(__name__)
+
+
+# pages of a chunk, the unit of run_chunk: enough that a task's start-up and its pool's last pages are a small
+# share of its time, few enough that a batch of a few hundred pages spreads over several workers of a cluster
+CHUNK_PAGES = 100
+FINISHED = "digitized.json"  # a dossier's outcome in run_chunk, and the run it belongs to
 
 
 def work_root() -> Path:
@@ -71,11 +78,14 @@ def dossier_work(dossier_path: str) -> DossierWork:
 @_disk_named(_root)
 @timed("import")
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
-               s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "") -> dict[str, Any]:
-    """Import the batch into a fresh work area; returns the work path and the dossier paths to process.
+               s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "", *,
+               decode: bool = True, chunk_pages: int = CHUNK_PAGES) -> dict[str, Any]:
+    """Import the batch into a fresh work area; returns the work path, the dossier paths to process and those
+    paths in chunks of about ``chunk_pages`` pages (``chunks``), the units of ``run_chunk``.
 
     ``package_type``: SIP_hoso or AIP_hoso for every dossier of the batch; an AIP_hoso needs ``archive_code``
-    (mã cơ quan lưu trữ, the first part of its arcFileCode)."""
+    (mã cơ quan lưu trữ, the first part of its arcFileCode). ``decode``: read every page from its file now (in
+    parallel); without, the pages are only planned, and ``run_chunk`` reads them."""
     from sohoa.ingest import BatchError, import_batch
 
     batch_id = nfc(batch_id.strip()) or default_batch_id(batch_uri)
@@ -98,9 +108,95 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
         raise BatchError(f"The batch {batch_uri} cannot be read: {exc}.") from exc
     params = {"batch_uri": batch_uri, "output_uri": output_uri, "batch_id": batch_id, "campaign": campaign,
               "package_type": package_type, "archive_code": archive_code}
-    ready = import_batch(local, work, batch_id, batch_uri=batch_uri, params=params)
-    return {"work": str(work.root), "batch_id": batch_id,
-            "dossiers": [str(work.dossier(code).root) for code in ready]}
+    ready = import_batch(local, work, batch_id, batch_uri=batch_uri, params=params, decode=decode)
+    sizes = [(str(work.dossier(code).root), sum(p.status == "ok" for p in work.dossier(code).pages()))
+             for code in ready]
+    return {"work": str(work.root), "batch_id": batch_id, "dossiers": [path for path, _ in sizes],
+            "chunks": chunks(sizes, chunk_pages)}
+
+
+def chunks(sizes: list[tuple[str, int]], most: int = CHUNK_PAGES) -> list[list[str]]:
+    """Dossiers (path, pages) in batch order, in chunks of consecutive whole dossiers of about the same number
+    of pages, at most ``most`` unless one dossier has more (it is a chunk of its own)."""
+    total = sum(n for _, n in sizes)
+    target = total / max(1, math.ceil(total / max(1, most)))
+    found: list[list[str]] = []
+    current: list[str] = []
+    pages = 0
+    for path, n in sizes:
+        if current and (n >= most or pages + n > target + n / 2):
+            found.append(current)
+            current, pages = [], 0
+        current.append(path)
+        pages += n
+    return found + [current] if current else found
+
+
+def _each(paths: list[str], stage: Callable[[str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``stage`` on each dossier, one's failure never stopping the next: {code: its result, or {"stopped":
+    why the dossier was stopped} or {"error": what went wrong}}. A full disk stops them all."""
+    from sohoa.workspace import DossierError
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        code = Path(path).name
+        try:
+            found[code] = stage(path)
+        except DossierError as exc:
+            found[code] = {"stopped": str(exc)}
+        except disk.DiskFullError:
+            raise
+        except Exception as exc:
+            log.exception("dossier %s failed", code)
+            found[code] = {"error": f"{type(exc).__name__}: {exc}"}
+    return found
+
+
+def run_chunk(dossier_paths: list[str], max_failed_ratio: float | None = None, run_key: str = ""
+              ) -> dict[str, dict[str, Any]]:
+    """Read, clean, OCR and describe the pages of a chunk of dossiers planned by ``run_import(decode=False)``: one
+    pool for all their pages (``sohoa.pages``), each dossier judged and described as soon as its last page is
+    read, while the pool goes on with the others. A dossier none of whose pages can be read, or whose OCR failed
+    on more than ``max_failed_ratio`` of its pages, is stopped (failed), the others go on. Returns each dossier's
+    counts, or why it was stopped ("stopped") or failed ("error").
+
+    Each dossier starts afresh from its planned pages; but with a ``run_key`` (the DAG run), a dossier this run
+    finished (stopped or described) in an earlier try is left as it is, so that a retry after a crash or a kill
+    does only what is left."""
+    from sohoa.ocr import MAX_FAILED_RATIO, judge
+    from sohoa.pages import read_pages
+
+    ratio = MAX_FAILED_RATIO if max_failed_ratio is None else max_failed_ratio
+    found: dict[str, dict[str, Any]] = {}
+
+    def describe(dw: DossierWork, pages: list[Any], counts: dict[str, Any]) -> None:
+        def judged(path: str) -> dict[str, Any]:
+            if not counts.get("imported"):
+                dw.stop("no readable page in the dossier")
+            judge(dw, counts.get("read", 0), counts.get("failed", 0), ratio)
+            return {**counts, **run_extract(path)}
+
+        found.update(_each([str(dw.root)], judged))
+        if "stopped" in found[dw.code] or "error" in found[dw.code]:
+            found[dw.code] = {**counts, **found[dw.code]}
+        if run_key and "error" not in found[dw.code]:
+            write_json(dw.root / FINISHED, {"run": run_key, "outcome": found[dw.code]})
+
+    works = []
+    for path in dossier_paths:
+        dw = dossier_work(path)
+        done = read_json(dw.root / FINISHED) if run_key and (dw.root / FINISHED).exists() else {}
+        if done.get("run") == run_key:
+            log.info("dossier %s was finished by an earlier try of this run: left as it is", dw.code)
+            found[dw.code] = done["outcome"]
+        else:
+            works.append(dw)
+    for dw in works:  # what an earlier try left
+        for stale in (dw.stopped_json, dw.documents_json, dw.rescan_json, dw.root / "package.json", dw.root / FINISHED):
+            stale.unlink(missing_ok=True)
+    with disk.guard(*(("the work area", dw.root) for dw in works[:1])):
+        read_pages(works, on_dossier=describe, record_times=True)
+    return found
 
 
 @_disk_named(_given)
@@ -135,6 +231,13 @@ def run_quality(work_path: str) -> dict[str, Any]:
 
     summary = run_checks(BatchWork(Path(work_path)))
     return {"expectations": summary["expectations"], "failed": summary["failed"]}
+
+
+def run_packages(dossier_paths: list[str], signing: SigningIdentity | None = None) -> dict[str, dict[str, Any]]:
+    """``run_package`` on each dossier of a chunk that reached its description, one's failure never stopping
+    the next (see ``_each``); the others are left out."""
+    return _each([p for p in dossier_paths if dossier_work(p).documents_json.exists()],
+                 functools.partial(run_package, signing=signing))
 
 
 @_disk_named(_given)

@@ -18,22 +18,36 @@ def load() -> DAG:
 def test_tasks_and_order() -> None:
     dag = load()
     assert dag.dag_id == "digitize_batch"
-    assert set(dag.task_ids) == {"scan_import", "clean", "ocr", "extract_metadata", "quality_checks", "package",
-                                 "deliver", "dossier_status", "request_review", "record_campaign"}
+    assert set(dag.task_ids) == {"scan_import", "digitize", "quality_checks", "package", "deliver", "dossier_status",
+                                 "request_review", "record_campaign"}
     down = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
-    assert down["scan_import"] >= {"clean"} and down["clean"] == {"ocr"} and down["ocr"] == {"extract_metadata"}
-    assert down["extract_metadata"] == {"quality_checks"} and "package" in down["quality_checks"]
+    assert down["scan_import"] == {"digitize", "package"}  # both mapped over its chunks
+    assert down["digitize"] == {"quality_checks"} and down["quality_checks"] == {"package"}
     assert down["package"] == {"deliver"}
     assert down["deliver"] == {"dossier_status", "request_review", "record_campaign"}  # one of each per dossier
     assert {"sohoa", "tt05-2025"} <= set(dag.tags)
 
 
-def test_mapped_tasks_are_labelled_with_the_dossier_code() -> None:
+def test_mapped_tasks_are_labelled_with_the_dossier_codes() -> None:
     dag = load()
-    for task_id in ("clean", "ocr", "extract_metadata", "package", "dossier_status", "request_review"):
-        assert "dossier" in (dag.get_task(task_id).map_index_template or ""), task_id
+    for task_id in ("digitize", "package"):
+        assert dag.get_task(task_id).map_index_template == "{{ task.codes_label }}", task_id
+    for task_id in ("dossier_status", "request_review"):
+        assert "dossier_code" in (dag.get_task(task_id).map_index_template or ""), task_id
     links = {link.name for link in dag.get_task("deliver").operator_extra_links}
     assert links == {"Report", "Data Docs", "Review queue"}
+
+
+def test_a_chunk_is_labelled_with_its_codes_within_airflows_250_characters() -> None:
+    from operators.dossier import DigitizeOperator, codes_label
+
+    task = DigitizeOperator(task_id="t", dossiers=["/w/b/dossiers/H30.01", "/w/b/dossiers/H30.02"])
+    assert task.codes_label == "H30.01, H30.02"
+    many = [f"H49.64.2020.{i:03d}.VX" for i in range(40)]
+    label = codes_label(many)
+    assert len(label) <= 250 and label.startswith("H49.64.2020.000.VX, H49.64.2020.001.VX")
+    shown = label.split(" … ")[0].split(", ")
+    assert label.endswith(f" … (+{40 - len(shown)} more)") and shown == many[:len(shown)]
 
 
 def test_review_dossier_asks_people_then_releases() -> None:
@@ -62,13 +76,14 @@ def test_params_are_described_for_the_trigger_form() -> None:
         assert params.get_param(name).description, name
 
 
-def test_per_dossier_stages_are_mapped() -> None:
-    from airflow.sdk.definitions.taskgroup import MappedTaskGroup
-
+def test_chunk_stages_are_mapped_over_scan_imports_chunks() -> None:
     dag = load()
-    for task_id in ("clean", "ocr", "extract_metadata"):
-        assert isinstance(dag.get_task(task_id).task_group, MappedTaskGroup), task_id
-    assert type(dag.get_task("package")).__name__ == "MappedOperator"
+    for task_id in ("digitize", "package"):
+        task = dag.get_task(task_id)
+        assert type(task).__name__ == "MappedOperator", task_id
+        [(name, arg)] = task.expand_input.value.items()
+        assert name == "dossiers" and arg.operator.task_id == "scan_import", task_id
+    assert dag.get_task("package").trigger_rule == "all_done"  # the chunks whose digitize failed still go on
 
 
 def test_dag_file_parses_without_heavy_imports() -> None:

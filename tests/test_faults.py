@@ -384,23 +384,25 @@ def test_a_full_work_area_fails_naming_the_disk_and_delivers_nothing_half_writte
 
 
 def test_sohoa_run_on_a_full_disk_says_which_disk(prepared: dict[str, Any], tmp_path: Path) -> None:
-    """The whole command, as a user runs it, with a work area too small for the batch's pages: scan_import
-    fails at once (no retries) with the disk named; no report is delivered."""
+    """The whole command, as a user runs it, with a work area too small for the batch's pages: digitize, the
+    first task that writes them (scan_import only plans them), fails at once (no retries) with the disk named;
+    no report is delivered."""
     disk = tmp_path / "work-disk"
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "home"), "SOHOA_WORK_DIR": str(disk)}
     proc = in_small_disks({disk: "2m"}, [str(BIN / "sohoa"), "run", str(prepared["batch"]), "--out",
                                          str(tmp_path / "out")], env=env, timeout=1200)
     assert proc.returncode == 1, proc.stderr[-3000:]
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"sohoa: the batch could not be processed (DAG run failed): scan_import: the disk of "
+    assert last.startswith(f"sohoa: the batch could not be processed (DAG run failed): digitize: the disk of "
                            f"the work area {disk}"), proc.stderr[-3000:]
     assert f"file system tmpfs (tmpfs) mounted at {disk}" in last
     assert not (tmp_path / "out" / prepared["batch_id"]).exists()
     import sqlite3
 
     with sqlite3.connect(tmp_path / "home" / "airflow.db") as db:
-        tries = dict(db.execute("select task_id, try_number from task_instance where task_id = 'scan_import'"))
-    assert tries == {"scan_import": 1}  # failed at once, not retried for minutes
+        tries = dict(db.execute("select task_id, try_number from task_instance "
+                                "where task_id in ('scan_import', 'digitize')"))
+    assert tries == {"scan_import": 1, "digitize": 1}  # failed at once, not retried for minutes
 
 
 # --- the S3 server stopped in the middle of a delivery ------------------------------------------------------

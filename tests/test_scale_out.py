@@ -33,7 +33,7 @@ from sohoa.synth import make_batch
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "scale-out.sh"
-CPU_TASKS = {"scan_import", "clean", "ocr", "extract_metadata", "quality_checks", "package", "deliver", "release"}
+CPU_TASKS = {"scan_import", "digitize", "quality_checks", "package", "deliver", "release"}
 
 
 def clean_environ(**extra: str) -> dict[str, str]:
@@ -275,7 +275,7 @@ def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
     while victim is None:
         assert time.monotonic() < deadline, "no dossier task ran"
         for ti in task_instances(api, run_id):
-            if ti["task_id"] == "ocr" and ti["state"] == "running" and ti["pid"]:  # the longest; clean may end first
+            if ti["task_id"] == "digitize" and ti["state"] == "running" and ti["pid"]:  # reads, cleans, OCRs: the longest
                 try:
                     sid = os.getsid(ti["pid"])
                 except OSError:

@@ -81,14 +81,19 @@ def timed(stage: str) -> Callable[[F], F]:
                 count = sum(imported.values())
             elif dossier != BATCH:
                 pages(stage, dossier, count, count)
-            write_json(work / TIMES / stage / f"{dossier}.json",
-                       {"stage": stage, "dossier": dossier, "seconds": round(time.monotonic() - started, 3),
-                        "pages": count})
+            spent(work, stage, dossier, time.monotonic() - started, count)
             return result
 
         return run  # type: ignore[return-value]
 
     return wrap
+
+
+def spent(work: Path, stage: str, dossier: str, seconds: float, count: int) -> None:
+    """Keep that ``stage`` took ``seconds`` on ``count`` pages of ``dossier`` (BATCH: the batch) of the batch
+    whose work area is ``work``."""
+    write_json(work / TIMES / stage / f"{dossier}.json",
+               {"stage": stage, "dossier": dossier, "seconds": round(seconds, 3), "pages": count})
 
 
 def stage_times(work: Path) -> dict[str, dict[str, float]]:
@@ -107,7 +112,7 @@ class TerminalProgress(logging.Handler):
     """One line per stage on a terminal, pages done of the pages to do, redrawn in place (a line per quarter
     when the output is not a terminal)."""
 
-    ORDER = ("clean", "ocr", "extract", "package")
+    ORDER = ("import", "clean", "ocr", "extract", "package")
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         super().__init__(logging.INFO)
