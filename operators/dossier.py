@@ -3,6 +3,7 @@ and package."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,8 +47,10 @@ class ChunkOperator(SohoaOperator):
     def codes_label(self) -> str:
         return codes_label(self.codes)
 
+    @abstractmethod
     def run(self, context: Any) -> dict[str, dict[str, Any]]:
-        raise NotImplementedError
+        """The stage on every dossier of the chunk: each dossier's code and its outcome (counts, or ``stopped``
+        or ``error`` with the reason)."""
 
     def execute(self, context: Any) -> list[str]:
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
