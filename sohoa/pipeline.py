@@ -233,11 +233,44 @@ def run_quality(work_path: str) -> dict[str, Any]:
     return {"expectations": summary["expectations"], "failed": summary["failed"]}
 
 
+PACKAGING_CRASHED = "packaging crashed: the worker process died on this dossier"
+
+
 def run_packages(dossier_paths: list[str], signing: SigningIdentity | None = None) -> dict[str, dict[str, Any]]:
     """``run_package`` on each dossier of a chunk that reached its description, one's failure never stopping
-    the next (see ``_each``); the others are left out."""
-    return _each([p for p in dossier_paths if dossier_work(p).documents_json.exists()],
-                 functools.partial(run_package, signing=signing))
+    the next (see ``_each``); the others are left out.
+
+    Dossiers are packaged side by side, one to a worker process (``sohoa.parallel``; a worker's dossier builds
+    its documents one after the other): archives' dossiers are small, and a pool per dossier for its two or
+    three documents would cost more than it saves. A dossier whose worker dies is packaged again, then alone,
+    so that only the one that kills its worker fails, with that reason. A lone dossier is packaged here, its
+    documents side by side."""
+    from sohoa.parallel import alone, logged, replay, survivors_map, workers
+
+    paths = [p for p in dossier_paths if dossier_work(p).documents_json.exists()]
+    stage = functools.partial(_each, stage=functools.partial(run_package, signing=signing))
+    if workers() <= 1 or len(paths) <= 1:
+        return stage(paths)
+    found: dict[str, dict[str, Any]] = {}
+
+    def done(_key: int, result: tuple[dict[str, dict[str, Any]], list[tuple[str, int, str]]]) -> None:
+        replay(result[1])
+        found.update(result[0])
+
+    def failed(item: list[str], exc: Exception) -> tuple[dict[str, dict[str, Any]], list]:
+        return {Path(item[0]).name: {"error": f"{type(exc).__name__}: {exc}"}}, []
+
+    _, lost = survivors_map(functools.partial(logged, stage), {i: [p] for i, p in enumerate(paths)}, workers(),
+                            failed, done, fatal=(disk.DiskFullError,))
+    for key in lost:
+        survived, result = alone(stage, [paths[key]])
+        if isinstance(result, disk.DiskFullError):
+            raise result
+        if not survived:
+            log.error("dossier %s: %s", Path(paths[key]).name, PACKAGING_CRASHED)
+            result = {Path(paths[key]).name: {"error": PACKAGING_CRASHED}}
+        found.update(failed([paths[key]], result)[0] if isinstance(result, Exception) else result)
+    return {Path(p).name: found[Path(p).name] for p in paths}
 
 
 @_disk_named(_given)

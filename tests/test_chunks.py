@@ -201,6 +201,40 @@ def test_a_page_that_kills_its_worker_is_quarantined_naming_the_step_and_the_res
     assert seen == {"pages": 4, "imported": 3, "blank": 0, "rotated": 0, "read": 3, "failed": 1} and confidence > 80
 
 
+PACKAGE = pipeline.run_package
+
+
+def crash_on_package(path: str, signing: Any = None) -> dict[str, Any]:
+    if path.endswith(ONE_PAGE[0]):
+        os.abort()
+    if path.endswith(ONE_PAGE[1]):
+        raise RuntimeError("a bug met while packaging")
+    return PACKAGE(path, signing)
+
+
+def test_dossiers_are_packaged_side_by_side_and_one_that_kills_its_worker_fails_alone(
+        batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    for code in ONE_PAGE:
+        shutil.copytree(batch / code, small / code)
+    monkeypatch.setenv("SOHOA_WORK_DIR", str(tmp_path / "w"))
+    monkeypatch.setenv("SOHOA_WORKERS", "2")
+    started = pipeline.run_import(str(small), str(tmp_path / "o"), decode=False)
+    [chunk] = started["chunks"]
+    pipeline.run_chunk(chunk)
+    pipeline.run_quality(started["work"])
+    monkeypatch.setattr(pipeline, "run_package", crash_on_package)
+    found = pipeline.run_packages(chunk)
+    assert list(found) == ONE_PAGE  # in the chunk's order, whatever order the workers finished in
+    assert found[ONE_PAGE[0]] == {"error": pipeline.PACKAGING_CRASHED}
+    assert found[ONE_PAGE[1]] == {"error": "RuntimeError: a bug met while packaging"}
+    for code in ONE_PAGE[2:]:
+        assert found[code]["built"] and found[code]["package_type"] == "SIP_hoso", found[code]
+        assert (Path(started["work"]) / "dossiers" / code / "package" / code / "METS.xml").is_file()
+    assert not (Path(started["work"]) / "dossiers" / ONE_PAGE[0] / "package" / ONE_PAGE[0] / "METS.xml").exists()
+
+
 FORK_AFTER_OPENCV = """
 import time, cv2, numpy as np
 from sohoa.parallel import process_map, workers
