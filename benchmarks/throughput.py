@@ -13,11 +13,18 @@ reads exactly the same pages. For each page count:
   measured): wall time, pages per minute, CPU seconds per page (every process of the run), its wall time over
   raw Tesseract's and over the floor, the peak RSS of its largest process, and the pages' final states.
 
+- with ``--celery N …``, for each worker count N: ``scripts/scale-out.sh up --workers N`` (PostgreSQL, Redis, the
+  api-server, scheduler, dag-processor, triggerer and N Celery workers; not measured), then the same batches
+  triggered one at a time through the REST API: wall time from the trigger to the DAG run's end, pages per
+  minute and their ratio to the embedded run's, CPU seconds per page of every process of the cluster (its
+  services' sessions, with the children they waited for: PostgreSQL, Redis and the idle services included), and
+  the pages' final states, which must be the embedded run's page for page. ``down`` after each N, always.
+
 The last line is the cost model's input: CPU-hours per million pages at the measured CPU seconds per page.
 A shared machine's speed drifts within minutes: compare the ratios, which are measured a minute apart.
 
-Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--seed 3] [--keep DIR]``;
-``--quick`` (6 pages, every shape) checks that the benchmark runs, in a few minutes.
+Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2] [--seed 3]
+[--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs, in a few minutes.
 """
 
 from __future__ import annotations
@@ -31,15 +38,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
 from ocr import measured  # noqa: E402  (wall s, CPU s and peak RSS MiB of a command and its descendants)
 
 from sohoa.synth import degrade, random_document, render_with_text  # noqa: E402
+from tests.cluster import clean_environ, finish, running, session_cpu, trigger  # noqa: E402
+
+States = dict[str, str]  # each page's final state, by its source
+Run = tuple[tuple[float, float, float | None], States]  # (wall s, CPU s, peak RSS MiB if known), the states
 
 
 def make_pages(folder: Path, count: int, seed: int) -> list[Path]:
@@ -81,12 +93,59 @@ def run_raw(pages: list[Path], out: Path, cores: int) -> tuple[float, float, flo
     return times
 
 
-def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> tuple[tuple[float, float, float], Counter[str]]:
+def page_states(out: Path, batch_id: str) -> States:
+    report: dict[str, Any] = json.loads((out / batch_id / "report.json").read_text(encoding="utf-8"))
+    return {p["source"]: p["status"] for p in report["pages"]}
+
+
+def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> Run:
     """``sohoa run`` on the batch: (wall s, CPU s, peak RSS MiB) and the pages' final states."""
     sohoa = str(Path(sys.executable).parent / "sohoa")
     times = measured([sohoa, "run", str(batch), "--out", str(out)], env)
-    report: dict[str, Any] = json.loads((out / batch.name / "report.json").read_text(encoding="utf-8"))
-    return times, Counter(p["status"] for p in report["pages"])
+    return times, page_states(out, batch.name)
+
+
+def run_celery(workers: int, batches: list[Path], root: Path) -> list[Run]:
+    """The batches on a fresh cluster of ``workers`` Celery workers, one run at a time: for each, (wall s from the
+    trigger to the run's end, CPU s of the cluster's processes meanwhile, no peak RSS) and the pages' states."""
+    state, out = root / f"scale-out-{workers}", root / f"out-celery{workers}"
+    state.mkdir(mode=0o755)  # PostgreSQL runs as its own user, who must reach its data folder in there
+    results: list[Run] = []
+    with running(workers, state, clean_environ()) as cluster:
+        for batch in batches:
+            cpu, started = session_cpu(cluster["sessions"]), time.time()
+            run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
+            cpu = session_cpu(cluster["sessions"]) - cpu
+            wall = datetime.fromisoformat(run["end_date"].replace("Z", "+00:00")).timestamp() - started
+            results.append(((wall, cpu, None), page_states(out, batch.name)))
+    return results
+
+
+def print_rows(rows: list[tuple[Any, ...]], cores: int) -> None:
+    """The table, a note for every run whose pages end otherwise than the embedded run's, the cost lines."""
+    print(f"{'executor':<9} {'pages':>5} {'pages/dossier':>13} {'dossiers':>8} {'wall s':>7} {'pages/min':>9} "
+          f"{'vs emb.':>7} {'CPU s/page':>10} {'raw Tess. s':>11} {'wall/raw':>8} {'wall/floor':>10} {'peak MB':>7}"
+          "  states")
+    embedded = {(n, shape): (wall, states) for executor, n, shape, (wall, _, _), _, states in rows
+                if executor == "embedded"}
+    notes = []
+    for executor, n, shape, (wall, cpu, rss), (raw_wall, raw_cpu, _), states in rows:
+        reference_wall, reference = embedded[n, shape]
+        print(f"{executor:<9} {n:>5} {shape:>13} {-(-n // shape):>8} {wall:>7.1f} {60 * n / wall:>9.1f} "
+              f"{reference_wall / wall:>7.2f} {cpu / n:>10.2f} {raw_wall:>11.1f} {wall / raw_wall:>8.2f} "
+              f"{wall / (raw_cpu / cores):>10.2f} {'n/a' if rss is None else f'{rss:.0f}':>7}  "
+              + ", ".join(f"{k} {v}" for k, v in sorted(Counter(states.values()).items())))
+        if differ := sorted(p for p in reference.keys() | states.keys() if reference.get(p) != states.get(p)):
+            notes.append(f"MISMATCH: {executor} on {n} pages in dossiers of {shape} ends {len(differ)} page(s) in "
+                         "another state than the embedded run: " + ", ".join(
+                             f"{p} {reference.get(p)} → {states.get(p)}" for p in differ[:10]))
+    for note in notes:
+        print(note)
+    for executor in dict.fromkeys(row[0] for row in rows):
+        mine = [row for row in rows if row[0] == executor]
+        per_page = sum(row[3][1] for row in mine) / sum(row[1] for row in mine)  # each run's CPU s over its pages
+        print(f"{executor}: CPU s per page over all runs {per_page:.2f}: {per_page * 1e6 / 3600:,.0f} CPU-hours per "
+              "million pages")
 
 
 def main() -> int:
@@ -94,6 +153,8 @@ def main() -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[60], help="page counts (60 to 400: peak RSS)")
     parser.add_argument("--shapes", type=int, nargs="+", default=[1, 5, 50], help="pages per dossier")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--celery", type=int, nargs="*", default=[], metavar="N",
+                        help="also on CeleryExecutor with these numbers of workers (scripts/scale-out.sh)")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
@@ -101,10 +162,11 @@ def main() -> int:
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = []
+    rows, batches = [], []
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o755)  # the Celery runs' PostgreSQL, under its own user, reaches its data folder in here
         pages = make_pages(root / "pages", max(counts), args.seed)
         env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
                "OMP_THREAD_LIMIT": "1"}
@@ -116,18 +178,14 @@ def main() -> int:
                 batch = shaped_batch(pages[:n], shape, root / f"b{n}x{shape}" / f"lo_{n}x{shape}")
                 times, states = run_sohoa(batch, root / "out", env)
                 shutil.rmtree(root / "work" / batch.name, ignore_errors=True)  # the work area of a run: a copy
-                rows.append((n, shape, -(-n // shape), times, raw, states))
+                rows.append(("embedded", n, shape, times, raw, states))
+                batches.append(batch)
+        for workers in args.celery:
+            for row, (times, states) in zip(rows[:len(batches)], run_celery(workers, batches, root), strict=True):
+                rows.append((f"celery×{workers}", *row[1:3], times, row[4], states))
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
           f"{len(pages)} generated")
-    print(f"{'pages':>5} {'pages/dossier':>13} {'dossiers':>8} {'wall s':>7} {'pages/min':>9} {'CPU s/page':>10} "
-          f"{'raw Tess. s':>11} {'wall/raw':>8} {'wall/floor':>10} {'peak MB':>7}  states")
-    for n, shape, dossiers, (wall, cpu, rss), (raw_wall, raw_cpu, _), states in rows:
-        floor = raw_cpu / cores
-        print(f"{n:>5} {shape:>13} {dossiers:>8} {wall:>7.1f} {60 * n / wall:>9.1f} {cpu / n:>10.2f} "
-              f"{raw_wall:>11.1f} {wall / raw_wall:>8.2f} {wall / floor:>10.2f} {rss:>7.0f}  "
-              + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
-    per_page = sum(row[3][1] for row in rows) / sum(row[0] for row in rows)  # each run's CPU s over its pages
-    print(f"CPU s per page over all runs {per_page:.2f}: {per_page * 1e6 / 3600:,.0f} CPU-hours per million pages")
+    print_rows(rows, cores)
     return 0
 
 
