@@ -94,6 +94,15 @@ def test_the_plan_serves_both_queues_with_a_pool_sized_to_the_workers() -> None:
     assert bad.returncode == 1 and "--workers takes a whole number of at least 1" in bad.stderr
 
 
+def test_the_plan_gives_each_worker_its_share_of_the_cores() -> None:
+    """OMP_THREAD_LIMIT=1 (Tesseract's, in scale-out.env) must not hide the cores: GNU nproc obeys it."""
+    cores = len(os.sched_getaffinity(0))
+    for workers, share in ((1, cores), (cores, 1), (cores + 1, 1)):
+        proc = subprocess.run(["bash", str(SCRIPT), "plan", "--workers", str(workers)], env=clean_environ(),
+                              capture_output=True, text=True, timeout=60, check=True)
+        assert f"env SOHOA_WORKERS={share}" in proc.stdout.splitlines(), (workers, proc.stdout)
+
+
 # --- slow: the cluster
 
 @pytest.fixture(scope="module")
