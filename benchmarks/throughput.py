@@ -11,20 +11,24 @@ reads exactly the same pages. For each page count:
   CPU time divided by the cores, the "pure-Tesseract floor";
 - ``sohoa run BATCH --out OUT`` for each shape, after a first run that migrates Airflow's database (not
   measured): wall time, pages per minute, CPU seconds per page (every process of the run), its wall time over
-  raw Tesseract's and over the floor, the peak RSS of its largest process, and the pages' final states.
-
+  raw Tesseract's and over the floor, the peak RSS of its largest process, and the pages' final states;
 - with ``--celery N …``, for each worker count N: ``scripts/scale-out.sh up --workers N`` (PostgreSQL, Redis, the
   api-server, scheduler, dag-processor, triggerer and N Celery workers; not measured), then the same batches
   triggered one at a time through the REST API: wall time from the trigger to the DAG run's end, pages per
   minute and their ratio to the embedded run's, CPU seconds per page of every process of the cluster (its
   services' sessions, with the children they waited for: PostgreSQL, Redis and the idle services included), and
-  the pages' final states, which must be the embedded run's page for page. ``down`` after each N, always.
+  the pages' final states, which must be the embedded run's page for page (else a MISMATCH line). A first run
+  of one page is not measured, as on the embedded side. A last line says how much of that CPU the services took
+  (all but the workers), and what the cluster spends idle. ``down`` after each N, always.
 
-The last line is the cost model's input: CPU-hours per million pages at the measured CPU seconds per page.
-A shared machine's speed drifts within minutes: compare the ratios, which are measured a minute apart.
+``--chunk-pages`` sets ``[sohoa] chunk_pages`` for both executors: one chunk is one task on one worker, so a batch
+of fewer pages than that runs on a single Celery worker. The lines "CPU s per page" (one per executor) are the
+cost model's input: CPU-hours per million pages at the measured CPU seconds per page. A shared machine's speed
+drifts within minutes: compare the ratios, which are measured minutes apart.
 
-Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2] [--seed 3]
-[--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs, in a few minutes.
+Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2]
+[--chunk-pages 30] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
+in a few minutes (``--quick --celery 2``: about 5 more).
 """
 
 from __future__ import annotations
@@ -47,9 +51,11 @@ sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
 from ocr import measured  # noqa: E402  (wall s, CPU s and peak RSS MiB of a command and its descendants)
 
+from sohoa.pipeline import CHUNK_PAGES  # noqa: E402
 from sohoa.synth import degrade, random_document, render_with_text  # noqa: E402
 from tests.cluster import clean_environ, finish, running, session_cpu, trigger  # noqa: E402
 
+IDLE = 30  # seconds the cluster is watched idle, before the measured runs
 States = dict[str, str]  # each page's final state, by its source
 Run = tuple[tuple[float, float, float | None], States]  # (wall s, CPU s, peak RSS MiB if known), the states
 
@@ -105,20 +111,38 @@ def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> Run:
     return times, page_states(out, batch.name)
 
 
-def run_celery(workers: int, batches: list[Path], root: Path) -> list[Run]:
-    """The batches on a fresh cluster of ``workers`` Celery workers, one run at a time: for each, (wall s from the
-    trigger to the run's end, CPU s of the cluster's processes meanwhile, no peak RSS) and the pages' states."""
+def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settings: dict[str, str]
+               ) -> tuple[list[Run], str]:
+    """The batches on a fresh cluster of ``workers`` Celery workers, one run at a time after one of ``warm`` (not
+    measured): for each, (wall s from the trigger to the run's end, CPU s of the cluster's processes meanwhile,
+    no peak RSS) and the pages' states; and a line on the services' share of that CPU (all but the workers) and
+    on what the cluster spends idle."""
     state, out = root / f"scale-out-{workers}", root / f"out-celery{workers}"
     state.mkdir(mode=0o755)  # PostgreSQL runs as its own user, who must reach its data folder in there
     results: list[Run] = []
-    with running(workers, state, clean_environ()) as cluster:
+    with running(workers, state, clean_environ(**settings)) as cluster:
+        every = list(cluster["sessions"].values())
+        services = [sid for name, sid in cluster["sessions"].items() if not name.startswith("worker-")]
+
+        def cpu() -> tuple[float, float]:  # CPU s so far: the whole cluster's, the services'
+            return session_cpu(every), session_cpu(services)
+
+        finish(cluster["api"], trigger(cluster["api"], warm, out, warm.name), timeout=3600, every=1)
+        before = cpu()
+        time.sleep(IDLE)
+        idle = [b - a for a, b in zip(before, cpu(), strict=True)]
+        service_cpu = 0.0
         for batch in batches:
-            cpu, started = session_cpu(cluster["sessions"]), time.time()
+            before, started = cpu(), time.time()
             run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
-            cpu = session_cpu(cluster["sessions"]) - cpu
+            total, service = (b - a for a, b in zip(before, cpu(), strict=True))
+            service_cpu += service
             wall = datetime.fromisoformat(run["end_date"].replace("Z", "+00:00")).timestamp() - started
-            results.append(((wall, cpu, None), page_states(out, batch.name)))
-    return results
+            results.append(((wall, total, None), page_states(out, batch.name)))
+    pages = sum(len(states) for _, states in results)
+    return results, (f"celery×{workers}: the services (PostgreSQL, Redis, api-server, scheduler, dag-processor, "
+                     f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs; idle, the cluster takes "
+                     f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
 
 
 def print_rows(rows: list[tuple[Any, ...]], cores: int) -> None:
@@ -155,6 +179,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--celery", type=int, nargs="*", default=[], metavar="N",
                         help="also on CeleryExecutor with these numbers of workers (scripts/scale-out.sh)")
+    parser.add_argument("--chunk-pages", type=int, help="[sohoa] chunk_pages of both executors (default: the DAG's)")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
@@ -162,14 +187,16 @@ def main() -> int:
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows, batches = [], []
+    rows, batches, notes = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the Celery runs' PostgreSQL, under its own user, reaches its data folder in here
         pages = make_pages(root / "pages", max(counts), args.seed)
-        env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
-               "OMP_THREAD_LIMIT": "1"}
+        settings = {"OMP_THREAD_LIMIT": "1"}  # and nothing else of Airflow's or sohoa's from this environment
+        if args.chunk_pages:
+            settings["AIRFLOW__SOHOA__CHUNK_PAGES"] = str(args.chunk_pages)
+        env = clean_environ(AIRFLOW_HOME=str(root / "airflow"), SOHOA_WORK_DIR=str(root / "work"), **settings)
         warm = shaped_batch(pages[:1], 1, root / "warm")  # migrates Airflow's database, fills the caches
         run_sohoa(warm, root / "out", env)
         for n in counts:
@@ -181,11 +208,15 @@ def main() -> int:
                 rows.append(("embedded", n, shape, times, raw, states))
                 batches.append(batch)
         for workers in args.celery:
-            for row, (times, states) in zip(rows[:len(batches)], run_celery(workers, batches, root), strict=True):
+            runs, note = run_celery(workers, warm, batches, root, settings)
+            notes.append(note)
+            for row, (times, states) in zip(rows[:len(batches)], runs, strict=True):
                 rows.append((f"celery×{workers}", *row[1:3], times, row[4], states))
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
-          f"{len(pages)} generated")
+          f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}")
     print_rows(rows, cores)
+    for note in notes:
+        print(note)
     return 0
 
 

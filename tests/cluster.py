@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,10 @@ def clean_environ(**extra: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SOHOA_"))}, **extra}
 
 
-def sessions(state: Path) -> list[int]:
-    """The session ids of the cluster's services: each one's leader, as its pid file records it."""
-    return [int((state / "pids" / f).read_text().split()[0]) for f in os.listdir(state / "pids") if f.endswith(".pid")]
+def sessions(state: Path) -> dict[str, int]:
+    """The session id of each of the cluster's services (postgres, redis, scheduler, worker-1, …): its leader, as
+    its pid file records it."""
+    return {f.stem: int(f.read_text().split()[0]) for f in (state / "pids").glob("*.pid")}
 
 
 def _stat(pid: str) -> list[str]:
@@ -45,29 +46,34 @@ def session_members(sid: int) -> list[int]:
     return members
 
 
-def session_cpu(sids: list[int]) -> float:
-    """CPU seconds (user and system) of every process now in these sessions, with those of the children each
-    has waited for (cutime, cstime): the difference of two readings is what the sessions spent in between, as
-    long as every process that ends is waited for by one that is still in a session."""
-    ticks = 0
+def session_cpu(sids: Iterable[int]) -> float:
+    """CPU seconds (user and system) of every process now in these sessions or descended from one (PostgreSQL's
+    backends start sessions of their own), with those of the children each has waited for (cutime, cstime): the
+    difference of two readings is what they spent in between, as long as every process that ends is waited for
+    by one that is still counted."""
+    wanted, procs = set(sids), {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 fields = _stat(entry)
             except OSError:
                 continue
-            if int(fields[3]) in sids:  # field 6, the session
-                ticks += sum(int(f) for f in fields[11:15])  # fields 14 to 17: utime, stime, cutime, cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+            # fields 4 and 6: the parent and the session; 14 to 17: utime, stime, cutime, cstime
+            procs[int(entry)] = (int(fields[1]), int(fields[3]), sum(int(f) for f in fields[11:15]))
+    counted = {pid for pid, (_, sid, _) in procs.items() if sid in wanted}
+    while more := {pid for pid, (parent, _, _) in procs.items() if parent in counted} - counted:
+        counted |= more
+    return sum(procs[pid][2] for pid in counted) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
 def running(workers: int, state: Path, env: dict[str, str], timeout: float = 900) -> Iterator[dict[str, Any]]:
-    """``scale-out.sh up --workers N`` with its state in ``state``; yields {"api", "sessions"}; ``down`` on the
-    way out, whatever happened, then raises if ``down`` failed or left a process of the cluster running."""
+    """``scale-out.sh up --workers N`` with its state in ``state``; yields {"api", "sessions": {service: session
+    id}}; ``down`` on the way out, whatever happened, then raises if ``down`` failed or left a process of the
+    cluster running."""
     from tests.test_scheduler import Api
 
-    found: list[int] = []
+    found: dict[str, int] = {}
     env = {**env, "SOHOA_SCALE_OUT_DIR": str(state)}
     try:
         up = subprocess.run(["bash", str(SCRIPT), "up", "--workers", str(workers)], env=env, capture_output=True,
@@ -86,7 +92,7 @@ def running(workers: int, state: Path, env: dict[str, str], timeout: float = 900
     finally:
         down = subprocess.run(["bash", str(SCRIPT), "down"], env=env, capture_output=True, text=True, timeout=600,
                               check=False)
-        left = {sid: members for sid in found if (members := session_members(sid))}
+        left = {name: members for name, sid in found.items() if (members := session_members(sid))}
         if down.returncode != 0:
             raise RuntimeError(f"scale-out.sh down failed:\n{down.stderr[-3000:]}")
         if left:
