@@ -31,7 +31,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from throughput import make_pages, run_sohoa, shaped_batch  # noqa: E402
+from throughput import prepared, run_sohoa, shaped_batch  # noqa: E402
 
 A4_300 = (2480, 3508)  # pixels of an A4 sheet at 300 dpi
 
@@ -67,10 +67,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        pages = make_pages(root / "pages", max(counts), args.seed)
-        env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
-               "OMP_THREAD_LIMIT": "1"}
-        run_sohoa(shaped_batch(pages[:1], 1, root / "warm"), root / "out", env)  # migrates Airflow's database
+        pages, env = prepared(root, max(counts), args.seed)
         for n in counts:
             batch = shaped_batch(pages[:n], 5, root / f"b{n}" / f"mem_{n}")
             rows.append((f"{n} pages in dossiers of 5", n, *run_sohoa(batch, root / "out", env)))

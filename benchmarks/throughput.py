@@ -89,6 +89,16 @@ def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> tuple[tuple[float,
     return times, Counter(p["status"] for p in report["pages"])
 
 
+def prepared(root: Path, count: int, seed: int) -> tuple[list[Path], dict[str, str]]:
+    """``count`` light pages in ``root`` and the environment of runs that keep their Airflow and work area there,
+    after a first run of one page that migrates Airflow's database and fills the caches (not measured)."""
+    pages = make_pages(root / "pages", count, seed)
+    env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
+           "OMP_THREAD_LIMIT": "1"}
+    run_sohoa(shaped_batch(pages[:1], 1, root / "warm"), root / "out", env)
+    return pages, env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[60], help="page counts (60 to 400: peak RSS)")
@@ -105,11 +115,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        pages = make_pages(root / "pages", max(counts), args.seed)
-        env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
-               "OMP_THREAD_LIMIT": "1"}
-        warm = shaped_batch(pages[:1], 1, root / "warm")  # migrates Airflow's database, fills the caches
-        run_sohoa(warm, root / "out", env)
+        pages, env = prepared(root, max(counts), args.seed)
         for n in counts:
             raw = run_raw(pages[:n], root / f"raw{n}", cores)
             for shape in args.shapes:
