@@ -102,12 +102,12 @@ def run_sohoa(pages: list[tuple[Path, str]], work: Path) -> tuple[list[str], tup
     report = json.loads((work / "out" / "batch" / "report.json").read_text(encoding="utf-8"))
     text = {}
     for dossier in report["dossiers"]:
-        if dossier["status"] != "delivered":  # held for review (a field left empty): its PDFs wait in the work area
+        if dossier["status"] != "delivered":  # held for review: its PDFs wait in its draft package
             print(f"dossier {dossier['dossier_code']} {dossier['status']}: {dossier.get('reason')}; its text is read "
-                  "from the PDFs in the work area", file=sys.stderr)
+                  "from its draft package's PDFs", file=sys.stderr)
         for doc in dossier["documents"]:
-            held = work / "work" / "batch" / "dossiers" / dossier["dossier_code"] / "package" / "pdf"
-            pdf = work / "out" / "batch" / doc["pdf"] if doc.get("pdf") else held / f"{doc['doc_id']}.pdf"
+            pdf = work / "out" / "batch" / doc["pdf"] if doc.get("pdf") else \
+                next(Path(dossier["draft"]).rglob(f"*.{doc['ordinal']:07d}.pdf"))  # a held dossier's draft
             for k, source in enumerate(doc["pages"], start=1):
                 text[source.split("/", 1)[1]] = pdf_page_text(pdf, k)
     return [text.get(path.name, "") for path, _ in pages], times

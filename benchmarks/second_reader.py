@@ -12,9 +12,10 @@ chooses its own lines), and each line's segment of it is scored: the character e
 that aligns best with the label value. Fields: issuing agency (and its parent), number and symbol, place, date
 digits, document type (its title line), subject words, signer title lines and signer name.
 
-The documents are split into a tuning part and a validation part by a stable hash of their file's SHA-256
-(``part``: 3 in 5 tuning). Only the tuning part's lines are ever listed (``--misses``); the validation part is
-reported as tables only.
+The documents are split into a tuning part and a validation part exactly as ``benchmarks/metadata.py`` splits
+them (``split_of``, from their file's SHA-256), so that no benchmark ever shows the misses of a document
+another one keeps for validation. Only the tuning part's lines are ever listed (``--misses``); the validation
+part is reported as tables only.
 
 Usage: ``.venv/bin/python benchmarks/second_reader.py [--reuse] [--misses]`` (the OCR is kept in
 ``.bench/second_reader``; ``--reuse`` reads it again without running the stages).
@@ -23,7 +24,6 @@ Usage: ``.venv/bin/python benchmarks/second_reader.py [--reuse] [--misses]`` (th
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # the shared data beside the checkout (``../shared/data``), or beside the folder of worktrees it is in
 DATA = next((p / "shared" / "data" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared" / "data")
 SETS = (DATA / "real_scans", DATA / "real_scans_2")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from metadata import split_of  # noqa: E402  (one split of the real documents for every benchmark)
 
 
 def labels() -> list[dict[str, Any]]:
@@ -59,9 +62,8 @@ def stem(label: dict[str, Any]) -> str:
 
 
 def part(label: dict[str, Any]) -> str:
-    """"tuning" or "validation", stable across runs and machines: a hash of the document's (first) file SHA-256."""
-    sha = label["sha256"][0] if isinstance(label["sha256"], list) else label["sha256"]
-    return "tuning" if int(hashlib.sha256(sha.encode()).hexdigest()[:8], 16) % 5 < 3 else "validation"
+    """"tuning" or "validation": the part ``benchmarks/metadata.py`` puts the document in."""
+    return split_of(label["sha256"])
 
 
 def run_stages(base: Path, docs: list[dict[str, Any]], reuse: bool) -> dict[str, Path]:

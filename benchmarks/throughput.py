@@ -104,11 +104,23 @@ def page_states(out: Path, batch_id: str) -> States:
     return {p["source"]: p["status"] for p in report["pages"]}
 
 
-def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> Run:
-    """``sohoa run`` on the batch: (wall s, CPU s, peak RSS MiB) and the pages' final states."""
+def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> tuple[tuple[float, float, float], Counter[str]]:
+    """``sohoa run`` on the batch: (wall s, CPU s, peak RSS MiB) and how many pages end in each state."""
     sohoa = str(Path(sys.executable).parent / "sohoa")
     times = measured([sohoa, "run", str(batch), "--out", str(out)], env)
-    return times, page_states(out, batch.name)
+    return times, Counter(page_states(out, batch.name).values())
+
+
+def prepared(root: Path, count: int, seed: int, settings: dict[str, str] | None = None
+             ) -> tuple[list[Path], dict[str, str]]:
+    """``count`` light pages in ``root`` and the environment of runs that keep their Airflow and work area there
+    (``settings`` added, nothing of Airflow's or sohoa's from this one), after a first run of one page in
+    ``root/warm`` that migrates Airflow's database and fills the caches (not measured)."""
+    pages = make_pages(root / "pages", count, seed)
+    env = clean_environ(AIRFLOW_HOME=str(root / "airflow"), SOHOA_WORK_DIR=str(root / "work"),
+                        **(settings or {"OMP_THREAD_LIMIT": "1"}))
+    run_sohoa(shaped_batch(pages[:1], 1, root / "warm"), root / "out", env)
+    return pages, env
 
 
 def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settings: dict[str, str]
@@ -187,31 +199,30 @@ def main() -> int:
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows, batches, notes = [], [], []
+    rows: list[tuple[Any, ...]] = []
+    batches: list[Path] = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the Celery runs' PostgreSQL, under its own user, reaches its data folder in here
-        pages = make_pages(root / "pages", max(counts), args.seed)
-        settings = {"OMP_THREAD_LIMIT": "1"}  # and nothing else of Airflow's or sohoa's from this environment
+        settings = {"OMP_THREAD_LIMIT": "1"}
         if args.chunk_pages:
             settings["AIRFLOW__SOHOA__CHUNK_PAGES"] = str(args.chunk_pages)
-        env = clean_environ(AIRFLOW_HOME=str(root / "airflow"), SOHOA_WORK_DIR=str(root / "work"), **settings)
-        warm = shaped_batch(pages[:1], 1, root / "warm")  # migrates Airflow's database, fills the caches
-        run_sohoa(warm, root / "out", env)
+        pages, env = prepared(root, max(counts), args.seed, settings)
         for n in counts:
             raw = run_raw(pages[:n], root / f"raw{n}", cores)
             for shape in args.shapes:
                 batch = shaped_batch(pages[:n], shape, root / f"b{n}x{shape}" / f"lo_{n}x{shape}")
-                times, states = run_sohoa(batch, root / "out", env)
+                times, _ = run_sohoa(batch, root / "out", env)
                 shutil.rmtree(root / "work" / batch.name, ignore_errors=True)  # the work area of a run: a copy
-                rows.append(("embedded", n, shape, times, raw, states))
+                rows.append(("embedded", n, shape, times, raw, page_states(root / "out", batch.name)))
                 batches.append(batch)
         for workers in args.celery:
-            runs, note = run_celery(workers, warm, batches, root, settings)
+            runs, note = run_celery(workers, root / "warm", batches, root, settings)
             notes.append(note)
-            for row, (times, states) in zip(rows[:len(batches)], runs, strict=True):
-                rows.append((f"celery×{workers}", *row[1:3], times, row[4], states))
+            for row, (measured_times, states) in zip(rows[:len(batches)], runs, strict=True):
+                rows.append((f"celery×{workers}", *row[1:3], measured_times, row[4], states))
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
           f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}")
     print_rows(rows, cores)

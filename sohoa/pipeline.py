@@ -260,16 +260,19 @@ def run_packages(dossier_paths: list[str], signing: SigningIdentity | None = Non
     def failed(item: list[str], exc: Exception) -> tuple[dict[str, dict[str, Any]], list]:
         return {Path(item[0]).name: {"error": f"{type(exc).__name__}: {exc}"}}, []
 
-    _, lost = survivors_map(functools.partial(logged, stage), {i: [p] for i, p in enumerate(paths)}, workers(),
-                            failed, done, fatal=(disk.DiskFullError,))
+    with_logs = functools.partial(logged, stage)
+    _, lost = survivors_map(with_logs, {i: [p] for i, p in enumerate(paths)}, workers(), failed, done,
+                            fatal=(disk.DiskFullError,))
     for key in lost:
-        survived, result = alone(stage, [paths[key]])
+        survived, result = alone(with_logs, [paths[key]])
         if isinstance(result, disk.DiskFullError):
             raise result
-        if not survived:
+        if not survived or result is None:
             log.error("dossier %s: %s", Path(paths[key]).name, PACKAGING_CRASHED)
-            result = {Path(paths[key]).name: {"error": PACKAGING_CRASHED}}
-        found.update(failed([paths[key]], result)[0] if isinstance(result, Exception) else result)
+            result = {Path(paths[key]).name: {"error": PACKAGING_CRASHED}}, []
+        elif isinstance(result, Exception):
+            result = failed([paths[key]], result)
+        done(key, result)
     return {Path(p).name: found[Path(p).name] for p in paths}
 
 
