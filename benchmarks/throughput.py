@@ -11,13 +11,24 @@ reads exactly the same pages. For each page count:
   CPU time divided by the cores, the "pure-Tesseract floor";
 - ``sohoa run BATCH --out OUT`` for each shape, after a first run that migrates Airflow's database (not
   measured): wall time, pages per minute, CPU seconds per page (every process of the run), its wall time over
-  raw Tesseract's and over the floor, the peak RSS of its largest process, and the pages' final states.
+  raw Tesseract's and over the floor, the peak RSS of its largest process, and the pages' final states;
+- with ``--celery N …``, for each worker count N: ``scripts/scale-out.sh up --workers N`` (PostgreSQL, Redis, the
+  api-server, scheduler, dag-processor, triggerer and N Celery workers; not measured), then the same batches
+  triggered one at a time through the REST API: wall time from the trigger to the DAG run's end, pages per
+  minute and their ratio to the embedded run's, CPU seconds per page of every process of the cluster (its
+  services' sessions, with the children they waited for: PostgreSQL, Redis and the idle services included), and
+  the pages' final states, which must be the embedded run's page for page (else a MISMATCH line). A first run
+  of one page is not measured, as on the embedded side. A last line says how much of that CPU the services took
+  (all but the workers), and what the cluster spends idle. ``down`` after each N, always.
 
-The last line is the cost model's input: CPU-hours per million pages at the measured CPU seconds per page.
-A shared machine's speed drifts within minutes: compare the ratios, which are measured a minute apart.
+``--chunk-pages`` sets ``[sohoa] chunk_pages`` for both executors: one chunk is one task on one worker, so a batch
+of fewer pages than that runs on a single Celery worker. The lines "CPU s per page" (one per executor) are the
+cost model's input: CPU-hours per million pages at the measured CPU seconds per page. A shared machine's speed
+drifts within minutes: compare the ratios, which are measured minutes apart.
 
-Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--seed 3] [--keep DIR]``;
-``--quick`` (6 pages, every shape) checks that the benchmark runs, in a few minutes.
+Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2]
+[--chunk-pages 30] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
+in a few minutes (``--quick --celery 2``: about 5 more).
 """
 
 from __future__ import annotations
@@ -31,15 +42,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
 from ocr import measured  # noqa: E402  (wall s, CPU s and peak RSS MiB of a command and its descendants)
 
+from sohoa.pipeline import CHUNK_PAGES  # noqa: E402
 from sohoa.synth import degrade, random_document, render_with_text  # noqa: E402
+from tests.cluster import clean_environ, finish, running, session_cpu, trigger  # noqa: E402
+
+IDLE = 30  # seconds the cluster is watched idle, before the measured runs
+States = dict[str, str]  # each page's final state, by its source
+Run = tuple[tuple[float, float, float | None], States]  # (wall s, CPU s, peak RSS MiB if known), the states
 
 
 def make_pages(folder: Path, count: int, seed: int) -> list[Path]:
@@ -81,22 +99,89 @@ def run_raw(pages: list[Path], out: Path, cores: int) -> tuple[float, float, flo
     return times
 
 
+def page_states(out: Path, batch_id: str) -> States:
+    report: dict[str, Any] = json.loads((out / batch_id / "report.json").read_text(encoding="utf-8"))
+    return {p["source"]: p["status"] for p in report["pages"]}
+
+
 def run_sohoa(batch: Path, out: Path, env: dict[str, str]) -> tuple[tuple[float, float, float], Counter[str]]:
-    """``sohoa run`` on the batch: (wall s, CPU s, peak RSS MiB) and the pages' final states."""
+    """``sohoa run`` on the batch: (wall s, CPU s, peak RSS MiB) and how many pages end in each state."""
     sohoa = str(Path(sys.executable).parent / "sohoa")
     times = measured([sohoa, "run", str(batch), "--out", str(out)], env)
-    report: dict[str, Any] = json.loads((out / batch.name / "report.json").read_text(encoding="utf-8"))
-    return times, Counter(p["status"] for p in report["pages"])
+    return times, Counter(page_states(out, batch.name).values())
 
 
-def prepared(root: Path, count: int, seed: int) -> tuple[list[Path], dict[str, str]]:
-    """``count`` light pages in ``root`` and the environment of runs that keep their Airflow and work area there,
-    after a first run of one page that migrates Airflow's database and fills the caches (not measured)."""
+def prepared(root: Path, count: int, seed: int, settings: dict[str, str] | None = None
+             ) -> tuple[list[Path], dict[str, str]]:
+    """``count`` light pages in ``root`` and the environment of runs that keep their Airflow and work area there
+    (``settings`` added, nothing of Airflow's or sohoa's from this one), after a first run of one page in
+    ``root/warm`` that migrates Airflow's database and fills the caches (not measured)."""
     pages = make_pages(root / "pages", count, seed)
-    env = {**os.environ, "AIRFLOW_HOME": str(root / "airflow"), "SOHOA_WORK_DIR": str(root / "work"),
-           "OMP_THREAD_LIMIT": "1"}
+    env = clean_environ(AIRFLOW_HOME=str(root / "airflow"), SOHOA_WORK_DIR=str(root / "work"),
+                        **(settings or {"OMP_THREAD_LIMIT": "1"}))
     run_sohoa(shaped_batch(pages[:1], 1, root / "warm"), root / "out", env)
     return pages, env
+
+
+def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settings: dict[str, str]
+               ) -> tuple[list[Run], str]:
+    """The batches on a fresh cluster of ``workers`` Celery workers, one run at a time after one of ``warm`` (not
+    measured): for each, (wall s from the trigger to the run's end, CPU s of the cluster's processes meanwhile,
+    no peak RSS) and the pages' states; and a line on the services' share of that CPU (all but the workers) and
+    on what the cluster spends idle."""
+    state, out = root / f"scale-out-{workers}", root / f"out-celery{workers}"
+    state.mkdir(mode=0o755)  # PostgreSQL runs as its own user, who must reach its data folder in there
+    results: list[Run] = []
+    with running(workers, state, clean_environ(**settings)) as cluster:
+        every = list(cluster["sessions"].values())
+        services = [sid for name, sid in cluster["sessions"].items() if not name.startswith("worker-")]
+
+        def cpu() -> tuple[float, float]:  # CPU s so far: the whole cluster's, the services'
+            return session_cpu(every), session_cpu(services)
+
+        finish(cluster["api"], trigger(cluster["api"], warm, out, warm.name), timeout=3600, every=1)
+        before = cpu()
+        time.sleep(IDLE)
+        idle = [b - a for a, b in zip(before, cpu(), strict=True)]
+        service_cpu = 0.0
+        for batch in batches:
+            before, started = cpu(), time.time()
+            run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
+            total, service = (b - a for a, b in zip(before, cpu(), strict=True))
+            service_cpu += service
+            wall = datetime.fromisoformat(run["end_date"].replace("Z", "+00:00")).timestamp() - started
+            results.append(((wall, total, None), page_states(out, batch.name)))
+    pages = sum(len(states) for _, states in results)
+    return results, (f"celery×{workers}: the services (PostgreSQL, Redis, api-server, scheduler, dag-processor, "
+                     f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs; idle, the cluster takes "
+                     f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
+
+
+def print_rows(rows: list[tuple[Any, ...]], cores: int) -> None:
+    """The table, a note for every run whose pages end otherwise than the embedded run's, the cost lines."""
+    print(f"{'executor':<9} {'pages':>5} {'pages/dossier':>13} {'dossiers':>8} {'wall s':>7} {'pages/min':>9} "
+          f"{'vs emb.':>7} {'CPU s/page':>10} {'raw Tess. s':>11} {'wall/raw':>8} {'wall/floor':>10} {'peak MB':>7}"
+          "  states")
+    embedded = {(n, shape): (wall, states) for executor, n, shape, (wall, _, _), _, states in rows
+                if executor == "embedded"}
+    notes = []
+    for executor, n, shape, (wall, cpu, rss), (raw_wall, raw_cpu, _), states in rows:
+        reference_wall, reference = embedded[n, shape]
+        print(f"{executor:<9} {n:>5} {shape:>13} {-(-n // shape):>8} {wall:>7.1f} {60 * n / wall:>9.1f} "
+              f"{reference_wall / wall:>7.2f} {cpu / n:>10.2f} {raw_wall:>11.1f} {wall / raw_wall:>8.2f} "
+              f"{wall / (raw_cpu / cores):>10.2f} {'n/a' if rss is None else f'{rss:.0f}':>7}  "
+              + ", ".join(f"{k} {v}" for k, v in sorted(Counter(states.values()).items())))
+        if differ := sorted(p for p in reference.keys() | states.keys() if reference.get(p) != states.get(p)):
+            notes.append(f"MISMATCH: {executor} on {n} pages in dossiers of {shape} ends {len(differ)} page(s) in "
+                         "another state than the embedded run: " + ", ".join(
+                             f"{p} {reference.get(p)} → {states.get(p)}" for p in differ[:10]))
+    for note in notes:
+        print(note)
+    for executor in dict.fromkeys(row[0] for row in rows):
+        mine = [row for row in rows if row[0] == executor]
+        per_page = sum(row[3][1] for row in mine) / sum(row[1] for row in mine)  # each run's CPU s over its pages
+        print(f"{executor}: CPU s per page over all runs {per_page:.2f}: {per_page * 1e6 / 3600:,.0f} CPU-hours per "
+              "million pages")
 
 
 def main() -> int:
@@ -104,6 +189,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[60], help="page counts (60 to 400: peak RSS)")
     parser.add_argument("--shapes", type=int, nargs="+", default=[1, 5, 50], help="pages per dossier")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--celery", type=int, nargs="*", default=[], metavar="N",
+                        help="also on CeleryExecutor with these numbers of workers (scripts/scale-out.sh)")
+    parser.add_argument("--chunk-pages", type=int, help="[sohoa] chunk_pages of both executors (default: the DAG's)")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
@@ -111,29 +199,35 @@ def main() -> int:
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = []
+    rows: list[tuple[Any, ...]] = []
+    batches: list[Path] = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        pages, env = prepared(root, max(counts), args.seed)
+        root.chmod(0o755)  # the Celery runs' PostgreSQL, under its own user, reaches its data folder in here
+        settings = {"OMP_THREAD_LIMIT": "1"}
+        if args.chunk_pages:
+            settings["AIRFLOW__SOHOA__CHUNK_PAGES"] = str(args.chunk_pages)
+        pages, env = prepared(root, max(counts), args.seed, settings)
         for n in counts:
             raw = run_raw(pages[:n], root / f"raw{n}", cores)
             for shape in args.shapes:
                 batch = shaped_batch(pages[:n], shape, root / f"b{n}x{shape}" / f"lo_{n}x{shape}")
-                times, states = run_sohoa(batch, root / "out", env)
+                times, _ = run_sohoa(batch, root / "out", env)
                 shutil.rmtree(root / "work" / batch.name, ignore_errors=True)  # the work area of a run: a copy
-                rows.append((n, shape, -(-n // shape), times, raw, states))
+                rows.append(("embedded", n, shape, times, raw, page_states(root / "out", batch.name)))
+                batches.append(batch)
+        for workers in args.celery:
+            runs, note = run_celery(workers, root / "warm", batches, root, settings)
+            notes.append(note)
+            for row, (measured_times, states) in zip(rows[:len(batches)], runs, strict=True):
+                rows.append((f"celery×{workers}", *row[1:3], measured_times, row[4], states))
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
-          f"{len(pages)} generated")
-    print(f"{'pages':>5} {'pages/dossier':>13} {'dossiers':>8} {'wall s':>7} {'pages/min':>9} {'CPU s/page':>10} "
-          f"{'raw Tess. s':>11} {'wall/raw':>8} {'wall/floor':>10} {'peak MB':>7}  states")
-    for n, shape, dossiers, (wall, cpu, rss), (raw_wall, raw_cpu, _), states in rows:
-        floor = raw_cpu / cores
-        print(f"{n:>5} {shape:>13} {dossiers:>8} {wall:>7.1f} {60 * n / wall:>9.1f} {cpu / n:>10.2f} "
-              f"{raw_wall:>11.1f} {wall / raw_wall:>8.2f} {wall / floor:>10.2f} {rss:>7.0f}  "
-              + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
-    per_page = sum(row[3][1] for row in rows) / sum(row[0] for row in rows)  # each run's CPU s over its pages
-    print(f"CPU s per page over all runs {per_page:.2f}: {per_page * 1e6 / 3600:,.0f} CPU-hours per million pages")
+          f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}")
+    print_rows(rows, cores)
+    for note in notes:
+        print(note)
     return 0
 
 

@@ -153,9 +153,10 @@ load_settings() {  # the shared settings (the caller's environment wins), then w
   export AIRFLOW__API__BASE_URL=http://127.0.0.1:$API_PORT
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=$AIRFLOW__API__BASE_URL/execution/
   export PATH=$VENV/bin:$PATH
-  # each worker's tasks read their pages on the worker's share of the cores
+  # each worker's tasks read their pages on the worker's share of the cores (GNU nproc obeys the OMP_* limits
+  # exported above for Tesseract, and would say 1)
   local cores
-  cores=$(nproc)
+  cores=$(env -u OMP_THREAD_LIMIT -u OMP_NUM_THREADS nproc)
   SOHOA_WORKERS=${SOHOA_WORKERS:-$(( cores / (WORKERS * AIRFLOW__CELERY__WORKER_CONCURRENCY) ))}
   [ "$SOHOA_WORKERS" -ge 1 ] || SOHOA_WORKERS=1
   export SOHOA_WORKERS

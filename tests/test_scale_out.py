@@ -30,15 +30,10 @@ from lxml import etree
 from sohoa.ledger import audit
 from sohoa.storage import LocalStorage
 from sohoa.synth import make_batch
+from tests.cluster import SCRIPT, clean_environ, finish, running, session_members, task_instances, trigger
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "scripts" / "scale-out.sh"
 CPU_TASKS = {"scan_import", "digitize", "quality_checks", "package", "deliver", "release"}
-
-
-def clean_environ(**extra: str) -> dict[str, str]:
-    """The environment without the Airflow settings other tests of this process may have left in it."""
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SOHOA_"))}, **extra}
 
 
 # --- fast: configuration
@@ -99,23 +94,16 @@ def test_the_plan_serves_both_queues_with_a_pool_sized_to_the_workers() -> None:
     assert bad.returncode == 1 and "--workers takes a whole number of at least 1" in bad.stderr
 
 
+def test_the_plan_gives_each_worker_its_share_of_the_cores() -> None:
+    """OMP_THREAD_LIMIT=1 (Tesseract's, in scale-out.env) must not hide the cores: GNU nproc obeys it."""
+    cores = len(os.sched_getaffinity(0))
+    for workers, share in ((1, cores), (cores, 1), (cores + 1, 1)):
+        proc = subprocess.run(["bash", str(SCRIPT), "plan", "--workers", str(workers)], env=clean_environ(),
+                              capture_output=True, text=True, timeout=60, check=True)
+        assert f"env SOHOA_WORKERS={share}" in proc.stdout.splitlines(), (workers, proc.stdout)
+
+
 # --- slow: the cluster
-
-def _sessions(state: Path) -> list[int]:
-    return [int((state / "pids" / f).read_text().split()[0]) for f in os.listdir(state / "pids") if f.endswith(".pid")]
-
-
-def _session_members(sid: int) -> list[int]:
-    members = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.getsid(int(entry)) == sid:
-                    members.append(int(entry))
-            except OSError:
-                continue
-    return members
-
 
 @pytest.fixture(scope="module")
 def cluster(signing_ca: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -129,27 +117,12 @@ def cluster(signing_ca: dict[str, Any]) -> Iterator[dict[str, Any]]:
     env = clean_environ(SOHOA_SCALE_OUT_DIR=str(state), AIRFLOW_CONN_SOHOA_SIGNING=signing,
                         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
                         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5")
-    sessions: list[int] = []
     try:
-        up = subprocess.run(["bash", str(SCRIPT), "up", "--workers", "2"], env=env, capture_output=True, text=True,
-                            timeout=900, check=False)
-        assert up.returncode == 0, up.stderr[-4000:]
-        lines = up.stdout.splitlines()
-        assert len(lines) == 2 and lines[0].startswith("api: http://127.0.0.1:") and lines[1].startswith("passwords: ")
-        base, passwords = lines[0].split(" ", 1)[1], Path(lines[1].split(" ", 1)[1])
-        assert passwords.exists()
-        sessions = _sessions(state)
-        from tests.test_scheduler import Api
-
-        yield {"api": Api(base, passwords.parent), "state": state, "env": env, "signing": signing,
-               "sessions": sessions}
+        with running(2, state, env) as started:
+            yield {"api": started["api"], "state": state, "env": env, "signing": signing,
+                   "sessions": started["sessions"]}
     finally:
-        down = subprocess.run(["bash", str(SCRIPT), "down"], env=env, capture_output=True, text=True, timeout=600,
-                              check=False)
-        left = {sid: _session_members(sid) for sid in sessions}
         shutil.rmtree(state, ignore_errors=True)
-        assert down.returncode == 0, down.stderr[-3000:]
-        assert not any(left.values()), f"still running after down: {left}"
 
 
 @pytest.fixture(scope="module")
@@ -157,27 +130,6 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("scale-out") / "lô_celery"
     make_batch(path, dossiers=2, docs_per_dossier=(1, 1), seed=5, natural_sort=False)
     return path
-
-
-def trigger(api: Any, batch: Path, out: Path, batch_id: str) -> str:
-    conf = {"batch_uri": str(batch), "output_uri": str(out), "batch_id": batch_id, "campaign": "scale-out"}
-    run = api.send("POST", "/dags/digitize_batch/dagRuns", {"logical_date": None, "conf": conf})
-    return str(run["dag_run_id"])
-
-
-def finish(api: Any, run_id: str, timeout: float = 900) -> None:
-    """Until the run ends; it must succeed (else: which tasks failed)."""
-    deadline = time.monotonic() + timeout
-    while (state := api.get(f"/dags/digitize_batch/dagRuns/{run_id}")["state"]) not in ("success", "failed"):
-        assert time.monotonic() < deadline, f"run {run_id} still {state} after {timeout} s"
-        time.sleep(3)
-    failed = [(t["task_id"], t["map_index"]) for t in task_instances(api, run_id) if t["state"] != "success"
-              and t["state"] != "skipped"]
-    assert state == "success", f"run {run_id} {state}: {failed}"
-
-
-def task_instances(api: Any, run_id: str) -> list[dict[str, Any]]:
-    return list(api.get(f"/dags/digitize_batch/dagRuns/{run_id}/taskInstances", limit=100)["task_instances"])
 
 
 TIMES = ("started", "finished", "work", "manifest_sha256", "ledger")
@@ -237,7 +189,7 @@ def delivered(out: Path) -> dict[str, Any]:
 @pytest.mark.slow
 def test_celery_gives_the_embedded_default_s_results(cluster: dict[str, Any], batch: Path, tmp_path: Path) -> None:
     api = cluster["api"]
-    run_id = trigger(api, batch, tmp_path / "celery", "lô_celery")
+    run_id = trigger(api, batch, tmp_path / "celery", "lô_celery", "scale-out")
     embedded_home = tmp_path / "embedded"
     env = clean_environ(AIRFLOW_HOME=str(embedded_home), SOHOA_WORK_DIR=str(embedded_home / "work"),
                         AIRFLOW_CONN_SOHOA_SIGNING=cluster["signing"], OMP_THREAD_LIMIT="1")
@@ -268,7 +220,7 @@ def test_celery_gives_the_embedded_default_s_results(cluster: dict[str, Any], ba
 def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
         cluster: dict[str, Any], batch: Path, tmp_path: Path) -> None:
     api, out = cluster["api"], tmp_path / "out"
-    run_id = trigger(api, batch, out, "lô_kill")
+    run_id = trigger(api, batch, out, "lô_kill", "scale-out")
     workers = {int((cluster["state"] / "pids" / f"worker-{i}.pid").read_text().split()[0]) for i in (1, 2)}
     deadline = time.monotonic() + 600
     victim = None
@@ -286,7 +238,7 @@ def test_a_worker_killed_mid_task_has_its_dossier_retried_and_delivered_once(
         time.sleep(0.5)
     ti, worker = victim
     time.sleep(0.2)  # inside the task: the worker dies while it works on the dossier
-    for pid in _session_members(worker):  # the worker, its pool process, the task's supervisor and the task
+    for pid in session_members(worker):  # the worker, its pool process, the task's supervisor and the task
         os.kill(pid, signal.SIGKILL)
     finish(api, run_id)
 
