@@ -35,6 +35,16 @@ def review_request(code: str, work: str, output_uri: str, batch_run: str) -> dic
             "conf": {"work": work, "output_uri": output_uri, "dossier_code": code, "batch_run": batch_run}}
 
 
+def kept_answer(conf: dict[str, Any], run_id: str, map_index: int) -> Path:
+    """Where the answer of form ``map_index`` of review run ``run_id`` (``conf`` its conf) is kept in the
+    dossier's work area once it was received: by the form's task, and by the api-server as it takes it
+    (plugins/sohoa_answers.py)."""
+    from sohoa.workspace import BatchWork
+
+    dw = BatchWork(Path(conf["work"])).dossier(conf["dossier_code"])
+    return dw.root / "answers" / f"{_RUN_ID.sub('_', run_id)}.{map_index}.json"
+
+
 class ReviewRunLink(BaseOperatorLink):
     """The review_dossier run a RequestReviewOperator started (none for a dossier that needed no review)."""
 
@@ -112,17 +122,15 @@ class ReviewFormOperator(HITLOperator):
 
     @staticmethod
     def _kept(context: Any) -> Path:
-        """Where the answer of this form is kept in the dossier's work area once it was received."""
-        from sohoa.workspace import BatchWork
-
-        conf, ti = context["dag_run"].conf or {}, context["task_instance"]
-        dw = BatchWork(Path(conf["work"])).dossier(conf["dossier_code"])
-        return dw.root / "answers" / f"{_RUN_ID.sub('_', ti.run_id)}.{ti.map_index}.json"
+        ti = context["task_instance"]
+        return kept_answer(context["dag_run"].conf or {}, ti.run_id, ti.map_index)
 
     def execute(self, context: Any) -> Any:
-        """Ask, unless this form's answer was already received: an answer given while the task was being parked
-        resumes it at once, and the scheduler can then fail that try (its executor reports the parked process
-        after the answer re-queued it); the retry takes the kept answer instead of asking again."""
+        """Ask, unless this form's answer was already received. Airflow 3.3.2 can lose an answer given within a
+        second or so of the task parking: the answer resumes the task at once, the scheduler queues it, then
+        reads the parked process's exit as the resumed one's and fails the try, whose retry would ask again in
+        a new form. The api-server keeps every answer it takes (plugins/sohoa_answers.py), and so does
+        ``execute_complete``: the retry takes the kept answer instead of asking again."""
         from sohoa.workspace import read_json
 
         kept = self._kept(context)

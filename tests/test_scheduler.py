@@ -35,7 +35,8 @@ from tests.test_review import DELIVERED, STAINED, stain_header
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
-ARTEFACTS = Path(__file__).resolve().parents[1] / ".test-artefacts"
+REPO = Path(__file__).resolve().parents[1]
+ARTEFACTS = REPO / ".test-artefacts"
 
 
 def free_port() -> int:
@@ -45,12 +46,12 @@ def free_port() -> int:
 
 
 def wait_for(what: str, check: Callable[[], Any], server: subprocess.Popen[bytes], log: Path,
-             timeout: float = 400) -> Any:
+             timeout: float = 400, every: float = 3) -> Any:
     deadline = time.monotonic() + timeout
     while not (found := check()):
         assert server.poll() is None, f"airflow stopped while waiting for {what}: {log.read_text()[-3000:]}"
         assert time.monotonic() < deadline, f"no {what} after {timeout} s: {log.read_text()[-3000:]}"
-        time.sleep(3)
+        time.sleep(every)
     return found
 
 
@@ -198,6 +199,35 @@ def test_a_triggered_batch_delivers_its_aip_and_holds_what_it_cannot_read(airflo
         assert sorted(code for label in labels for code in label.split(", ")) == sorted([DELIVERED, *STAINED])
 
 
+MISSED_PARK = """
+import sys
+from datetime import UTC, datetime
+
+from dags.runner import prepare_airflow
+
+prepare_airflow()  # the environment of `sohoa airflow`, whose database this is
+from airflow.models.taskinstance import TaskInstance
+from airflow.utils.session import create_session
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from plugins.sohoa_answers import unstrand
+
+run_id, map_index, reason = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with create_session() as session:  # the answer as the api-server stores it, without the resume
+    ti = session.scalar(select(TaskInstance).where(TaskInstance.dag_id == "review_dossier",
+                                                   TaskInstance.run_id == run_id, TaskInstance.task_id == "review",
+                                                   TaskInstance.map_index == map_index)
+                        .options(joinedload(TaskInstance.hitl_detail)))
+    detail = ti.hitl_detail
+    detail.chosen_options = ["Reject"]
+    detail.params_input = {**{k: v["value"] for k, v in detail.params.items()}, "reason": reason}
+    detail.responded_by = {"id": "admin", "name": "admin"}
+    detail.responded_at = datetime.now(UTC)
+print(unstrand(run_id, map_index))
+"""
+
+
 def test_held_dossiers_are_corrected_or_rejected_through_the_rest_api(airflow: dict[str, Any]) -> None:
     api, approved, rejected = airflow["api"], STAINED[0], STAINED[1]
     [form] = wait_for("the review form", lambda: api.pending(approved), airflow["server"], airflow["log"])
@@ -211,15 +241,25 @@ def test_held_dossiers_are_corrected_or_rejected_through_the_rest_api(airflow: d
     corrections = {"document_type": "Quyết định", "issuing_agency": "ỦY BAN NHÂN DÂN THÀNH PHỐ VỊ THANH",
                    "subject": "phê duyệt kế hoạch số hóa", "number": "15", "symbol": "QĐ-UBND"}
     api.answer(form, "Approve", **corrections, issued_date="2020-02-30")  # no such day: asked again
+    # answered as soon as it exists, as clients of the API do: in a new run, never lost to a retry of this one
     [again] = wait_for("the form asked again", lambda: [f for f in api.pending(approved)
                                                          if f["task_instance"]["dag_run_id"] !=
                                                          form["task_instance"]["dag_run_id"]],
-                       airflow["server"], airflow["log"])
+                       airflow["server"], airflow["log"], every=0.2)
+    assert again["task_instance"]["try_number"] == 1
     assert "issued_date '2020-02-30' is not a date written YYYY-MM-DD" in again["body"]
     assert again["params"]["issuing_agency"]["value"] == corrections["issuing_agency"]
     api.answer(again, "Approve", issued_date="2020-08-30")
+    kept = f"answer to form {again['task_instance']['map_index']} of {again['task_instance']['dag_run_id']} kept in"
+    wait_for("the answer kept by the api-server", lambda: kept in airflow["log"].read_text(encoding="utf-8"),
+             airflow["server"], airflow["log"], timeout=60, every=0.5)
     [other] = wait_for("the other form", lambda: api.pending(rejected), airflow["server"], airflow["log"])
-    api.answer(other, "Reject", reason="trang đầu bị ố: quét lại")
+    # its Reject as SQLite can leave it when it lands while the task parks: stored, the task left waiting
+    ti = other["task_instance"]
+    missed = subprocess.run([sys.executable, "-c", MISSED_PARK, ti["dag_run_id"], str(ti["map_index"]),
+                             "trang đầu bị ố: quét lại"], env=airflow["env"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert missed.stdout.splitlines()[-1:] == ["True"], missed.stdout + missed.stderr[-3000:]  # found waiting
     wait_for("both decided", lambda: {dossier(airflow, c)["status"] for c in STAINED} == {"delivered", "rejected"},
              airflow["server"], airflow["log"])
 
