@@ -15,7 +15,9 @@ class ScanImportOperator(SohoaOperator):
 
     ``package_type`` (SIP_hoso, the default, or AIP_hoso) and ``archive_code`` (mã cơ quan lưu trữ, needed by
     AIP_hoso) choose the package every dossier of the batch is delivered in. ``chunk_pages``: about how many pages
-    each chunk holds (default: Airflow's ``[sohoa] chunk_pages``, else ``sohoa.pipeline.CHUNK_PAGES``).
+    each chunk holds (default: Airflow's ``[sohoa] chunk_pages``, else ``sohoa.pipeline.CHUNK_PAGES``); Airflow's
+    ``[sohoa] chunk_spread`` (a cluster's CPU slots, set by scripts/scale-out.sh; 1 by default) cuts a smaller
+    batch into that many chunks, so that every worker has one.
 
     Returns the chunks: lists of dossier work paths, whole dossiers in batch order (the mapped stages expand
     over them), and pushes ``work`` (the batch work path), ``batch_id`` and ``dossiers`` as XComs: references
@@ -44,11 +46,12 @@ class ScanImportOperator(SohoaOperator):
         from sohoa.pipeline import CHUNK_PAGES, run_import
 
         chunk_pages = self.chunk_pages or conf.getint("sohoa", "chunk_pages", fallback=CHUNK_PAGES)
+        spread = conf.getint("sohoa", "chunk_spread", fallback=1)
         try:
             result = run_import(self.batch_uri, self.output_uri, self.batch_id, self.campaign,
                                 s3_client=s3_client(self.batch_uri, self.aws_conn_id),
                                 package_type=self.package_type, archive_code=self.archive_code, decode=False,
-                                chunk_pages=chunk_pages)
+                                chunk_pages=chunk_pages, chunk_spread=spread)
         except (BatchError, DiskFullError) as exc:  # the batch cannot be used, or no space: retrying will not help
             raise AirflowFailException(str(exc)) from exc
         ti = context["ti"]

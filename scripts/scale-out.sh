@@ -160,6 +160,8 @@ load_settings() {  # the shared settings (the caller's environment wins), then w
   SOHOA_WORKERS=${SOHOA_WORKERS:-$(( cores / (WORKERS * AIRFLOW__CELERY__WORKER_CONCURRENCY) ))}
   [ "$SOHOA_WORKERS" -ge 1 ] || SOHOA_WORKERS=1
   export SOHOA_WORKERS
+  # a batch is cut into a chunk for every CPU slot (while chunks keep about 10 pages): no worker idles on a small one
+  export AIRFLOW__SOHOA__CHUNK_SPREAD=${AIRFLOW__SOHOA__CHUNK_SPREAD:-$(( WORKERS * AIRFLOW__CELERY__WORKER_CONCURRENCY ))}
 }
 
 load_secrets() {

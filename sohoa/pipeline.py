@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # pages of a chunk, the unit of run_chunk: enough that a task's start-up and its pool's last pages are a small
 # share of its time, few enough that a batch of a few hundred pages spreads over several workers of a cluster
 CHUNK_PAGES = 100
+MIN_CHUNK_PAGES = 10  # spread over workers, a batch is never cut finer than this
 FINISHED = "digitized.json"  # a dossier's outcome in run_chunk, and the run it belongs to
 
 
@@ -79,9 +80,10 @@ def dossier_work(dossier_path: str) -> DossierWork:
 @timed("import")
 def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: str = "",
                s3_client: Any = None, package_type: str = SIP_HOSO, archive_code: str = "", *,
-               decode: bool = True, chunk_pages: int = CHUNK_PAGES) -> dict[str, Any]:
+               decode: bool = True, chunk_pages: int = CHUNK_PAGES, chunk_spread: int = 1) -> dict[str, Any]:
     """Import the batch into a fresh work area; returns the work path, the dossier paths to process and those
-    paths in chunks of about ``chunk_pages`` pages (``chunks``), the units of ``run_chunk``.
+    paths in chunks of about ``chunk_pages`` pages, at least ``chunk_spread`` of them when the batch is big
+    enough (``chunks``), the units of ``run_chunk``.
 
     ``package_type``: SIP_hoso or AIP_hoso for every dossier of the batch; an AIP_hoso needs ``archive_code``
     (mã cơ quan lưu trữ, the first part of its arcFileCode). ``decode``: read every page from its file now (in
@@ -112,13 +114,16 @@ def run_import(batch_uri: str, output_uri: str, batch_id: str = "", campaign: st
     sizes = [(str(work.dossier(code).root), sum(p.status == "ok" for p in work.dossier(code).pages()))
              for code in ready]
     return {"work": str(work.root), "batch_id": batch_id, "dossiers": [path for path, _ in sizes],
-            "chunks": chunks(sizes, chunk_pages)}
+            "chunks": chunks(sizes, chunk_pages, chunk_spread)}
 
 
-def chunks(sizes: list[tuple[str, int]], most: int = CHUNK_PAGES) -> list[list[str]]:
+def chunks(sizes: list[tuple[str, int]], most: int = CHUNK_PAGES, spread: int = 1) -> list[list[str]]:
     """Dossiers (path, pages) in batch order, in chunks of consecutive whole dossiers of about the same number
-    of pages, at most ``most`` unless one dossier has more (it is a chunk of its own)."""
+    of pages, at most ``most`` unless one dossier has more (it is a chunk of its own). ``spread``: how many
+    workers take chunks at once (a cluster's CPU slots); a batch is cut into at least that many chunks while
+    they keep about MIN_CHUNK_PAGES pages, so that a batch smaller than ``most`` keeps every worker busy."""
     total = sum(n for _, n in sizes)
+    most = min(most, max(MIN_CHUNK_PAGES, math.ceil(total / max(1, spread))))
     target = total / max(1, math.ceil(total / max(1, most)))
     found: list[list[str]] = []
     current: list[str] = []

@@ -98,6 +98,19 @@ def page_records(work: BatchWork) -> dict[str, list[dict[str, Any]]]:
     return {dw.code: read_json(dw.pages_json) for dw in work.dossiers()}
 
 
+def test_a_batch_is_cut_for_the_workers_that_share_it_never_finer_than_a_floor() -> None:
+    """Chunks of whole dossiers in batch order: one for a batch under ``most`` pages alone, one per CPU slot of a
+    cluster (``spread``) while each keeps MIN_CHUNK_PAGES, a dossier bigger than a chunk on its own."""
+    fives = [(f"D{i:02d}", 5) for i in range(12)]  # 60 pages in dossiers of 5
+    assert pipeline.chunks(fives, 100) == [[code for code, _ in fives]]
+    assert [len(c) for c in pipeline.chunks(fives, 100, spread=2)] == [6, 6]  # 30 pages each
+    assert [len(c) for c in pipeline.chunks(fives, 100, spread=4)] == [3, 3, 3, 3]
+    assert [len(c) for c in pipeline.chunks(fives, 100, spread=12)] == [2] * 6  # 10 pages: the floor
+    assert [len(c) for c in pipeline.chunks(fives, 20, spread=2)] == [4, 4, 4]  # most still holds
+    assert pipeline.chunks([("BIG", 50), ("A", 5), ("B", 5)], 100, spread=2) == [["BIG"], ["A", "B"]]
+    assert pipeline.chunks([("A", 3), ("B", 3)], 100, spread=2) == [["A", "B"]]  # under the floor: one
+
+
 def test_chunks_give_the_results_of_the_stages_run_dossier_by_dossier(batch: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     big = max((d for d in batch.iterdir() if d.is_dir()), key=lambda d: len(list(d.iterdir()))).name

@@ -140,6 +140,8 @@ def test_the_worker_serves_the_same_queues_and_the_pool_is_sized_to_the_workers(
     init = _expand(services["airflow-init"]["command"][1], settings)
     assert 'scale_out.py database "${AIRFLOW__SOHOA__CAMPAIGN_DB}"' in init  # the campaign store's database
     assert 'airflow pools set "sohoa_cpu" "$(( SOHOA_CELERY_WORKERS * AIRFLOW__CELERY__WORKER_CONCURRENCY ))"' in init
+    assert settings["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "1"  # so a chunk per CPU slot is one per worker:
+    assert compose["x-airflow-common"]["environment"]["AIRFLOW__SOHOA__CHUNK_SPREAD"] == "${SOHOA_CELERY_WORKERS:-2}"
     assert services["airflow-worker"]["deploy"]["replicas"] == "${SOHOA_CELERY_WORKERS:-2}"
     assert services["airflow-init"]["environment"]["SOHOA_CELERY_WORKERS"] == "${SOHOA_CELERY_WORKERS:-2}"
 

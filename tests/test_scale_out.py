@@ -101,6 +101,8 @@ def test_the_plan_gives_each_worker_its_share_of_the_cores() -> None:
         proc = subprocess.run(["bash", str(SCRIPT), "plan", "--workers", str(workers)], env=clean_environ(),
                               capture_output=True, text=True, timeout=60, check=True)
         assert f"env SOHOA_WORKERS={share}" in proc.stdout.splitlines(), (workers, proc.stdout)
+        # and a batch is cut into a chunk for each worker's slot
+        assert f"env AIRFLOW__SOHOA__CHUNK_SPREAD={workers}" in proc.stdout.splitlines(), (workers, proc.stdout)
 
 
 # --- slow: the cluster
