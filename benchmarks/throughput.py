@@ -18,16 +18,18 @@ reads exactly the same pages. For each page count:
   minute and their ratio to the embedded run's, CPU seconds per page of every process of the cluster (its
   services' sessions, with the children they waited for: PostgreSQL, Redis and the idle services included), and
   the pages' final states, which must be the embedded run's page for page (else a MISMATCH line). A first run
-  of one page is not measured, as on the embedded side. A last line says how much of that CPU the services took
+  of one page is not measured, as on the embedded side, and ``review_dossier`` is paused: the review runs the
+  batches ask for wait, as they do under ``sohoa run``. A last line says how much of that CPU the services took
   (all but the workers), and what the cluster spends idle. ``down`` after each N, always.
 
-``--chunk-pages`` sets ``[sohoa] chunk_pages`` for both executors: one chunk is one task on one worker, so a batch
-of fewer pages than that runs on a single Celery worker. The lines "CPU s per page" (one per executor) are the
+``--chunk-pages`` sets ``[sohoa] chunk_pages`` for both executors (one chunk is one task on one worker; the
+cluster also cuts a batch into a chunk per CPU slot, ``[sohoa] chunk_spread``), ``--worker-concurrency`` the
+Celery workers' task slots (scripts/scale-out.env's otherwise). The lines "CPU s per page" (one per executor) are the
 cost model's input: CPU-hours per million pages at the measured CPU seconds per page. A shared machine's speed
 drifts within minutes: compare the ratios, which are measured minutes apart.
 
 Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2]
-[--chunk-pages 30] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
+[--chunk-pages 30] [--worker-concurrency 2] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
 in a few minutes (``--quick --celery 2``: about 5 more).
 """
 
@@ -139,6 +141,8 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
         def cpu() -> tuple[float, float]:  # CPU s so far: the whole cluster's, the services'
             return session_cpu(every), session_cpu(services)
 
+        # the review runs the batches ask for wait, as under `sohoa run`: only the batches' own work is measured
+        cluster["api"].send("PATCH", "/dags/review_dossier", {"is_paused": True})
         finish(cluster["api"], trigger(cluster["api"], warm, out, warm.name), timeout=3600, every=1)
         before = cpu()
         time.sleep(IDLE)
@@ -192,6 +196,8 @@ def main() -> int:
     parser.add_argument("--celery", type=int, nargs="*", default=[], metavar="N",
                         help="also on CeleryExecutor with these numbers of workers (scripts/scale-out.sh)")
     parser.add_argument("--chunk-pages", type=int, help="[sohoa] chunk_pages of both executors (default: the DAG's)")
+    parser.add_argument("--worker-concurrency", type=int, help="task slots of each Celery worker (the CPU pool has "
+                        "workers x this many); default: scripts/scale-out.env's")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
@@ -209,6 +215,8 @@ def main() -> int:
         settings = {"OMP_THREAD_LIMIT": "1"}
         if args.chunk_pages:
             settings["AIRFLOW__SOHOA__CHUNK_PAGES"] = str(args.chunk_pages)
+        if args.worker_concurrency:
+            settings["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(args.worker_concurrency)
         pages, env = prepared(root, max(counts), args.seed, settings)
         for n in counts:
             raw = run_raw(pages[:n], root / f"raw{n}", cores)
