@@ -131,8 +131,8 @@ def standalone(root: Path, dags: set[str]) -> Iterator[tuple[Api, subprocess.Pop
         yield api, server, log_path, env
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
+        try:  # `sohoa airflow` gives its components 30 s, then kills them and waits 15 s more: killed before
+            server.wait(timeout=90)  # that, it would leave them running, orphaned
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
