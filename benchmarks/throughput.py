@@ -232,7 +232,9 @@ def main() -> int:
             for row, (measured_times, states) in zip(rows[:len(batches)], runs, strict=True):
                 rows.append((f"celery×{workers}", *row[1:3], measured_times, row[4], states))
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
-          f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}")
+          f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}"
+          + (f"; Celery task slots per worker {args.worker_concurrency or 'of scripts/scale-out.env'}"
+             if args.celery else ""))
     print_rows(rows, cores)
     for note in notes:
         print(note)
