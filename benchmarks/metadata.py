@@ -26,6 +26,8 @@ conventions of the real sets' README); dates as ISO strings. Per group of docume
   is listed for a person, never delivered);
 - boundary F1 (synthetic): over pages 2.. of every dossier, the pages where a document starts;
 - a **reliability table**: the fields by the confidence they were delivered with, and the share of them right.
+- **why held**: the held documents by reason (pages too coarse to deliver, quarantined, merged) and, per field the
+  form marks, the documents it marks, of them those whose value was right, and those held for it alone.
 
 The work areas stay in ``.bench/metadata/<set>``; ``--reuse`` keeps their OCR and only runs extraction again.
 
@@ -107,8 +109,8 @@ class Found:
 def found_documents(dossiers: list[Path]) -> dict[str, Found]:
     out = {}
     for d in dossiers:
-        found = [doc for name in ("documents.json", "rescan.json") if (d / name).exists()
-                 for doc in json.loads((d / name).read_text(encoding="utf-8"))]
+        found = [{**doc, "coarse": name == "rescan.json"} for name in ("documents.json", "rescan.json")
+                 if (d / name).exists() for doc in json.loads((d / name).read_text(encoding="utf-8"))]
         pages = [page["source"] for page in json.loads((d / "pages.json").read_text(encoding="utf-8"))]
         order = {source: i for i, source in enumerate(pages)}
         out[d.name] = Found(sorted(found, key=lambda doc: order.get(doc["pages"][0], 0)), pages)
@@ -141,6 +143,7 @@ class Score:
         self.reliability: dict[int, list[int]] = {}  # bucket -> [fields, right]
         self.found: dict[str, Found] = {}  # what the run made of each dossier (synthetic sets)
         self.truth: dict[str, Any] = {}  # the synthetic batch's truth file
+        self.holds: list[tuple[str, dict[str, bool]]] = []  # held documents: why (see ``why_held``), marks → right
 
     def add(self, other: Score) -> None:
         for f in self.fields:
@@ -154,6 +157,7 @@ class Score:
         self.misses += other.misses
         self.samples += other.samples
         self.forced |= other.forced
+        self.holds += other.holds
         self.boundaries = self.boundaries or other.boundaries
 
     def dossier(self, name: str, truth: list[Truth], found: Found, boundaries: bool = False) -> None:
@@ -203,6 +207,8 @@ class Score:
                     row[1] += right
             if found_doc and _forced(found_doc["metadata"]):
                 self.forced.add(f"{name} {doc.start}")
+            if held:
+                self.holds.append(_why(found_doc, holder, marked & set(self.fields), meta, doc))
 
     def summary(self) -> dict[str, float]:
         cells = max(self.total * len(self.fields), 1)
@@ -228,7 +234,22 @@ class Score:
         for bucket in sorted(self.reliability):
             n, ok = self.reliability[bucket]
             rows.append(f"| {_bucket_name(bucket)} | {n} | {ok / n:.3f} |")
-        return "\n".join(rows + ["", self.evidence_table()])
+        return "\n".join(rows + ["", self.evidence_table(), "", self.why_held()])
+
+    def why_held(self) -> str:
+        """Why the held documents were held: pages too coarse to deliver or quarantined, merged into another
+        document, or the fields the form marks: per field, the documents it marks, of them the ones where the
+        value was right all the same, and the documents held for that field alone (released if it were read
+        surely)."""
+        reasons = {"coarse pages", "quarantined", "merged"}
+        counts = {r: sum(1 for why, _ in self.holds if why == r) for r in sorted(reasons)}
+        rows = [f"held: {len(self.holds)} documents; " + ", ".join(f"{r} {n}" for r, n in counts.items()), "",
+                "| marked field | documents | of them right | held for it alone |", "|---|---:|---:|---:|"]
+        marks = [m for why, m in self.holds if why not in reasons]
+        for f in sorted({f for m in marks for f in m}, key=lambda f: -sum(f in m for m in marks)):
+            rows.append(f"| {f} | {sum(f in m for m in marks)} | {sum(m.get(f, False) for m in marks)} | "
+                        f"{sum(list(m) == [f] for m in marks)} |")
+        return "\n".join(rows)
 
     def evidence_table(self) -> str:
         """Per field, the values by what they rest on (``Extraction.evidence``: "agree" when the two readers read
@@ -251,6 +272,20 @@ class Score:
         f1 = f"{s['f1']:.3f}" if self.boundaries else "–"
         return (f"| {title} | {self.total} | {s['accuracy']:.3f} | {s['unflagged_wrong']:.3f} | "
                 f"{s['review_share']:.3f} | {f1} |")
+
+
+def _why(found_doc: dict[str, Any] | None, holder: dict[str, Any] | None, marked: set[str], meta: dict[str, Any],
+         truth: Truth) -> tuple[str, dict[str, bool]]:
+    """Why a held document was held (see ``Score.why_held``), and its marked fields (of those scored) → whether
+    they were right."""
+    if holder is None:
+        return "quarantined", {}
+    if found_doc is None:
+        return "merged", {}
+    if found_doc.get("coarse"):
+        return "coarse pages", {}
+    fields = sorted(marked - {"page_count"}) or ["(date without its day)" if _forced(meta) else "(a mark not scored)"]
+    return "fields", {f: norm(truth.metadata.get(f)) == norm(meta.get(f)) for f in fields}
 
 
 def _forced(meta: dict[str, Any]) -> bool:
