@@ -386,3 +386,31 @@ def unsealed(grey: np.ndarray, dpi: float) -> np.ndarray | None:
     out = grey.copy()
     out[(disc | (labels > 0)) & ~kept] = 255  # in the seal, all but the kept strokes; outside, what went
     return out
+
+
+PRINT_DARK = 110  # grey level under which a working copy's pixel is print (a pen's blue and a seal's red are lighter)
+
+
+def lowest_line(grey: np.ndarray, dpi: float) -> tuple[int, int, int, int] | None:
+    """Box (x0, y0, x1, y1) of the lowest line of print in a grey crop (a signer block's right column: the
+    signer's name under the title lines), or None without one.
+
+    Found from the letters of the print alone: dark strokes of a letter's height and width, four or more standing
+    on one baseline. A seal's ring and a signature's stroke over the name are lighter than print on the working
+    copy, or too tall or long for a letter, so they do not hide the line, though they join the letters they
+    cross; the box is widened by two letter heights each way for those.
+    """
+    mm = dpi / 25.4
+    dark = (grey < PRINT_DARK).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    letters = [(int(x), int(y), int(w), int(h)) for x, y, w, h, area in stats[1:]
+               if 1.2 * mm <= h <= 6 * mm and w <= 1.5 * h and area >= 0.1 * w * h]
+    for bottom in sorted({y + h for _, y, _, h in letters}, reverse=True):  # the lowest baseline first
+        on = [c for c in letters if abs(c[1] + c[3] - bottom) <= 0.4 * mm]
+        if len(on) >= 4:
+            height = float(np.median([h for *_, h in on]))
+            base = float(np.median([y + h for _, y, _, h in on]))
+            x0, x1 = min(x for x, *_ in on), max(x + w for x, _, w, _ in on)
+            return (max(0, int(x0 - 2 * height)), max(0, int(base - 1.8 * height)),
+                    min(grey.shape[1], int(x1 + 2 * height)), min(grey.shape[0], int(base + 0.5 * height)))
+    return None

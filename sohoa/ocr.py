@@ -5,7 +5,8 @@ read again as blocks of their own, the left header column of a page that opens a
 own layout read it surely) and a signer block that a seal or a signature hid from Tesseract's layout of the
 whole page (also with a black seal taken out); on a page that opens a document, the blanks of its number and
 date read as hand-written digits when Tesseract could not read them as print; and the header and signer lines
-read again one by one by a second reader made for Vietnamese (``sohoa.reread``).
+read again one by one by a second reader made for Vietnamese (``sohoa.reread``), with the signer's name found
+by its letters where a seal or a signature over it hid it from Tesseract's layout.
 Page failure policy: a page that Tesseract cannot read, that times out, or that kills its worker process is
 quarantined with that reason and the dossier goes on; when more than ``max_failed_ratio`` of the pages
 fail, the dossier itself is stopped (a scanner or engine fault, not a bad page).
@@ -88,6 +89,8 @@ def recognize(job: Job) -> Result:
             if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
                 blocks["signer_unsealed"] = unsealed
         blocks.update(reread.read_again(image, parsed, opening))  # header and signer lines by the second reader
+        if box and (name := _name_again(image(), box, job.dpi)):  # the name a seal or a pen hid from the layout
+            blocks.setdefault("aster_signer", []).append(name)
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
@@ -103,6 +106,15 @@ def _decoded(path: Path) -> Any:
     with Image.open(path) as picture:
         picture.load()
         return picture
+
+
+def _name_again(image: Any, box: tuple[int, int, int, int], dpi: int) -> list | None:
+    """``reread.read_name`` of a signer block; a failure of the second reader is logged, and the page goes on."""
+    try:
+        return reread.read_name(image, box, dpi)
+    except Exception as exc:  # the second reader only adds candidates to Tesseract's
+        log.warning("second reader failed on the signer's name: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def read_block(engine: tesseract.Engine, image: Any, box: tuple[int, int, int, int], dpi: int) -> list:

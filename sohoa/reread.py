@@ -5,7 +5,8 @@ worker reads again, one by one, the lines where the fields are: on a page that o
 lines above the body (issuing body, ``Số:``, place-date line, type; not the national title and motto, nor the
 running text of the trích yếu), and on a page with a closing block the lines of its right column (authority, title, name). Each line
 is cut from the OCR working copy by its hOCR box, padded, and read; the readings are stored in the page's
-``blocks.json`` as ``aster_header`` and ``aster_signer``, in the hOCR JSON form of the other blocks
+``blocks.json`` as ``aster_header`` and ``aster_signer`` (with, where Tesseract read no sure name, the
+signer's name line found by its letters: ``read_name``), in the hOCR JSON form of the other blocks
 (``hocr.to_json``: lines of ``[text, confidence 0..100, x0, y0, x1, y1]`` words, page coordinates; a word's x
 extent comes from the network's frames, its y extent is its line's). A line the second reader reads as
 nothing is left out. Extraction pairs a reading with Tesseract's line by their boxes.
@@ -155,6 +156,30 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[
             reason = f"{key}: {type(exc).__name__}: {exc}"
             found["aster_error"] = f"{found['aster_error']}; {reason}" if "aster_error" in found else reason
     return found
+
+
+def read_name(image: Any, box: tuple[int, int, int, int], dpi: int) -> list[list[Any]] | None:
+    """The lowest line of print in a signer block (``box`` on the page image, PIL) read by the second reader, in
+    the hOCR JSON form of one line; None when there is none, or it reads as nothing.
+
+    A seal stamped over the signer's name, or a signature drawn across it, makes Tesseract's layout skip the name
+    or read it with them as one tall garbled line; the name's own letters still stand on one baseline
+    (``images.lowest_line``), and the second reader reads the line cut to them.
+    """
+    import numpy as np
+
+    from sohoa import linereader
+    from sohoa.images import lowest_line
+
+    grey = np.asarray(image.crop(box).convert("L"))
+    line = lowest_line(grey, dpi)
+    if line is None:
+        return None
+    x0, y0, x1, y1 = line
+    reading = linereader.read(grey[y0:y1, x0:x1])
+    words = [hocr.Word(w.text, round(100 * w.confidence, 1), (box[0] + x0 + w.x0, box[1] + y0, box[0] + x0 + w.x1,
+                                                                box[1] + y1)) for w in reading.words]
+    return hocr.to_json([Line(words)])[0] if words else None
 
 
 # ---- combining the two readings of a line (for extraction to call; measured in benchmarks/second_reader.py) ----

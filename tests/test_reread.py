@@ -142,3 +142,32 @@ def test_a_failing_second_reader_leaves_the_page_its_ocr_and_says_why(tmp_path: 
     assert "aster_header" not in blocks and "aster_signer" not in blocks
     assert blocks["aster_error"] == ("aster_header: RuntimeError: the ONNX session failed; "
                                      "aster_signer: RuntimeError: the ONNX session failed")
+
+
+def test_a_name_under_a_seal_and_a_signature_found_by_its_letters_and_read_again() -> None:
+    """NĐ 30's seal over the left of the name and a signature across it, as the working copy keeps them (the red
+    seal faint, a navy pen mid-grey): the name's letters still stand on one baseline, below the title lines."""
+    import math
+
+    import numpy as np
+    from PIL import Image, ImageChops, ImageDraw
+
+    from sohoa.images import ink_free_grey, lowest_line
+    from tests.conftest import font
+
+    img = Image.new("RGB", (840, 520), (250, 248, 240))
+    draw = ImageDraw.Draw(img)
+    for y, text in ((40, "TL. CHỦ TỊCH"), (84, "CHÁNH VĂN PHÒNG"), (330, "Phạm Quốc Nam")):
+        draw.text((420, y), text, font=font(14, 200, True), fill=(0, 0, 0), anchor="mt")
+    inks = Image.new("RGB", img.size, "white")
+    pen = ImageDraw.Draw(inks)
+    pen.ellipse((180, 200, 460, 480), outline=(205, 40, 45), width=8)
+    pen.line([(230 + x, 345 - 45 * math.sin(x / 38)) for x in range(0, 420, 4)], fill=(20, 30, 110), width=6)
+    grey = ink_free_grey(np.asarray(ImageChops.darker(img, inks))[:, :, ::-1])
+    x0, y0, x1, y1 = lowest_line(grey, 200)
+    assert y0 < 332 and 360 < y1 < 380 and x0 < 290 and x1 > 550  # the name's line, not the titles
+    page = Image.new("L", (1700, 2300), 255)
+    page.paste(Image.fromarray(grey), (850, 1400))
+    read = hocr.from_json([reread.read_name(page, (850, 1400, 1690, 1920), 200)])[0]
+    assert read.text == "Phạm Quốc Nam" and read.box[0] >= 850 + x0 and read.box[1] == 1400 + y0
+    assert lowest_line(grey[:150], 200) is not None and lowest_line(grey[150:300], 200) is None  # no print there
