@@ -3,8 +3,8 @@ sure, what they read otherwise goes to a person, and asterocr's reading puts rig
 
 from __future__ import annotations
 
-from sohoa.extract import extract_document
-from sohoa.extract.second import AGREE, DISAGREE, Reading, Second, decide, decide_digits
+from sohoa.extract import calibrated, extract_document
+from sohoa.extract.second import AGREE, DISAGREE, MENDED, Reading, Second, decide, decide_digits
 from tests.test_extract import HEADER, SIGNER, line, page
 
 TOP = [*HEADER, line(0.08, 0.11, "Số: 7 / 2025/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
@@ -99,6 +99,21 @@ def test_readers_disagreeing_on_the_issuing_body_still_agree_on_its_parent() -> 
     assert ex.metadata["issuing_agency"] in ("TRƯỜNG TIỂU HỌC AN BÌNH", "TRƯỜNG TIỂU HỌC AN BINH")
     assert (ex.evidence["parent_agency"], ex.evidence["issuing_agency"]) == (AGREE, DISAGREE)
     assert ex.unsure() == ["issuing_agency"]
+
+
+def test_an_issuing_body_each_reader_misread_in_another_word_is_mended_and_calibrated_apart() -> None:
+    """Tesseract loses the marks of "SẢN" and "HÓA", asterocr reads "DI" as "DỈ": word by word the two give the
+    name the dictionary holds, which is neither reader's. It rests on "mended", calibrated apart from values the
+    readers left differing, and is not marked unsure for the disagreement alone."""
+    tesseract, aster = [*TOP], [*TOP]
+    tesseract[1] = line(0.10, 0.07, "CỤC DI SÀN VĂN HOA")
+    aster[1] = line(0.10, 0.07, "CỤC DỈ SẢN VĂN HÓA")
+    ex = extract_document([page(*tesseract, BODY, *SIGNER)], second=Second(aster, {0: SIGNER[2:]}))
+    assert ex.metadata["issuing_agency"] == "CỤC DI SẢN VĂN HÓA"
+    assert (ex.evidence["parent_agency"], ex.evidence["issuing_agency"]) == (AGREE, MENDED)
+    assert ex.confidence["issuing_agency"] == calibrated("issuing_agency", ex.raw["issuing_agency"], MENDED)
+    combined = [Reading("aster", "Đà Lạt", 0.9), Reading("combined", "Đà Lạt", 0.8), Reading("tesseract", "Đa Lat", 0.7)]
+    assert decide(combined, mend=True)[1] == DISAGREE  # asterocr's own reading: no mending
 
 
 def test_readers_differing_only_in_the_symbols_type_part_agree_once_the_type_title_gives_it() -> None:

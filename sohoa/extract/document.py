@@ -141,7 +141,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         dropwhile(lambda ln: not is_upper(ln.text) or stamp_text(ln.text), left)))[:4]
     agencies = [Reading(source, (found[0], found[1]), found[2])
                 for source, lines in versions("agency", agency_lines, second.header) for found in [agency_of(lines)]]
-    (_, (parent, agency), agency_conf), agency_from = decide(agencies, known_agency, agency_words)
+    (_, (parent, agency), agency_conf), agency_from = decide(agencies, known_agency, agency_words, mend=True)
     parent_from, agency_from = part_evidence(agencies, (parent, agency), agency_from)
     ex.put("issuing_agency", agency, agency_conf, agency_from)
     ex.put("parent_agency", parent, agency_conf, parent_from)

@@ -27,7 +27,7 @@ from sohoa.hocr import HocrPage, Line
 from sohoa.lexicon import in_words, is_syllable, unconfirmed
 from sohoa.vocab import PLACES, modern_tones
 
-AGREE, DISAGREE, ALONE = "agree", "disagree", "alone"
+AGREE, DISAGREE, ALONE, MENDED = "agree", "disagree", "alone", "mended"
 
 
 @dataclass
@@ -96,7 +96,7 @@ _UNIFIED = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–":
 
 
 def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
-           score: Callable[[Any], float] | None = None) -> tuple[Reading, str | None]:
+           score: Callable[[Any], float] | None = None, mend: bool = False) -> tuple[Reading, str | None]:
     """The reading to keep among a field's (``readings`` in the order of its kind) and the evidence it rests on:
 
     - Tesseract's alone (no second reading): it, with no evidence of its own;
@@ -104,7 +104,9 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
       the surer;
     - else, of those whose value is ``valid`` (the field's syntax and vocabularies accept it), the first that
       ``score`` (how likely the vocabularies find it) ranks highest, or Tesseract's when none is valid:
-      "disagree" when both readers read a value, "alone" when one of them read none.
+      "disagree" when both readers read a value, "alone" when one of them read none; with ``mend``, "mended" when
+      the value kept is the two combined word by word and neither reader's own (each misread a word the other
+      read so that the vocabularies accept the whole): calibrated apart, not marked unsure whatever its score.
     """
     by = {r.source: r for r in readings}
     tess = by["tesseract"]
@@ -117,14 +119,19 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
         return Reading(first.source, first.value, max(tess.raw, aster.raw)), AGREE
     accepted = [r for r in readings if r.value not in (None, "") and valid(r.value)]
     chosen = max(accepted, key=lambda r: score(r.value) if score else 0.0, default=tess)  # the first of equals
-    return chosen, DISAGREE if both else ALONE
+    if not both:
+        return chosen, ALONE
+    mended = mend and chosen.source == "combined" and normal(chosen.value) not in (normal(tess.value),
+                                                                                normal(aster.value))
+    return chosen, MENDED if mended else DISAGREE
 
 
 def part_evidence(readings: list[Reading], kept: tuple[Any, ...], evidence: str | None) -> list[str | None]:
     """The evidence of each part of a value read as a whole (the parent body and the issuing body of one header
-    column): where the two readers disagree on the whole, a part both read as kept is agreed."""
+    column): where the two readers disagree on the whole (or were mended into it), a part both read as kept is
+    agreed."""
     by = {r.source: r.value for r in readings}
-    if evidence != DISAGREE or "aster" not in by:
+    if evidence not in (DISAGREE, MENDED) or "aster" not in by:
         return [evidence] * len(kept)
     return [AGREE if normal(by["tesseract"][k] or "") == normal(by["aster"][k] or "") == normal(part or "") else evidence
             for k, part in enumerate(kept)]
