@@ -197,7 +197,8 @@ class Score:
                 if not (held and (f in marked or not found_doc)):
                     self.unflagged += 1
                     self.unflagged_wrong += not right
-                if found_doc and f in found_doc.get("raw_confidence", {}):
+                # a document read from pages too coarse to deliver is all marked unsure: no sample of the calibration
+                if found_doc and not found_doc.get("coarse") and f in found_doc.get("raw_confidence", {}):
                     self.samples.append((f"{name} {doc.start}", f, found_doc.get("evidence", {}).get(f),
                                          found_doc["raw_confidence"][f], right))
                 if found_doc:
