@@ -88,9 +88,8 @@ def recognize(job: Job) -> Result:
             blocks["signer"] = read_block(_engine, image(), box, job.dpi)
             if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
                 blocks["signer_unsealed"] = unsealed
-        blocks.update(reread.read_again(image, parsed, opening))  # header and signer lines by the second reader
-        if box and (name := _name_again(image(), box, job.dpi)):  # the name a seal or a pen hid from the layout
-            blocks.setdefault("aster_signer", []).append(name)
+        # header and signer lines by the second reader, and the name a seal or a pen hid from the layout
+        blocks.update(reread.read_again(image, parsed, opening, box, job.dpi))
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)
@@ -106,15 +105,6 @@ def _decoded(path: Path) -> Any:
     with Image.open(path) as picture:
         picture.load()
         return picture
-
-
-def _name_again(image: Any, box: tuple[int, int, int, int], dpi: int) -> list | None:
-    """``reread.read_name`` of a signer block; a failure of the second reader is logged, and the page goes on."""
-    try:
-        return reread.read_name(image, box, dpi)
-    except Exception as exc:  # the second reader only adds candidates to Tesseract's
-        log.warning("second reader failed on the signer's name: %s: %s", type(exc).__name__, exc)
-        return None
 
 
 def read_block(engine: tesseract.Engine, image: Any, box: tuple[int, int, int, int], dpi: int) -> list:

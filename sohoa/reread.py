@@ -140,9 +140,12 @@ def read_lines(image: Any, lines: list[Line]) -> list[list[list[Any]]]:
     return hocr.to_json(read)
 
 
-def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[str, Any]:
+def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
+               name_in: tuple[int, int, int, int] | None = None, dpi: int = 0) -> dict[str, Any]:
     """The ``blocks.json`` entries of one page: ``aster_header`` (only when ``opening``) and ``aster_signer``,
     each only when it has lines; ``image`` gives the page image (PIL), decoded only when a line is read.
+    ``name_in``: a signer block (box at ``dpi``) where Tesseract read no sure name: its name's line is looked for
+    and read too (``read_name``), last of ``aster_signer``.
 
     The second reading only adds candidates to Tesseract's: when it fails, the page keeps its OCR and the reason
     is logged and stored as ``aster_error``."""
@@ -151,6 +154,8 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool) -> dict[
         try:
             if lines and (read := read_lines(image(), lines)):
                 found[key] = read
+            if key == "aster_signer" and name_in and (name := read_name(image(), name_in, dpi)):
+                found.setdefault(key, []).append(name)
         except Exception as exc:  # any failure of the second reader: reported, the page goes on
             log.warning("second reader failed on the %s lines: %s: %s", key[6:], type(exc).__name__, exc)
             reason = f"{key}: {type(exc).__name__}: {exc}"
