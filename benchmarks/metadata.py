@@ -285,8 +285,13 @@ def _why(found_doc: dict[str, Any] | None, holder: dict[str, Any] | None, marked
         return "merged", {}
     if found_doc.get("coarse"):
         return "coarse pages", {}
-    fields = sorted(marked - {"page_count"}) or ["(date without its day)" if _forced(meta) else "(a mark not scored)"]
-    return "fields", {f: norm(truth.metadata.get(f)) == norm(meta.get(f)) for f in fields}
+    fields = sorted(marked - {"page_count"})
+    if fields or not _forced(meta):
+        return "fields", {f: norm(truth.metadata.get(f)) == norm(meta.get(f)) for f in fields} or {
+            "(a mark not scored)": True}
+    # held with no field marked: a date without its day (an empty required field is marked); right when the
+    # label's date lacks it too
+    return "fields", {"(date without its day)": norm(truth.metadata.get("issued_date")) == norm(meta.get("issued_date"))}
 
 
 def _forced(meta: dict[str, Any]) -> bool:

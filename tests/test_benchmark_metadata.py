@@ -23,11 +23,14 @@ def test_held_documents_counted_by_the_fields_that_hold_them_and_whether_those_w
         "C": _found("C/1.tif", {"number": 0.43}, number="21"),
         "D": _found("D/1.jpg", {}, coarse=True),  # a phone photo: never delivered
         "E": _found("E/1.tif", {}),  # delivered
+        "F": _found("F/1.tif", {}, issued_date="2024-03"),  # its day unread: held, its date wrong
     }
+    docs["F"]["needs_review"] = True  # as extraction holds it, whatever its confidences
     for code, doc in docs.items():
         score.dossier(code, [Truth(doc["pages"][0], 1, LABEL)], Found([doc], doc["pages"]))
     table = score.why_held()
-    assert table.splitlines()[0] == "held: 4 documents; coarse pages 1, merged 0, quarantined 0"
+    assert table.splitlines()[0] == "held: 5 documents; coarse pages 1, merged 0, quarantined 0"
     assert "| subject | 2 | 2 | 1 |" in table  # A alone; B with its number
     assert "| number | 2 | 0 | 1 |" in table  # both wrong; C alone
-    assert score.summary()["review_share"] == 4 / 5
+    assert "| (date without its day) | 1 | 0 | 1 |" in table
+    assert score.summary()["review_share"] == 5 / 6
