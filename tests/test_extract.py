@@ -10,6 +10,7 @@ from sohoa import hocr, tesseract
 from sohoa.extract import (
     extract_document,
     hand_filled_lines,
+    left_header_box,
     left_read_surely,
     may_start_document,
     segment,
@@ -689,3 +690,32 @@ def test_the_column_read_again_keeps_nothing_of_the_right_column() -> None:
     m = extract_document([doc], left_column=column).metadata
     assert (m["parent_agency"], m["issuing_agency"]) == ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")
     assert (m["number"], m["symbol"], m["place"], m["issued_date"]) == ("312", "TTr-SGDĐT", "Đắk Lắk", "2025-02-13")
+
+
+def test_the_gutter_is_found_when_the_hand_written_number_was_not_read() -> None:
+    """A wide synthetic page at 300 dpi as Tesseract laid it out: the number written by hand read as "/Z/", so no
+    header line was the number line, and the gutter was looked for down to a body line citing a date, in a gap
+    that its words, the national title's, the motto's and the date line's happened to share, right of "CỘNG": the
+    parent agency read "UBND TỈNH ĐẮK LẮK CỘNG"."""
+    def laid(top: int, bottom: int, *words: tuple[str, int, int]) -> Line:
+        return Line([Word(text, 95, (x0, top, x1, bottom)) for text, x0, x1 in words])
+
+    doc = HocrPage(2480, 3508, [
+        laid(239, 293, ("UBND", 475, 625), ("TỈNH", 641, 767), ("ĐẮK", 783, 898), ("LẮK", 914, 1023),
+             ("CỘNG", 1208, 1355), ("HÒA", 1370, 1482), ("XÃ", 1494, 1564), ("HỘI", 1578, 1673), ("CHỦ", 1689, 1797),
+             ("NGHĨA", 1812, 1980), ("VIỆT", 1989, 2110), ("NAM", 2124, 2241)),
+        laid(302, 360, ("SỞ", 395, 465), ("GIÁO", 480, 619), ("DỤC", 636, 748), ("VÀ", 765, 843), ("ĐÀO", 857, 973),
+             ("TẠO", 989, 1103), ("Độc", 1371, 1465), ("lập", 1483, 1557), ("-", 1575, 1590), ("Tự", 1607, 1680),
+             ("do", 1696, 1753), ("-", 1772, 1787), ("Hạnh", 1805, 1941), ("phúc", 1957, 2078)),
+        laid(403, 476, ("Số:", 501, 565), ("/Z/TTr-SGDĐT", 592, 998), ("Đắk", 1263, 1361), ("Lắk,", 1375, 1474),
+             ("ngày", 1494, 1605), ("3", 1646, 1705), ("tháng", 1766, 1894), ("6", 1912, 1938), ("năm", 1956, 2051),
+             ("2025", 2068, 2182)),
+        laid(561, 612, ("TỜ", 1177, 1261), ("TRÌNH", 1275, 1463)),
+        laid(638, 693, ("Đề", 598, 663), ("nghị", 680, 788), ("ban", 805, 896), ("hành", 913, 1036)),
+        laid(968, 1021, ("Căn", 502, 593), ("cứ", 610, 667), ("Luật", 682, 786), ("Quản", 803, 925), ("lý,", 942, 997),
+             ("sử", 1017, 1071), ("dụng", 1086, 1199), ("tài", 1214, 1271), ("sản", 1289, 1363), ("công", 1380, 1490),
+             ("ngày", 1507, 1618), ("21", 1635, 1687), ("tháng", 1706, 1833), ("6", 1851, 1876), ("năm", 1893, 1991),
+             ("2017;", 2009, 2135)),
+    ])
+    assert 1103 < left_header_box(doc)[2] < 1208  # between "TẠO" and "CỘNG"
+    assert extract_document([doc]).metadata["parent_agency"] == "UBND TỈNH ĐẮK LẮK"

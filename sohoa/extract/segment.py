@@ -40,7 +40,9 @@ def header_gutter(page: HocrPage) -> int:
     layout read a line of each column as one line (a công văn's "V/v …" level with the place-date line), its
     words still fall on their side of it."""
     header = [ln for ln in page.lines if ln.box[1] < _header_bottom(page)]
-    numbered = next((ln.box for ln in header if NUMBER.search(fold(ln.text))), None)
+    # the number line, or where its number was not read (hand-written), the place-date line level with it
+    numbered = next((ln.box for ln in header if NUMBER.search(fold(ln.text))), None) or next(
+        (ln.box for ln in header if DATE.search(fold(ln.text))), None)
     if numbered:  # not the body's first lines, which may cite a date ("Thực hiện văn bản số … ngày …")
         header = [ln for ln in header if ln.box[1] < numbered[3] + 3 * (numbered[3] - numbered[1])]
     framing = [ln for ln in header if NUMBER.search(fold(ln.text)) or DATE.search(fold(ln.text))
