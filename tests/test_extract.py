@@ -672,6 +672,7 @@ def test_a_deputy_signs_kt_when_the_seal_hid_the_prefix() -> None:
     ("đón Tết Nguyên đán Nhâm Dần-năm 2022", []),
     ("học GDQP&AN đợt 3 (học kỳ 2, năm học 2019-2020), phòng, chống dịch Covid-19", []),
     ("sửa đổi Quyết định số 2269/QĐ-TTg", []),
+    ("hướng dẫn lập hồ sơ và nộp 1ưu tài liệu", ["1ưu"]),  # a digit read for "l" is no reference
 ])
 def test_odd_words_of_a_trich_yeu_lower_its_score(subject: str, odd: list[str]) -> None:
     assert odd_words(subject) == odd

@@ -188,6 +188,14 @@ def odd_words(text: str) -> list[str]:
     """The words of a trích yếu that read as no syllable of the dictionary, number, reference or acronym (parts
     joined by a dash or a slash taken apart; a lone letter or sign passes)."""
     parts = (part.strip(".,;:()“”\"'!?") for token in text.split() for part in re.split(r"[-–—/]", token)
-             if not _REFERENCE.fullmatch(token.strip(".,;:()“”\"'")))
+             if not _reference(token.strip(".,;:()“”\"'")))
     return [part for part in parts if len(part) > 1 and not (is_syllable(part) or _ACRONYM.fullmatch(part)
-                                                          or _REFERENCE.fullmatch(part))]
+                                                          or _reference(part))]
+
+
+def _reference(token: str) -> bool:
+    """A number or reference, not a word with a digit read for one of its letters ("1ưu" for "lưu": a digit
+    beside a Vietnamese lower-case letter)."""
+    return bool(_REFERENCE.fullmatch(token)) and not any(
+        a.isdigit() and b.islower() and not b.isascii() or b.isdigit() and a.islower() and not a.isascii()
+        for a, b in zip(token, token[1:], strict=False))
