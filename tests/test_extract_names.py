@@ -6,7 +6,7 @@ import pytest
 
 from sohoa.extract import extract_document
 from sohoa.extract.names import communes, districts, provinces, snap_place, snap_units, vocabulary
-from sohoa.extract.signer import person_name
+from sohoa.extract.signer import NO_NAME, person_name
 from tests.test_extract import HEADER, SIGNER, line, page
 
 
@@ -42,6 +42,8 @@ def test_given_names_put_right_only_where_ocr_slips() -> None:
     name, factor = person_name("Phùng Xuân Nhạ")  # a rare name, a tone on a plain letter: kept, less sure
     assert name == "Phùng Xuân Nhạ" and factor < 0.9
     assert person_name("Đỉnh Hồng Yến") == ("Đinh Hồng Yến", 1.0)
+    # a given name that is none of the lists' (both readers lost the "i" of "Hải"): no surer than a rare name
+    assert person_name("Bùi Văn Hả") == ("Bùi Văn Hả", NO_NAME)
 
 
 def test_province_and_signer_put_right_in_a_document() -> None:

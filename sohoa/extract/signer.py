@@ -152,8 +152,11 @@ def person_name(name: str) -> tuple[str, float]:
             rest[i] = found[0]
             factor *= 0.95
         else:
-            factor *= 0.85
+            factor *= NO_NAME
     return " ".join([first, *rest]), factor
+
+
+NO_NAME = 0.7  # what a name's score keeps per word that is no middle or given name of the lists ("Bùi Văn Hả")
 
 
 def _looks_like_name(text: str) -> bool:
