@@ -192,3 +192,27 @@ def unconfirmed(text: str) -> list[str]:
     parts = [_SYLLABLE.match(token) for token in tokens]
     return [m.group(2) for m, seen in zip(parts, _covered(tokens), strict=True)
             if m and not seen and m.group(2).isalpha() and _SHAPES & set(toneless(m.group(2)))]
+
+
+COMMON_SHARE = 0.8  # of the uses of a syllable's letters, whatever their tone, that its own tone must have
+COMMON_MIN = 1e-4  # of all words, how often a syllable must be written (100 times in a million) to be that sure
+
+
+@cache
+def commonest() -> frozenset[str]:
+    """Syllables (lower case, modern tone placement) written far more often than any other tone on their letters
+    ("năm" against "nằm" and "nắm", "về" against "vệ"; not "đôi", which "đối", "đổi" and "đội" outnumber): at least
+    ``COMMON_SHARE`` of their letters' uses and ``COMMON_MIN`` of all words, by the Vietnamese word list of
+    ``wordfreq`` (pinned in requirements.txt; its data ships in the package)."""
+    from wordfreq import get_frequency_dict
+
+    frequency: dict[str, float] = {}
+    for word, share in get_frequency_dict("vi", wordlist="best").items():
+        if word.isalpha():
+            key = modern_tones(nfc(word))
+            frequency[key] = frequency.get(key, 0.0) + share
+    letters: dict[str, float] = {}
+    for word, share in frequency.items():
+        letters[toneless(word)] = letters.get(toneless(word), 0.0) + share
+    return frozenset(word for word, share in frequency.items()
+                     if share >= COMMON_MIN and share >= COMMON_SHARE * letters[toneless(word)])

@@ -21,7 +21,7 @@ from sohoa.extract import (
     type_in_symbol,
 )
 from sohoa.extract.second import Second
-from sohoa.extract.subject import odd_words
+from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -676,6 +676,15 @@ def test_a_deputy_signs_kt_when_the_seal_hid_the_prefix() -> None:
 ])
 def test_odd_words_of_a_trich_yeu_lower_its_score(subject: str, odd: list[str]) -> None:
     assert odd_words(subject) == odd
+
+
+def test_a_tone_that_running_text_rarely_writes_on_its_letters_lowers_a_trich_yeu_more() -> None:
+    """Read at the same confidence: "đôi" (Tesseract's reading of "đổi", whose letters are mostly "đối", "đổi",
+    "đội") costs the trích yếu more than "năm" or "tên" (nearly always written so), unconfirmed all three."""
+    rare = subject_of([line(0.2, 0.2, "ban hành Nghị quyết đôi tên cơ quan")])
+    common = subject_of([line(0.2, 0.2, "ban hành Nghị quyết năm 2025 của tỉnh")])
+    assert rare[0] == "ban hành Nghị quyết đôi tên cơ quan" and common[0] == "ban hành Nghị quyết năm 2025 của tỉnh"
+    assert rare[1] == pytest.approx(0.95 * RARE_TONE * UNCONFIRMED) and common[1] == pytest.approx(0.95 * UNCONFIRMED)
 
 
 def test_the_column_read_again_keeps_nothing_of_the_right_column() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sohoa.lexicon import is_syllable, restore_tones, toneless, unconfirmed, unglue
+from sohoa.lexicon import commonest, is_syllable, restore_tones, toneless, unconfirmed, unglue
 
 
 def test_toneless_keeps_the_letter_shapes() -> None:
@@ -67,3 +67,10 @@ def test_unconfirmed_tones_are_the_stacked_ones_no_word_holds() -> None:
     found = unconfirmed("ban hành Nghị quyết đôi tên cơ quan tỉnh")
     assert "đôi" in found and not {"Nghị", "quyết", "cơ", "quan", "tỉnh"} & set(found)
     assert not {"sửa", "đổi", "bổ", "sung"} & set(unconfirmed("sửa đổi, bổ sung một số điều"))
+
+
+def test_the_commonest_tone_of_its_letters_is_told_from_a_rarer_one() -> None:
+    # running Vietnamese writes "năm", "về", "trên" far more often than "nằm", "vệ"; "đôi" less often than
+    # "đối", "đổi" and "đội", "thuộc" not much more than "thuốc", and "tết" too seldom to tell
+    assert {"năm", "về", "trên", "không"} <= commonest()
+    assert not {"đôi", "thuộc", "tết", "đắn"} & commonest()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from difflib import SequenceMatcher
 
 from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import is_syllable, is_word, restore_tones, toneless, unconfirmed
-from sohoa.vocab import TYPE_CODES, fold
+from sohoa.lexicon import commonest, is_syllable, is_word, restore_tones, toneless, unconfirmed
+from sohoa.vocab import TYPE_CODES, fold, modern_tones
 
 BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
 NOT_BODY = ("nhâm",)  # folds like "Nhằm" but is the stem of a lunar year in a subject: "Tết Nguyên đán Nhâm Dần"
@@ -174,12 +175,16 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     subject = _strip_subject(" ".join(_mended(words, enacted or []))) or None
     # a word that is no syllable, number, symbol or acronym is a misreading ("Quảng Nøãi", "„m bản"); each
     # syllable whose stacked tone no dictionary word confirms a chance that Tesseract lost it ("đôi" for "đổi")
+    # (a greater chance when running Vietnamese writes those letters mostly with another tone: "đôi" is more
+    # often "đối", "đổi" or "đội", while "năm" is nearly always "năm")
     text = subject or ""
-    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * UNCONFIRMED ** len(unconfirmed(text))
+    tones = [UNCONFIRMED if modern_tones(s.lower()) in commonest() else RARE_TONE for s in unconfirmed(text)]
+    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones)
 
 
 ODD_WORD = 0.8  # what a trích yếu's score keeps per word that reads as no Vietnamese word (``odd_words``)
-UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``)
+UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``) that is its letters' commonest
+RARE_TONE = 0.85  # ... per syllable of unconfirmed tone that is not (``lexicon.commonest``)
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
 _REFERENCE = re.compile(r"\d[\w/.,:-]*|[A-Za-z]+-\d+")  # "2019-2020", "2269/QĐ-TTg", "45", "Covid-19"
 
