@@ -131,13 +131,16 @@ def read_lines(image: Any, lines: list[Line]) -> list[list[list[Any]]]:
     read: list[Line] = []
     for line in lines:
         pixels, area = crop(image, line.box)
-        reading = linereader.read(pixels)
-        y0, y1 = line.box[1], line.box[3]
-        words = [hocr.Word(w.text, round(100 * w.confidence, 1), (area[0] + w.x0, y0, area[0] + w.x1, y1))
-                 for w in reading.words]
+        words = _placed(linereader.read(pixels), area[0], line.box[1], line.box[3])
         if words:
             read.append(Line(words))
     return hocr.to_json(read)
+
+
+def _placed(reading: Any, x: int, y0: int, y1: int) -> list[hocr.Word]:
+    """The words of a line reader's reading of a crop whose left edge is at ``x`` on the page, between ``y0`` and
+    ``y1``: page coordinates, confidence 0..100."""
+    return [hocr.Word(w.text, round(100 * w.confidence, 1), (x + w.x0, y0, x + w.x1, y1)) for w in reading.words]
 
 
 def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
@@ -181,9 +184,7 @@ def read_name(image: Any, box: tuple[int, int, int, int], dpi: int) -> list[list
     if line is None:
         return None
     x0, y0, x1, y1 = line
-    reading = linereader.read(grey[y0:y1, x0:x1])
-    words = [hocr.Word(w.text, round(100 * w.confidence, 1), (box[0] + x0 + w.x0, box[1] + y0, box[0] + x0 + w.x1,
-                                                                box[1] + y1)) for w in reading.words]
+    words = _placed(linereader.read(grey[y0:y1, x0:x1]), box[0] + x0, box[1] + y0, box[1] + y1)
     return hocr.to_json([Line(words)])[0] if words else None
 
 
