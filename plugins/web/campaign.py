@@ -1,7 +1,7 @@
 """The campaign dashboard (Tiến độ số hóa), served by Airflow's api-server under ``/sohoa/campaign/`` behind
 Airflow's own login, and linked from the UI's navigation.
 
-Its routes join the sohoa plugin's FastAPI app (``plugins/sohoa_review.py`` includes ``router``), so that the
+Its routes join the sohoa plugin's FastAPI app (``plugins/web/review.py`` includes ``router``), so that the
 review pages and the dashboard share ``/sohoa/`` and its login handling. Charts are Vega-Lite specs drawn in the
 browser by Vega, Vega-Lite and vega-embed, served from ``.venv/share/sohoa/js`` (scripts/vendor-js.sh): nothing
 is fetched from a CDN.
@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 from airflow.api_fastapi.core_api.security import requires_access_dag
-from airflow.plugins_manager import AirflowPlugin
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
@@ -160,9 +159,3 @@ def survey_file(form: str, campaign: str = Query(...)) -> FileResponse:
     import shutil
 
     return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True))
-
-
-class SohoaCampaignPlugin(AirflowPlugin):
-    name = "sohoa_campaign"
-    external_views = [{"name": "Tiến độ số hóa (sohoa)", "href": "/sohoa/campaign/", "destination": "nav",
-                       "url_route": "sohoa-campaign", "category": "browse"}]

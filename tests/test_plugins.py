@@ -1,0 +1,43 @@
+"""plugins/: what a task process loads of them, and what the api-server mounts.
+
+Every task process loads the plugins folder to find its listeners (sohoa's audit trail among them), so the
+FastAPI app of the review pages and the dashboard must not be imported there: it cost every task about 0.7 CPU s.
+The pages themselves are driven through a real api-server and browser in tests/test_scheduler.py and
+tests/test_campaign_scheduler.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cluster import REPO, clean_environ
+
+AS_A_TASK = """
+import json, sys
+from airflow.sdk.listener import get_listener_manager
+from airflow import plugins_manager
+
+manager = get_listener_manager()  # what task_runner.startup does
+apps, middlewares = plugins_manager.get_fastapi_plugins()  # what the api-server mounts
+print(json.dumps({
+    "listeners": sorted(getattr(p, "__name__", type(p).__name__) for p in manager.pm.get_plugins()),
+    "apps": [[a["url_prefix"], type(a["app"]).__name__] for a in apps],
+    "middlewares": [m["name"] for m in middlewares],
+    "loaded": sorted(m for m in sys.modules if m.startswith(("plugins.web", "airflow.api_fastapi.core_api.security"))),
+}))
+"""
+
+
+def test_a_task_loads_the_audit_listener_and_not_the_pages(tmp_path: Path) -> None:
+    env = clean_environ(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+                       AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", AS_A_TASK], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "sohoa_audit" in got["listeners"], got
+    assert got["apps"] == [["/sohoa", "SohoaPages"]]
+    assert got["middlewares"] == ["sohoa: review answers kept"]
+    assert got["loaded"] == [], "the pages' FastAPI app was imported where a task loads its listeners"
