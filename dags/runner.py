@@ -42,6 +42,8 @@ def embedded_environment(home: Path | None = None) -> dict[str, str]:
         # a task's lineage events are written from a thread of its process, not from a fork of it: under
         # dag.test() that process is the whole run's, and forking it twice per task cost a quarter of a second
         "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
+        # `sohoa airflow`'s task supervisors look at their task every second, not 5 (scripts/scale-out.env says why)
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
         "SOHOA_WORK_DIR": str(home.parent / ".sohoa-work") if home == REPO / ".airflow" else str(home / "work"),
     }
 
