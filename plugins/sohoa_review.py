@@ -1,5 +1,5 @@
 """The archivists' review pages and the campaign dashboard, declared to Airflow's api-server: one FastAPI app under
-``/sohoa/`` (``plugins/web/``), behind Airflow's own login, and two entries of the UI's navigation.
+``/sohoa/`` (the ``webui`` package), behind Airflow's own login, and two entries of the UI's navigation.
 
 Airflow loads every module of the plugins folder in every task process, to find the listeners. The app itself
 imports FastAPI and Airflow's API security (about 0.7 CPU s), so it is built on the first request the api-server
@@ -14,14 +14,14 @@ from airflow.plugins_manager import AirflowPlugin
 
 
 class SohoaPages:
-    """An ASGI app that builds ``plugins.web.review.app`` when the api-server first passes it a request."""
+    """An ASGI app that builds ``webui.review.app`` when the api-server first passes it a request."""
 
     def __init__(self) -> None:
         self._app: Any = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self._app is None:
-            from plugins.web.review import app
+            from webui.review import app
 
             self._app = app
         await self._app(scope, receive, send)

@@ -26,7 +26,7 @@ print(json.dumps({
     "listeners": sorted(getattr(p, "__name__", type(p).__name__) for p in manager.pm.get_plugins()),
     "apps": [[a["url_prefix"], type(a["app"]).__name__] for a in apps],
     "middlewares": [m["name"] for m in middlewares],
-    "loaded": sorted(m for m in sys.modules if m.startswith(("plugins.web", "airflow.api_fastapi.core_api.security"))),
+    "loaded": sorted(m for m in sys.modules if m.startswith(("webui", "airflow.api_fastapi.core_api.security"))),
 }))
 """
 

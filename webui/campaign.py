@@ -1,7 +1,7 @@
 """The campaign dashboard (Tiến độ số hóa), served by Airflow's api-server under ``/sohoa/campaign/`` behind
 Airflow's own login, and linked from the UI's navigation.
 
-Its routes join the sohoa plugin's FastAPI app (``plugins/web/review.py`` includes ``router``), so that the
+Its routes join the sohoa plugin's FastAPI app (``webui/review.py`` includes ``router``), so that the
 review pages and the dashboard share ``/sohoa/`` and its login handling. Charts are Vega-Lite specs drawn in the
 browser by Vega, Vega-Lite and vega-embed, served from ``.venv/share/sohoa/js`` (scripts/vendor-js.sh): nothing
 is fetched from a CDN.

@@ -20,14 +20,14 @@ from airflow.api_fastapi.core_api.security import requires_access_dag
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from plugins.web.campaign import router as campaign_router
+from webui.campaign import router as campaign_router
 
 HEADER_SHARE = 0.42  # of the page's height: where the national title, agency, number and date are printed
 SCREEN_PX = 1600  # the longer side of a page as shown
 _PLAIN = re.compile(r"^[^/\\\x00]+$")
 
 app = FastAPI(title="sohoa", description="Kiểm duyệt hồ sơ số hóa: pages, headers, reports; the campaign dashboard")
-app.include_router(campaign_router, prefix="/campaign")  # /sohoa/campaign/: plugins/web/campaign.py
+app.include_router(campaign_router, prefix="/campaign")  # /sohoa/campaign/: webui/campaign.py
 can_review = Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.HITL_DETAIL,
                                          param_dag_id="review_dossier"))
 can_read_runs = Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.RUN,
