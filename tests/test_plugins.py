@@ -41,3 +41,38 @@ def test_a_task_loads_the_audit_listener_and_not_the_pages(tmp_path: Path) -> No
     assert got["apps"] == [["/sohoa", "SohoaPages"]]
     assert got["middlewares"] == ["sohoa: review answers kept"]
     assert got["loaded"] == [], "the pages' FastAPI app was imported where a task loads its listeners"
+
+
+AS_A_CELERY_WORKER = """
+import json, os, sys
+from celery.signals import import_modules
+import operators.celery_config
+from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+from airflow.sdk.listener import get_listener_manager
+
+assert operators.celery_config.CELERY_CONFIG is DEFAULT_CELERY_CONFIG
+before = [m for m in ("operators.batch", "operators.review") if m in sys.modules]
+listeners_before = get_listener_manager.cache_info().currsize
+import_modules.send(sender=None)  # what a Celery worker's main process sends as it starts
+read, write = os.pipe()
+if os.fork() == 0:  # what a task process inherits
+    os.write(write, json.dumps({
+        "modules": [m for m in ("operators.batch", "operators.review", "airflow.sdk.execution_time.task_runner")
+                    if m in sys.modules],
+        "listeners_loaded": get_listener_manager.cache_info().currsize,
+    }).encode())
+    os._exit(0)
+os.wait()
+print(json.dumps({"before": [*before, listeners_before], "child": json.loads(os.read(read, 10000))}))
+"""
+
+
+def test_a_celery_worker_loads_the_task_runner_listeners_and_operators_once(tmp_path: Path) -> None:
+    env = clean_environ(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+                        AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", AS_A_CELERY_WORKER], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["before"] == [0]  # neither operators nor listeners loaded before the signal
+    assert got["child"] == {"modules": ["operators.batch", "operators.review", "airflow.sdk.execution_time.task_runner"],
+                            "listeners_loaded": 1}
