@@ -1,4 +1,5 @@
-"""plugins/: what a task process loads of them, and what the api-server mounts.
+"""plugins/ and operators/celery_config.py: what a task process loads of the plugins, what the api-server mounts,
+and what a Celery worker loads once for all its tasks.
 
 Every task process loads the plugins folder to find its listeners (sohoa's audit trail among them), so the
 FastAPI app of the review pages and the dashboard must not be imported there: it cost every task about 0.7 CPU s.
