@@ -16,6 +16,16 @@ from pathlib import Path
 
 from tests.cluster import REPO, clean_environ
 
+
+def _run(script: str, tmp_path: Path) -> dict:
+    """The JSON ``script`` prints last, run in a fresh interpreter with the project's plugins folder."""
+    env = clean_environ(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+                        AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 AS_A_TASK = """
 import json, sys
 from airflow.sdk.listener import get_listener_manager
@@ -33,11 +43,7 @@ print(json.dumps({
 
 
 def test_a_task_loads_the_audit_listener_and_not_the_pages(tmp_path: Path) -> None:
-    env = clean_environ(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
-                       AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-c", AS_A_TASK], env=env, cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300, check=True)
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    got = _run(AS_A_TASK, tmp_path)
     assert "sohoa_audit" in got["listeners"], got
     assert got["apps"] == [["/sohoa", "SohoaPages"]]
     assert got["middlewares"] == ["sohoa: review answers kept"]
@@ -69,11 +75,7 @@ print(json.dumps({"before": [*before, listeners_before], "child": json.loads(os.
 
 
 def test_a_celery_worker_loads_the_task_runner_listeners_and_operators_once(tmp_path: Path) -> None:
-    env = clean_environ(AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
-                        AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-c", AS_A_CELERY_WORKER], env=env, cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300, check=True)
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    got = _run(AS_A_CELERY_WORKER, tmp_path)
     assert got["before"] == [0]  # neither operators nor listeners loaded before the signal
     assert got["child"] == {"modules": ["operators.batch", "operators.review", "airflow.sdk.execution_time.task_runner"],
                             "listeners_loaded": 1}
