@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG
 
 from operators.audit import AuditFixityOperator
-from operators.base import RETRY_DEFAULTS
+from operators.base import RETRY_DEFAULTS, param
 
 with DAG(
     dag_id="audit_fixity",
@@ -20,7 +20,7 @@ with DAG(
     default_args=dict(RETRY_DEFAULTS),
     doc_md=__doc__,
     params={
-        "output_uri": Param(
+        "output_uri": param(
             "", type="string", title="Output",
             description="Folder or s3://bucket/prefix that digitize_batch delivers to (holding ledger.jsonl). "
                         "Empty: the Airflow Variable sohoa_output_uri (what the daily run uses).",

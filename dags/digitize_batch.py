@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Param, TriggerRule
+from airflow.sdk import DAG, TriggerRule
 
-from operators.base import RETRY_DEFAULTS, cpu_heavy
+from operators.base import RETRY_DEFAULTS, cpu_heavy, param
 from operators.batch import DeliverOperator, DossierStatusOperator, QualityChecksOperator
 from operators.campaign import RecordCampaignOperator
 from operators.dossier import DigitizeOperator, PackageOperator
@@ -25,32 +25,32 @@ with DAG(
     default_args=dict(RETRY_DEFAULTS),
     doc_md=__doc__,
     params={
-        "batch_uri": Param(
+        "batch_uri": param(
             "", type="string", minLength=1, title="Batch",
             description="Folder or s3://bucket/prefix holding dossiers.csv (optional) and one folder per dossier.",
         ),
-        "output_uri": Param(
+        "output_uri": param(
             "", type="string", minLength=1, title="Output",
             description="Folder or s3://bucket/prefix; results go to <output>/<batch_id>/ with report.json last.",
         ),
-        "batch_id": Param(
+        "batch_id": param(
             "", type="string", title="Batch id",
             description="Name of this batch's output folder. Empty: the batch folder's name (re-runs replace it).",
         ),
-        "campaign": Param(
+        "campaign": param(
             "", type="string", title="Campaign",
             description="Digitization campaign (đợt số hóa) this batch belongs to; recorded in the report and EAD.",
         ),
-        "package_type": Param(
+        "package_type": param(
             "SIP_hoso", type="string", enum=["SIP_hoso", "AIP_hoso"], title="Package type",
             description="SIP_hoso: for delivery to another system. AIP_hoso: for the archive's own system, with "
                         "PREMIS preservation metadata (needs the archive's code).",
         ),
-        "archive_code": Param(
+        "archive_code": param(
             "", type="string", title="Archive code",
             description="Mã cơ quan lưu trữ: starts every arcFileCode of an AIP_hoso (TT 05/2025).",
         ),
-        "max_failed_pages": Param(
+        "max_failed_pages": param(
             0.2, type="number", minimum=0, maximum=1, title="Failed pages allowed",
             description="Share of a dossier's pages whose OCR may fail (each quarantined with its reason) "
                         "before the whole dossier is stopped as failed.",

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable
 
-from operators.base import RETRY_DEFAULTS
+from operators.base import RETRY_DEFAULTS, param
 from operators.campaign import POOL, FindReadyBatchesOperator, StartBatchOperator
 from sohoa.campaign.inbox import DEFAULT_TOPICS
 
@@ -38,27 +38,27 @@ with DAG(
     default_args=dict(RETRY_DEFAULTS),
     doc_md=__doc__,
     params={
-        "inbox_uri": Param("", type="string", title="Inbox",
+        "inbox_uri": param("", type="string", title="Inbox",
                            description="Folder or s3://bucket/prefix holding one folder per batch; a batch is "
                                        "ready once its folder holds a file named READY."),
-        "output_uri": Param("", type="string", title="Output",
+        "output_uri": param("", type="string", title="Output",
                             description="Where every batch is delivered (<output>/<batch_id>/)."),
-        "campaign": Param("", type="string", title="Campaign",
+        "campaign": param("", type="string", title="Campaign",
                           description="The campaign's name (đợt số hóa), given to every batch run."),
-        "package_type": Param("SIP_hoso", type="string", enum=["SIP_hoso", "AIP_hoso"], title="Package type",
+        "package_type": param("SIP_hoso", type="string", enum=["SIP_hoso", "AIP_hoso"], title="Package type",
                               description="Package of every batch's dossiers."),
-        "archive_code": Param("", type="string", title="Archive code",
+        "archive_code": param("", type="string", title="Archive code",
                               description="Mã cơ quan lưu trữ (needed by AIP_hoso)."),
-        "priority_topics": Param(list(DEFAULT_TOPICS), type="array", items={"type": "string"},
+        "priority_topics": param(list(DEFAULT_TOPICS), type="array", items={"type": "string"},
                                  title="Priority topics",
                                  description="Batches whose catalogue names a topic's words start first, in this "
                                              "order (words of one topic separated by |); a priority column of the "
                                              "catalogue, or READY holding {\"priority\": N}, wins."),
-        "target_pages": Param(None, type=["null", "integer"], minimum=1, title="Target (pages)",
+        "target_pages": param(None, type=["null", "integer"], minimum=1, title="Target (pages)",
                               description="Pages the campaign is to deliver: the dashboard's and survey's target."),
-        "target_date": Param(None, type=["null", "string"], format="date", title="Target date",
+        "target_date": param(None, type=["null", "string"], format="date", title="Target date",
                              description="When the campaign is to end (YYYY-MM-DD)."),
-        "method": Param(None, type=["null", "string"], enum=[None, "self", "service", "mixed"], title="Method",
+        "method": param(None, type=["null", "string"], enum=[None, "self", "service", "mixed"], title="Method",
                         description="How the digitization is done: self (tự thực hiện), service (thuê dịch vụ) "
                                     "or mixed; for the Ministry's survey."),
     },

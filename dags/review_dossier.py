@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, Param, TriggerRule
+from airflow.sdk import DAG, TriggerRule
 
-from operators.base import cpu_heavy
+from operators.base import cpu_heavy, param
 from operators.campaign import RecordCampaignOperator
 from operators.review import (
     REVIEW_DAG,
@@ -32,12 +32,12 @@ with DAG(
     tags=["sohoa", "review", "kiểm duyệt"],
     doc_md=__doc__,
     params={
-        "work": Param("", type="string", minLength=1, title="Work area",
+        "work": param("", type="string", minLength=1, title="Work area",
                       description="The batch's work area (SOHOA_WORK_DIR/<batch_id>), where the draft waits."),
-        "output_uri": Param("", type="string", minLength=1, title="Output",
+        "output_uri": param("", type="string", minLength=1, title="Output",
                             description="Where the batch was delivered; the released package goes there too."),
-        "dossier_code": Param("", type="string", minLength=1, title="Dossier", description="Mã hồ sơ to review."),
-        "batch_run": Param("", type="string", title="Batch run",
+        "dossier_code": param("", type="string", minLength=1, title="Dossier", description="Mã hồ sơ to review."),
+        "batch_run": param("", type="string", title="Batch run",
                            description="The digitize_batch (or review) run that asked for this review."),
     },
 ) as dag:

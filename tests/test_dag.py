@@ -6,7 +6,9 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 from airflow.sdk import DAG
+from airflow.sdk.exceptions import ParamValidationError
 
 
 def load() -> DAG:
@@ -74,6 +76,22 @@ def test_params_are_described_for_the_trigger_form() -> None:
     params = load().params
     for name in ("batch_uri", "output_uri", "batch_id", "campaign"):
         assert params.get_param(name).description, name
+
+
+def test_params_are_checked_against_their_draft_7_schemas() -> None:
+    from dags.digitize_campaign import dag as campaign
+    from dags.review_dossier import dag as review
+
+    for dag in (load(), review, campaign):
+        for name, param in dag.params.items():
+            assert param.schema["$schema"] == "http://json-schema.org/draft-07/schema#", (dag.dag_id, name)
+    params = load().params
+    assert params.get_param("package_type").resolve("AIP_hoso") == "AIP_hoso"
+    for name, wrong in (("package_type", "AIP"), ("max_failed_pages", 1.5), ("batch_uri", "")):
+        with pytest.raises(ParamValidationError):
+            params.get_param(name).resolve(wrong)
+    with pytest.raises(ParamValidationError):  # a format draft 7 knows: the target date
+        campaign.params.get_param("target_date").resolve("7 Dec 2026")
 
 
 def test_chunk_stages_are_mapped_over_scan_imports_chunks() -> None:
