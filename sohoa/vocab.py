@@ -189,4 +189,16 @@ PLACES = (
 UNIT_WORDS = (
     "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THỦ TƯỚNG CHÍNH PHỦ", "CHÍNH PHỦ", "THÀNH PHỐ", "TỈNH", "HUYỆN",
     "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "BAN CHỈ ĐẠO", "SỞ", "NỘI VỤ", "VĂN PHÒNG", "BỘ", "CỤC", "TỔNG CỤC",
+    # the sectors of the ministries (Bộ …) and of the provinces' departments (Sở …) and districts' offices
+    # (Phòng …) named after them, as they are since 2025 and were before (1975–2025 paper), and the kinds of body
+    # that issue documents beside the people's committees
+    "GIÁO DỤC VÀ ĐÀO TẠO", "GIÁO DỤC", "ĐÀO TẠO", "TÀI CHÍNH", "TƯ PHÁP", "Y TẾ", "XÂY DỰNG", "CÔNG THƯƠNG",
+    "THƯƠNG MẠI", "CÔNG NGHIỆP", "NGOẠI GIAO", "QUỐC PHÒNG", "CÔNG AN", "KẾ HOẠCH VÀ ĐẦU TƯ",
+    "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "LAO ĐỘNG, THƯƠNG BINH VÀ XÃ HỘI", "GIAO THÔNG VẬN TẢI",
+    "TÀI NGUYÊN VÀ MÔI TRƯỜNG", "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "THÔNG TIN VÀ TRUYỀN THÔNG", "VĂN HÓA, THỂ THAO VÀ DU LỊCH", "VĂN HÓA - THÔNG TIN", "KHOA HỌC VÀ CÔNG NGHỆ",
+    "DÂN TỘC VÀ TÔN GIÁO", "DÂN TỘC", "TÔN GIÁO", "THỦY SẢN", "THANH TRA", "NGÂN HÀNG NHÀ NƯỚC", "KHO BẠC NHÀ NƯỚC",
+    "TRƯỜNG ĐẠI HỌC", "ĐẠI HỌC", "HỌC VIỆN", "CAO ĐẲNG", "KỸ THUẬT", "CÔNG NGHỆ", "KINH TẾ", "SƯ PHẠM",
+    "BỆNH VIỆN", "TRUNG TÂM", "CHI CỤC", "BAN QUẢN LÝ", "TÒA ÁN NHÂN DÂN", "VIỆN KIỂM SÁT NHÂN DÂN",
+    "MẶT TRẬN TỔ QUỐC", "LIÊN ĐOÀN LAO ĐỘNG", "HỘI LIÊN HIỆP PHỤ NỮ", "ĐẢNG ỦY",
 )
