@@ -143,6 +143,8 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
     ("Số:?4 7/KH-UBND", None, "KH-UBND"), ("số02/UBND-KT", "02", "UBND-KT"),
     ("Số: 0J_ /TTr-UBND", None, "TTr-UBND"), ("Số: 14⁄1/VTLTNN-VP", None, "VTLTNN-VP"),
     ("Số:    /2025/QĐ-UBND", None, "2025/QĐ-UBND"), ("Số: 12/TTr-SNV/VP", "12", "TTr-SNV/VP"),
+    # the colon lost, and the hand-written number with it or read as signs ("Số" read "SỞ" is no department)
+    ("Số $3 /ĐHCT-TC", None, "ĐHCT-TC"), ("SỞ /TB-UBND", None, "TB-UBND"),
 ])
 def test_number_line_shapes(printed: str, number: str | None, symbol: str) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
@@ -158,6 +160,24 @@ def test_ocr_slips_in_symbol_surname_and_parent_are_put_right() -> None:
                line(0.40, 0.16, "QUYẾT ĐỊNH"), line(0.20, 0.18, "Về việc ban hành Quy chế"), *signer)
     m = extract_document([doc]).metadata
     assert (m["symbol"], m["signer"], m["parent_agency"]) == ("QĐ-SNV", "Đinh Hồng Yến", "BỘ NỘI VỤ")
+
+@pytest.mark.parametrize(("parent", "agency", "expected"), [
+    # a ministry over its university, the marks of bold capitals lost or changed, Đ read for D
+    ("BỘ GIẢO DỤC VÀ ĐẢO TẠO", "TRƯỜNG ĐẠI HỌC CÂN THƠ", ("BỘ GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG ĐẠI HỌC CẦN THƠ")),
+    ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO ĐỤC VÀ ĐÀO TẠO", ("UBND TỈNH ĐẮK LẮK", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")),
+    ("UBND TỈNH HẢI DƯƠNG", "SỞ LAO ĐỘNG - THƯƠNG/BINH VÀ XẢ HỘI",  # on two lines
+     ("UBND TỈNH HẢI DƯƠNG", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")),
+    ("", "BỘ KHOA HỌC VÀ CÔNG NGHẺ", (None, "BỘ KHOA HỌC VÀ CÔNG NGHỆ")),
+])
+def test_the_sectors_of_ministries_and_departments_are_put_right_in_the_letterhead(
+        parent: str, agency: str, expected: tuple[str | None, str]) -> None:
+    agency_lines = [line(0.08, 0.07 + 0.02 * k, text) for k, text in enumerate(agency.split("/"))]
+    header = [*([line(0.06, 0.05, parent)] if parent else []), *agency_lines, *HEADER[2:]]
+    doc = page(*header, line(0.08, 0.12, "Số: 12/TB-ĐHCT"), line(0.52, 0.12, "Hà Nội, ngày 05 tháng 01 năm 2025"),
+               line(0.40, 0.16, "THÔNG BÁO"), line(0.20, 0.18, "Về việc thu học phí"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["parent_agency"], m["issuing_agency"]) == expected
+
 
 
 @pytest.mark.parametrize(("symbol", "doc_type", "expected"), [

@@ -8,15 +8,17 @@ from sohoa.extract.text import mean_conf
 from sohoa.hocr import Line
 from sohoa.vocab import TYPE_ABBREVIATIONS, fold
 
-# "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/")
+# "Số: 05/QĐ-UBND", "Số: 7/2025/QĐ-UBND", "Số:   /QĐ-UBND" (number left blank), "Số: 345UBND-VX" (OCR lost "/"),
+# "Số $3 /ĐHCT-TC" (OCR lost the colon, and read a hand-written number as signs; such a "Số" may read "SỞ")
 # a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4 /CT-UBND")
 _SO = r"^[\W_]{0,8}S[O0]\s*"  # "Số" after up to eight specks or dots
-NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d)")
+_NO_COLON = r"\s*(?=/)|\s+(?=[^/\s]*[^A-Z\s/][^/\s]*\s*/)"  # "Số /…", "Số $3 /…": no colon, a number read as signs
+NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d|{_NO_COLON})")
 # a number written by hand may be read with a space inside ("2 5", "?4 7"), or glued to "Số" ("số02/UBND-KT"),
 # or as signs before the "/" that are no symbol ("Số: 0J_ /TTr-UBND", "Số: 14⁄1/VTLTNN-VP");
 # a symbol opens with digits only as a year ("Số: 12/2025/QĐ-TTg", "Số:    /2025/QĐ-UBND")
 # and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_")
-NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s*(?=\d))((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?"
+NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s*(?=\d)|{_NO_COLON})((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?"
                      r"|[^/\s]{0,6}?(?: [^/\s]{1,3}(?=\s*/))?)"
                      r"[\s_.]*(?:/\s*)?(?![^/\s]*\s+/|\d(?!\d{3}/)[^/\s]*/)([A-Z0-9]{2}.*)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
