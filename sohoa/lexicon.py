@@ -38,7 +38,7 @@ def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tu
         word = tuple(modern_tones(line.strip().lower()).split())
         if 2 <= len(word) <= _LONGEST and all(s.isalpha() for s in word):
             known.add(word)
-            by_form.setdefault(tuple(toneless(s) for s in word), set()).add(word)
+            by_form.setdefault(tuple(_form(s) for s in word), set()).add(word)
     return frozenset(known), {form: tuple(sorted(words)) for form, words in by_form.items()}
 
 
@@ -90,7 +90,7 @@ def restore_tones(text: str) -> str:
     with other tones, n minus the cost of each syllable changed, and only when one word of the dictionary has
     that form. Changing a tone on a letter with a circumflex, breve or horn (the marks Tesseract loses) costs
     0.9; on a plain letter, where it rarely errs, 2.5 — so "thi" is not made "thị" to form "kỳ thị"; seven tenths
-    of that when one of the two tones is the hook above."""
+    of that when one of the two tones is the hook above. A "đ" read for "d", or the reverse, costs ``D_SWAP``."""
     tokens = text.split(" ")
     parts = [_SYLLABLE.match(token) for token in tokens]
     known, by_form = _words()
@@ -121,7 +121,7 @@ def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[s
     """(score, word) of the best dictionary word with the letters of ``read`` and other tones; (0, None) when
     there is none or two score the same."""
     scored = sorted((len(read) - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
-                    for word in by_form.get(tuple(toneless(s) for s in read), ()))
+                    for word in by_form.get(tuple(_form(s) for s in read), ()))
     if not scored or (len(scored) > 1 and scored[-2][0] == scored[-1][0]):
         return 0.0, None
     return float(scored[-1][0]), scored[-1][1]
@@ -134,9 +134,19 @@ def likely_slip(read: str, word: str) -> bool:
     return toneless(read) == toneless(word) and _cost(read.lower(), word.lower()) < 1
 
 
+def _form(syllable: str) -> str:
+    """What a syllable has in common with the ways OCR reads it: its letters without the tone, "đ" as "d"."""
+    return toneless(syllable).replace("đ", "d")
+
+
+D_SWAP = 1.0  # the cost of "đ" read for "d" or the reverse ("kéo đài" for "kéo dài", "GIÁO ĐỤC" for "GIÁO DỤC")
+
+
 def _cost(read: str, word: str) -> float:
     if read == word:
         return 0.0
+    if read[:1] != word[:1] and {read[:1], word[:1]} == {"d", "đ"}:  # the bar, which italic and bold type blur
+        return D_SWAP + _cost(word[:1] + read[1:], word)
     cost = 0.9 if any(c in "âêôơưă" for c in toneless(read)) else 2.5
     # the hook above, the smallest mark, is the one OCR loses or takes for another most: for a tilde ("phân bỗ" is
     # "phân bổ" rather than "phân bố"), and on a plain letter too ("Chú tịch", "chỉ tiết" on 200 dpi copies)
