@@ -43,7 +43,8 @@ _NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.
 # which opens the trích yếu under a type name
 _VV = r"V\s*[/|]\s*[VWY]|V\s*[I1L]?\s*[VWNY](?![^\W_])"
 LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
-_ABOUT = re.compile(rf"^(?:{_VV}|V[EA] ?VIEC(?![^\W_]))")  # "Về việc", also read glued ("Vềviệc")
+# "Về việc", also read glued ("Vềviệc") or with its V taken for another letter in italics ("lê việc")
+_ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E) ?VIEC(?![^\W_]))")
 
 
 def _strip_subject(text: str) -> str:
