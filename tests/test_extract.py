@@ -259,6 +259,12 @@ def test_signer_block_read_again_where_a_seal_hid_it_from_the_page_layout() -> N
     (["F2 ọ : ŒĐW§TƯỚNG"], "THỦ TƯỚNG", None),  # the head's one line, all but its last word lost
     (["KT. BỘ TRƯỞNG", "T— NOT"], "THỨ TRƯỞNG", "KT."),  # a minister's deputy is no "PHÓ"
     (["VỤ TRƯỞNG", "x TRƯỞNG"], "VỤ TRƯỞNG", None),  # "TRƯỞNG" alone ends too many titles to say which
+    # the head of a unit signs for the body's head with the unit's name: the title is the whole line
+    (["TL, HIỆU TRƯỞNG", "RƯỚNG PHÒNG ĐÀO TẠO"], "TRƯỞNG PHÒNG ĐÀO TẠO", "TL."),
+    (["TL. BỘ TRƯỞNG", "VỤ TRƯỞNG VỤ PHÁP CHẾ"], "VỤ TRƯỞNG VỤ PHÁP CHẾ", "TL."),
+    (["TL. HIỆU TRƯỞNG", "KT. TRƯỞNG PHÒNG ĐÀO TẠO", "PHÓ TRƯỞNG PHÒNG"], "PHÓ TRƯỞNG PHÒNG", "TL. KT."),
+    # ... that OCR read twice is no "KT." over a deputy's
+    (["RUÔNG PHÒNG ĐÀO TẠO", "RƯỚNG PHÒNG ĐÀO TẠO"], "TRƯỞNG PHÒNG ĐÀO TẠO", None),
 ])
 def test_signer_title_and_authority(titles: list[str], title: str, authority: str) -> None:
     opening = [*HEADER, line(0.08, 0.11, "Số: 12/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 3 năm 2025"),

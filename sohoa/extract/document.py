@@ -45,6 +45,7 @@ from sohoa.extract.signer import (
     authority_of,
     closing_top,
     is_deputy,
+    is_title,
     person_name,
     signer_block,
     signer_of,
@@ -56,7 +57,6 @@ from sohoa.extract.text import clean_spaces, extent, is_upper, mean_conf
 from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import (
     SECRECY_MARKS,
-    SIGNER_TITLES,
     SURNAMES,
     TYPE_ABBREVIATIONS,
     TYPE_CODES,
@@ -273,8 +273,11 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     titled = {source: (*authority_of(found[0]), found[2]) for source, found in signers.items()}
     titles = [Reading(source, titled[source][1], titled[source][2])
               for source in reread.order("signer_title") if source in signers]
-    (title_source, signer_title, signer_conf), title_from = decide(titles, SIGNER_TITLES.__contains__)
-    authority = titled[title_source][0]  # the prefixes of the block whose title was kept
+    (title_source, signer_title, signer_conf), title_from = decide(titles, is_title)
+    # the prefixes of the fullest block that read the title kept (a second reading may lack the lines above it)
+    fullest = max((source for source in signers if titled[source][1] == signer_title),
+                  key=lambda source: len(signers[source][0]), default=title_source)
+    authority = titled[fullest][0]
     _, authority_from = decide([Reading(source, titled[source][0], 0.0) for source in ("tesseract", "aster")
                                 if source in signers])
     ex.put("signer", person, person_conf, signer_from)

@@ -7,6 +7,7 @@ import re
 from sohoa.extract.names import vocabulary
 from sohoa.extract.number import one_edit
 from sohoa.extract.text import (
+    SNAP_UNITS,
     clean_spaces,
     closest,
     header_words,
@@ -14,6 +15,7 @@ from sohoa.extract.text import (
     letters_of,
     mean_conf,
     similar,
+    snap,
     split_columns,
     tails,
 )
@@ -184,7 +186,8 @@ def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
     for k in range(len(bare) - 1, -1, -1):
         if known := known_title(bare[k]):
             # the head's title twice: "KT. THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG", their first words lost under a seal
-            twice = k > 0 and prefixes[k] is None and known_title(bare[k - 1]) == known
+            # (a unit's head's title with its unit read twice is a line OCR repeated: no deputy's title has it)
+            twice = k > 0 and prefixes[k] is None and known in SIGNER_TITLES and known_title(bare[k - 1]) == known
             if twice and prefixes[k - 1] is None:
                 prefixes[k - 1] = "KT."
             title = _DEPUTIES.get(known, f"PHÓ {known}") if prefixes[k] == "KT." or twice else known
@@ -225,8 +228,11 @@ def _collective(text: str) -> str | None:
 
 def known_title(text: str) -> str | None:
     """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
-    that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH")."""
+    that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH"); or the
+    title of a unit's head with the unit's name (``unit_head``)."""
     words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
+    if headed := unit_head(words):
+        return headed
     for part in map(" ".join, tails(words)):
         if is_upper(part) and (known := closest(fold(part), TITLE_KEYS, 0.85)):  # a name ("Thu Hương") is no title
             return known
@@ -235,3 +241,28 @@ def known_title(text: str) -> str | None:
     heads = [t for t in SIGNER_TITLES if len(end := fold(t.rsplit(" ", 1)[-1])) >= 4 and last.endswith(end)]
     head = min(heads, key=len, default="")
     return head if heads and all(t.endswith(head) for t in heads) else None
+
+
+# the titles of a unit's head, printed with the unit's name by one who signs "TL." or "TUQ." for the body's head
+# ("TL. HIỆU TRƯỞNG" over "TRƯỞNG PHÒNG ĐÀO TẠO", "TL. BỘ TRƯỞNG" over "VỤ TRƯỞNG VỤ PHÁP CHẾ"), longest first
+UNIT_HEADS = sorted(("TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG",
+                     "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG KHOA", "PHÓ TRƯỞNG KHOA"),
+                    key=len, reverse=True)
+_UNIT_NAME_WORDS = 6  # words of the longest unit's name after the title
+
+
+def unit_head(words: list[str]) -> str | None:
+    """The title a unit's head signs with, the unit's name after it (each word a syllable, its marks put right
+    against the unit words), from a title line's words; None for any other line."""
+    for head in UNIT_HEADS:
+        k = len(head.split())
+        rest = words[k:]
+        if (1 <= len(rest) <= _UNIT_NAME_WORDS and is_upper(" ".join(words)) and all(map(is_syllable, rest))
+                and similar(fold(" ".join(words[:k])), fold(head)) >= 0.85):
+            return f"{head} {snap(' '.join(rest), SNAP_UNITS, upper=True)}"
+    return None
+
+
+def is_title(text: str) -> bool:
+    """A signer's title as the extraction gives it: a known one, or a unit's head's with the unit."""
+    return text in SIGNER_TITLES or unit_head(text.split()) == text
