@@ -202,7 +202,7 @@ def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
         elif prefixes[i] is None and title and title.startswith("PHÓ ") and known_title(line) == title[4:] and (
                 "KT." not in prefixes):
             prefixes[i] = "KT."
-    return " ".join(p for p in prefixes if p) or None, title
+    return " ".join(dict.fromkeys(p for p in prefixes if p)) or None, title  # NĐ 30: each prefix once at most
 
 
 # an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
