@@ -118,8 +118,8 @@ def restore_tones(text: str) -> str:
 
 def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
              ) -> tuple[float, tuple[str, ...] | None]:
-    """(score, word) of the best dictionary word with the letters of ``read`` and other tones; (0, None) when
-    there is none or two score the same."""
+    """(score, word) of the best dictionary word with the letters of ``read`` and other tones (or "đ" for "d", or
+    the reverse); (0, None) when there is none or two score the same."""
     scored = sorted((len(read) - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
                     for word in by_form.get(tuple(_form(s) for s in read), ()))
     if not scored or (len(scored) > 1 and scored[-2][0] == scored[-1][0]):
@@ -139,7 +139,7 @@ def _form(syllable: str) -> str:
     return toneless(syllable).replace("đ", "d")
 
 
-D_SWAP = 1.0  # the cost of "đ" read for "d" or the reverse ("kéo đài" for "kéo dài", "GIÁO ĐỤC" for "GIÁO DỤC")
+D_SWAP = 1.0  # the cost of "đ" read for "d" or the reverse ("dóng góp" for "đóng góp", "GIÁO ĐỤC" for "GIÁO DỤC")
 
 
 def _cost(read: str, word: str) -> float:
