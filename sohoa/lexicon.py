@@ -145,7 +145,7 @@ D_SWAP = 1.0  # the cost of "đ" read for "d" or the reverse ("dóng góp" for "
 def _cost(read: str, word: str) -> float:
     if read == word:
         return 0.0
-    if read[:1] != word[:1] and {read[:1], word[:1]} == {"d", "đ"}:  # the bar, which italic and bold type blur
+    if {read[:1], word[:1]} == {"d", "đ"}:  # the bar, which italic and bold type blur
         return D_SWAP + _cost(word[:1] + read[1:], word)
     cost = 0.9 if any(c in "âêôơưă" for c in toneless(read)) else 2.5
     # the hook above, the smallest mark, is the one OCR loses or takes for another most: for a tilde ("phân bỗ" is
