@@ -5,7 +5,8 @@ letter or the wrong tone, even on clean 300 dpi type: "sửa đôi, bô sung" fo
 for "tổ chức". The shapes of the letters (â ê ô ơ ư ă đ) survive; the tone is what goes. So a run of
 syllables that is not a Vietnamese word but, with other tones on the same letters, is exactly one is
 rewritten to that word. Words come from ``include/lexicon/vi_words.txt`` (31 157 words, 25 415 of two
-syllables or more; see the README beside it). A syllable outside such a word is left as read.
+syllables or more; see the README beside it) and, to propose words only, underthesea's Viet74K. A syllable outside
+such a word is left as read, unless its spelling forbids its tone (``stop_tone``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,28 @@ from pathlib import Path
 from sohoa.vocab import fold, modern_tones, nfc
 
 WORDS = Path(__file__).resolve().parents[1] / "include" / "lexicon" / "vi_words.txt"
+MORE_WORDS = "underthesea/corpus/data/Viet74K.txt"  # in the underthesea wheel pinned by requirements-hashed.txt
+
+
+@cache
+def dictionary(restoring: bool = False) -> tuple[str, ...]:
+    """The dictionary's words, NFC: pyvi's list; to restore tones with (``restoring``), also the 73 901 entries of
+    underthesea's Viet74K, read from its wheel, which hold common words pyvi's lacks ("kéo dài", "nguyên đán").
+    Viet74K's rare words ("dỉ", "dỉ tai") are what OCR's slips often spell, so it only proposes words: a reading
+    it holds is not thereby confirmed (``is_word``, ``unconfirmed``, ``is_syllable`` use pyvi's list)."""
+    lines = WORDS.read_text(encoding="utf-8").splitlines()
+    if restoring:
+        from importlib.metadata import distribution
+
+        lines += nfc(Path(str(distribution("underthesea").locate_file(MORE_WORDS))).read_text(encoding="utf-8")
+                     ).splitlines()
+    return tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave, acute, tilde, hook above, dot below
 _SYLLABLE = re.compile(r"^([^\w]*)(\w+)([^\w]*)$")
 _LONGEST = 4  # syllables of the longest word tried
+Word = tuple[str, ...]  # its syllables
 
 
 @lru_cache(maxsize=1 << 16)
@@ -30,12 +50,13 @@ def toneless(syllable: str) -> str:
 
 
 @cache
-def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-    """(every word of two or more syllables, modern tone placement; the words of each toneless form)."""
-    known: set[tuple[str, ...]] = set()
-    by_form: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for line in WORDS.read_text(encoding="utf-8").splitlines():
-        word = tuple(modern_tones(line.strip().lower()).split())
+def _words(restoring: bool = False) -> tuple[frozenset[Word], dict[Word, tuple[Word, ...]]]:
+    """(every word of ``dictionary(restoring)`` of two or more syllables, modern tone placement; the words of each
+    toneless form)."""
+    known: set[Word] = set()
+    by_form: dict[Word, set[Word]] = {}
+    for line in dictionary(restoring):
+        word = tuple(modern_tones(line.lower()).split())
         if 2 <= len(word) <= _LONGEST and all(s.isalpha() for s in word):
             known.add(word)
             by_form.setdefault(tuple(_form(s) for s in word), set()).add(word)
@@ -45,7 +66,7 @@ def _words() -> tuple[frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[tu
 @cache
 def _syllables() -> frozenset[str]:
     """Every syllable of the dictionary's words, folded (upper case, without marks, "đ" as "D")."""
-    return frozenset(fold(s) for line in WORDS.read_text(encoding="utf-8").splitlines() for s in line.split()
+    return frozenset(fold(s) for line in dictionary() for s in line.split()
                      if s.isalpha())
 
 
@@ -90,10 +111,12 @@ def restore_tones(text: str) -> str:
     with other tones, n minus the cost of each syllable changed, and only when one word of the dictionary has
     that form. Changing a tone on a letter with a circumflex, breve or horn (the marks Tesseract loses) costs
     0.9; on a plain letter, where it rarely errs, 2.5 — so "thi" is not made "thị" to form "kỳ thị"; seven tenths
-    of that when one of the two tones is the hook above. A "đ" read for "d", or the reverse, costs ``D_SWAP``."""
+    of that when one of the two tones is the hook above. A "đ" read for "d", or the reverse, costs ``D_SWAP``.
+    A syllable in no word whose final forbids its tone gets the one ``stop_tone`` gives it."""
     tokens = text.split(" ")
     parts = [_SYLLABLE.match(token) for token in tokens]
     known, by_form = _words()
+    more_by_form = _words(restoring=True)[1]
     best: list[tuple[float, int, tuple[str, ...] | None]] = [(0.0, 0, None)] * (len(tokens) + 1)
     for end in range(1, len(tokens) + 1):
         best[end] = (best[end - 1][0], 1, None)
@@ -102,7 +125,7 @@ def restore_tones(text: str) -> str:
             if not _joinable(window):
                 continue
             read = tuple(modern_tones(m.group(2).lower()) for m in window)  # type: ignore[union-attr]
-            gain, word = (float(n), None) if read in known else _retoned(read, by_form)
+            gain, word = (float(n), None) if read in known else _retoned(read, by_form, more_by_form)
             if gain > 0 and best[end - n][0] + gain > best[end][0]:
                 best[end] = (best[end - n][0] + gain, n, word)
     end = len(tokens)
@@ -112,16 +135,21 @@ def restore_tones(text: str) -> str:
             m = parts[end - n + k]
             assert m is not None
             tokens[end - n + k] = m.group(1) + _same_case(syllable, m.group(2)) + m.group(3)
+        if n == 1 and (m := parts[end - 1]):
+            tokens[end - 1] = m.group(1) + stop_tone(m.group(2)) + m.group(3)
         end -= n
     return " ".join(tokens)
 
 
-def _retoned(read: tuple[str, ...], by_form: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
-             ) -> tuple[float, tuple[str, ...] | None]:
+def _retoned(read: Word, by_form: dict[Word, tuple[Word, ...]], more_by_form: dict[Word, tuple[Word, ...]]
+             ) -> tuple[float, Word | None]:
     """(score, word) of the best dictionary word with the letters of ``read`` and other tones (or "đ" for "d", or
-    the reverse); (0, None) when there is none or two score the same."""
+    the reverse), from pyvi's list, or from Viet74K when pyvi's has none with those letters (its rare words do not
+    stand in the way of pyvi's common ones: "viên thông" is read "viễn thông"); (0, None) when there is none or
+    two score the same."""
+    form = tuple(_form(s) for s in read)
     scored = sorted((len(read) - sum(_cost(r, w) for r, w in zip(read, word, strict=True)), word)
-                    for word in by_form.get(tuple(_form(s) for s in read), ()))
+                    for word in by_form.get(form) or more_by_form.get(form, ()))
     if not scored or (len(scored) > 1 and scored[-2][0] == scored[-1][0]):
         return 0.0, None
     return float(scored[-1][0]), scored[-1][1]
@@ -209,20 +237,53 @@ COMMON_MIN = 1e-4  # of all words, how often a syllable must be written (100 tim
 
 
 @cache
-def commonest() -> frozenset[str]:
-    """Syllables (lower case, modern tone placement) written far more often than any other tone on their letters
-    ("năm" against "nằm" and "nắm", "về" against "vệ"; not "đôi", which "đối", "đổi" and "đội" outnumber): at least
-    ``COMMON_SHARE`` of their letters' uses and ``COMMON_MIN`` of all words, by the Vietnamese word list of
-    ``wordfreq`` (pinned in requirements.txt; its data ships in the package)."""
+def frequency() -> dict[str, float]:
+    """How often running Vietnamese writes each syllable (lower case, modern tone placement), as a share of all
+    words, by the Vietnamese word list of ``wordfreq`` (pinned in requirements.txt; its data ships in the
+    package)."""
     from wordfreq import get_frequency_dict
 
-    frequency: dict[str, float] = {}
+    shares: dict[str, float] = {}
     for word, share in get_frequency_dict("vi", wordlist="best").items():
         if word.isalpha():
             key = modern_tones(nfc(word))
-            frequency[key] = frequency.get(key, 0.0) + share
-    letters: dict[str, float] = {}
-    for word, share in frequency.items():
-        letters[toneless(word)] = letters.get(toneless(word), 0.0) + share
-    return frozenset(word for word, share in frequency.items()
-                     if share >= COMMON_MIN and share >= COMMON_SHARE * letters[toneless(word)])
+            shares[key] = shares.get(key, 0.0) + share
+    return shares
+
+
+@cache
+def _by_letters() -> dict[str, dict[str, float]]:
+    """``frequency``'s syllables by their letters without the tone ("nam": "năm", "nằm", "nắm" and their shares)."""
+    letters: dict[str, dict[str, float]] = {}
+    for word, share in frequency().items():
+        letters.setdefault(toneless(word), {})[word] = share
+    return letters
+
+
+@cache
+def commonest() -> frozenset[str]:
+    """Syllables (lower case, modern tone placement) written far more often than any other tone on their letters
+    ("năm" against "nằm" and "nắm", "về" against "vệ"; not "đôi", which "đối", "đổi" and "đội" outnumber): at least
+    ``COMMON_SHARE`` of their letters' uses and ``COMMON_MIN`` of all words (``frequency``)."""
+    return frozenset(word for same in _by_letters().values() for word, share in same.items()
+                     if share >= COMMON_MIN and share >= COMMON_SHARE * sum(same.values()))
+
+
+_STOP_FINAL = re.compile(r"(?:[ptc]|ch)$")  # the finals after which a syllable carries the acute or the dot below
+_STOP_TONES = ("\u0301", "\u0323")
+STOP_MARGIN = 2.0  # how many times more often the tone chosen must be written than the other
+
+
+def stop_tone(syllable: str) -> str:
+    """``syllable`` with the tone a syllable ending in p, t, c or ch can carry: only the acute or the dot below
+    (Vietnamese spelling), so one read with another tone or none ("câp", "Têt") lost or changed its mark. It gets
+    the one of the two that running Vietnamese writes ``STOP_MARGIN`` times as often on its letters or more
+    ("cấp", not "cập"; "Tết"); anything else is returned as read."""
+    lower = modern_tones(syllable.lower())
+    if not lower.isalpha() or not _STOP_FINAL.search(lower) or _tone(lower) in _STOP_TONES:
+        return syllable
+    shares = sorted(((share, word) for word, share in _by_letters().get(toneless(lower), {}).items()
+                     if _tone(word) in _STOP_TONES), reverse=True)
+    if not shares or (len(shares) > 1 and shares[0][0] < STOP_MARGIN * shares[1][0]):
+        return syllable
+    return _same_case(shares[0][1], syllable)
