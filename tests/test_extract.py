@@ -20,6 +20,7 @@ from sohoa.extract import (
     surname,
     type_in_symbol,
 )
+from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
 from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of
 from sohoa.hocr import HocrPage, Line, Word
@@ -184,9 +185,23 @@ def test_the_sectors_of_ministries_and_departments_are_put_right_in_the_letterhe
     ("TTT-TCT", "Tờ trình", "TTr-TCT"), ("2025/QĐĐ-UBND", "Quyết định", "2025/QĐ-UBND"),
     ("CT-UBND", "Quyết định", "CT-UBND"),  # two letters off: a printed symbol is not rewritten to the type
     ("UBND-VX", "Công văn", "UBND-VX"), ("KH-UBND", "Kế hoạch", "KH-UBND"),
+    ("QD-UBND", "Quyết định", "QĐ-UBND"), ("TTR-SNV", "Tờ trình", "TTr-SNV"),  # its letters, other marks or case
 ])
 def test_type_part_of_the_symbol(symbol: str, doc_type: str, expected: str) -> None:
     assert type_in_symbol(symbol, doc_type) == expected
+
+
+@pytest.mark.parametrize(("symbol", "agency", "expected"), [
+    # small type on a coarse photo read in small letters: capitals, the Đ from the issuing body's initials
+    ("tB-dhct-đt", "TRƯỜNG ĐẠI HỌC CẦN THƠ", "TB-ĐHCT-ĐT"), ("tb-dhktcn", "TRƯỜNG ĐẠI HỌC KỸ THUẬT CÔNG NGHIỆP",
+                                                              "TB-ĐHKTCN"),
+    ("ubnd-vx", "ỦY BAN NHÂN DÂN TỈNH BẾN TRE", "UBND-VX"), ("kh-sgddt", None, "KH-SGDDT"),
+    # printed with a small tail, or in capitals: as read
+    ("QĐ-TTg", "THỦ TƯỚNG CHÍNH PHỦ", "QĐ-TTg"), ("2025/TTr-UBND", "ỦY BAN NHÂN DÂN", "2025/TTr-UBND"),
+    ("DHCT-TC", "TRƯỜNG ĐẠI HỌC CẦN THƠ", "DHCT-TC"),
+])
+def test_a_symbol_read_in_small_letters_is_put_in_capitals(symbol: str, agency: str | None, expected: str) -> None:
+    assert symbol_cased(symbol, agency) == expected
 
 
 @pytest.mark.parametrize(("read", "expected"), [

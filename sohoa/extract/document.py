@@ -19,6 +19,7 @@ from sohoa.extract.number import (
     mentions,
     number_symbol,
     part_confidences,
+    symbol_cased,
     type_in_symbol,
 )
 from sohoa.extract.second import (
@@ -162,6 +163,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         (_, number, number_conf), twice = decide_digits(numbers, str.isdigit, number_from == "hand")
         number_from = twice or number_from
         (_, symbol, symbol_conf), symbol_from = decide(symbols, well_formed_symbol)
+        symbol = symbol and symbol_cased(symbol, agency, parent)
     if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):
         # an attachment names the document it belongs to: the number it gives confirms or contradicts this one
         if number in named:

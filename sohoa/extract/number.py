@@ -43,9 +43,30 @@ def type_in_symbol(symbol: str, doc_type: str) -> str:
     when OCR read it one letter off ("QĐĐ-SNV" of a Quyết định is "QĐ-SNV", "TTT-TCT" of a Tờ trình "TTr-TCT")."""
     expected = TYPE_ABBREVIATIONS.get(doc_type)
     head, dash, rest = symbol.rpartition("/")[2].partition("-")
-    if not expected or not dash or head == expected or not one_edit(fold(head), fold(expected)):
+    if not expected or not dash or head == expected or not (fold(head) == fold(expected)
+                                                              or one_edit(fold(head), fold(expected))):
         return symbol
     return symbol[: len(symbol) - len(head + dash + rest)] + expected + dash + rest
+
+
+def symbol_cased(symbol: str, *names: str | None) -> str:
+    """The symbol's letters in the capitals NĐ 30 prints them in: a part read opening with a small letter (small
+    type on a coarse photo: "tb-dhct-đt") is in capitals, with the "Đ" of the initials of a run of words of the
+    issuing body's ``names`` where its letters are theirs ("ĐHCT" of "TRƯỜNG ĐẠI HỌC CẦN THƠ"). A part printed
+    with a small tail ("TTr", "TTg", "NĐ-CP") opens with a capital and stays as read."""
+    initials = ["".join("Đ" if word[0] in "Đđ" else fold(word[0]) for word in name.split() if word[0].isalpha())
+                for name in names if name]
+
+    def cased(part: str) -> str:
+        if not part[0].islower():
+            return part
+        for letters in initials:
+            at = fold(letters).find(fold(part))
+            if at >= 0 and len(part) >= 2:
+                return letters[at:at + len(part)]
+        return part.upper()
+
+    return re.sub(r"[^\W\d_]+", lambda m: cased(m.group(0)), symbol)
 
 
 def one_edit(a: str, b: str) -> bool:
