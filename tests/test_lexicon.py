@@ -56,6 +56,8 @@ def test_syllables_whatever_their_marks_and_punctuation() -> None:
     ("kéo đài thời gian nghỉ học", "kéo dài thời gian nghỉ học"), ("đón Tết Nguyên đản", "đón Tết Nguyên đán"),
     # a syllable ending in p, t, c or ch carries the acute or the dot below: the commoner of them by far
     ("lùi thời gian nghỉ Têt", "lùi thời gian nghỉ Tết"), ("viêm đường hô hấp câp", "viêm đường hô hấp cấp"),
+    # a province's name
+    ("trên địa bàn tỉnh Lâm Đông", "trên địa bàn tỉnh Lâm Đồng"), ("tỉnh Hải Dướng", "tỉnh Hải Dương"),
 ])
 def test_lost_tones_are_put_back(read: str, printed: str) -> None:
     assert restore_tones(read) == printed
@@ -79,6 +81,7 @@ def test_syllables_are_not_joined_across_punctuation() -> None:
 
 
 def test_unconfirmed_tones_are_the_stacked_ones_no_word_holds() -> None:
+    assert unconfirmed("trên địa bàn tỉnh Lâm Đồng") == ["trên"]  # a province's name confirms its tones
     # "đôi" (read for "đổi": Tesseract lost the stacked hook) stands in no dictionary word here; "quyết" and "sửa
     # đổi" do, and "tỉnh" has no circumflex, breve or horn to lose a tone from
     found = unconfirmed("ban hành Nghị quyết đôi tên cơ quan tỉnh")
