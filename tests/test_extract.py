@@ -599,6 +599,9 @@ def test_ve_viec_read_glued_is_still_dropped_from_the_subject() -> None:
     ("Quy định về việc quản lý tài liệu lưu trữ", "Quy định về việc quản lý tài liệu lưu trữ"),  # mid-sentence
     ("lê việc thu học phí đợt 1", "thu học phí đợt 1"),  # its V read as an l in a blurred italic
     ("Công việc trọng tâm năm 2020", "Công việc trọng tâm năm 2020"),  # a word that ends in "việc" is no "Về"
+    # a digit read for a small l or o: put back where that makes a Vietnamese syllable; codes and years kept
+    ("Về việc nộp 1ưu hồ sơ phòng chống Covid-19 năm 2020", "nộp lưu hồ sơ phòng chống Covid-19 năm 2020"),
+    ("Về việc phân l0ại mạng 4G", "phân loại mạng 4G"),
 ])
 def test_subject_starts_at_a_capital_ve_viec(read: str, subject: str) -> None:
     doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 20 tháng 3 năm 2018"),

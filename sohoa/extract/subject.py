@@ -47,6 +47,19 @@ LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
 _ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E) ?VIEC(?![^\W_]))")
 
 
+_AS_LETTER = str.maketrans("10", "lo")  # the digits OCR reads for a small l and o
+
+
+def _digit_for_letter(token: str) -> str:
+    """A word read with a digit for a small letter ("nộp 1ưu" for "nộp lưu") with its letter back, when that makes
+    it a syllable that only Vietnamese writes (a letter with a mark); any other token as read ("Covid-19", "4G")."""
+    letters = token.translate(_AS_LETTER)
+    core = letters.strip(".,;:()“”\"'")
+    if letters == token or not core.isalpha() or core.isascii() or not is_syllable(core):
+        return token
+    return letters
+
+
 def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
     text = " ".join(t for t in text.split() if not _NOISE_TOKEN.match(t))
@@ -54,7 +67,7 @@ def _strip_subject(text: str) -> str:
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
         if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
             tokens[i] = token[:-1]
-    text = restore_tones(" ".join(tokens))
+    text = restore_tones(" ".join(map(_digit_for_letter, tokens)))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
     # a stamp's words read before a capital "Về việc" (mid-sentence "về" is lower-case): the subject starts there
     later = re.search(r"(?<=\s)(?=Về ?việc|V/v)", text[:80])
