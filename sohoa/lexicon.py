@@ -56,8 +56,8 @@ def _words(restoring: bool = False) -> tuple[frozenset[Word], dict[Word, tuple[W
     toneless form)."""
     known: set[Word] = set()
     by_form: dict[Word, set[Word]] = {}
-    for line in dictionary(restoring):
-        word = tuple(modern_tones(line.lower()).split())
+    for line in modern_tones("\n".join(dictionary(restoring)).lower()).splitlines():  # one pass: 105 000 lines
+        word = tuple(line.split())
         if 2 <= len(word) <= _LONGEST and all(s.isalpha() for s in word):
             known.add(word)
             by_form.setdefault(tuple(_form(s) for s in word), set()).add(word)
