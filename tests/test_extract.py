@@ -602,6 +602,9 @@ def test_ve_viec_read_glued_is_still_dropped_from_the_subject() -> None:
     # a digit read for a small l or o: put back where that makes a Vietnamese syllable; codes and years kept
     ("Về việc nộp 1ưu hồ sơ phòng chống Covid-19 năm 2020", "nộp lưu hồ sơ phòng chống Covid-19 năm 2020"),
     ("Về việc phân l0ại mạng 4G", "phân loại mạng 4G"),
+    # a dash after a conjunction is a speck; between two names or years it is the text's
+    ("Về việc hỗ trợ các cơ quan và - cán bộ", "hỗ trợ các cơ quan và cán bộ"),
+    ("Về việc phát triển kinh tế - xã hội giai đoạn 2021 - 2030", "phát triển kinh tế - xã hội giai đoạn 2021 - 2030"),
 ])
 def test_subject_starts_at_a_capital_ve_viec(read: str, subject: str) -> None:
     doc = page(*HEADER, line(0.08, 0.11, "Số: 07/CT-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 20 tháng 3 năm 2018"),

@@ -47,6 +47,8 @@ LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
 _ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E) ?VIEC(?![^\W_]))")
 
 
+_FUNCTION_WORDS = frozenset(("và", "hoặc", "của", "các", "những", "với", "cho", "về", "tại", "theo", "trong", "để",
+                             "đối", "từ", "đến", "trên", "thuộc"))
 _AS_LETTER = str.maketrans("10", "lo")  # the digits OCR reads for a small l and o
 
 
@@ -64,6 +66,9 @@ def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
     text = " ".join(t for t in text.split() if not _NOISE_TOKEN.match(t))
     tokens = [t for t in clean_spaces(text).split(" ") if not _NOISE_TOKEN.match(t)]
+    # a dash joins two names or numbers ("kinh tế - xã hội", "2021 - 2030"); after a conjunction or preposition it
+    # is a speck or a rule's end OCR read ("địa phương và - cán bộ")
+    tokens = [t for k, t in enumerate(tokens) if not (k and t in "-–—" and tokens[k - 1].lower() in _FUNCTION_WORDS)]
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
         if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
             tokens[i] = token[:-1]
