@@ -44,6 +44,23 @@ def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytes
         confidence._table.cache_clear()
 
 
+def test_the_table_is_not_stretched_under_the_scores_it_measured(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {"fields": {"signer": [[0.0, 0.01], [0.85, 0.65]], "signer:agree": [[0.66, 0.94], [0.7, 0.999]],
+                        "place": [[0.5, 0.9]]}, "review_below": {}}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(table), encoding="utf-8")
+    monkeypatch.setattr(confidence, "TABLE", path)
+    confidence._table.cache_clear()
+    try:
+        assert calibrated("signer", 0.8, "agree") == 0.999  # within what agreed names were measured at
+        # agreed, but under every agreed name measured: no surer than any name read so
+        assert calibrated("signer", 0.4, "agree") == 0.01
+        assert calibrated("place", 0.3) == 0.3  # under the field's own lowest score: its raw score at most
+    finally:
+        confidence._table.cache_clear()
+
+
 def test_thresholds_hold_the_fewest_documents_that_keep_the_budget() -> None:
     # two fields of ten documents per group; "number" wrong twice at 0.6, "subject" once at 0.9 among 0.9s
     samples = [("real", f"d{i}", "number", 0.6 if i < 3 else 0.95, i not in (0, 1)) for i in range(10)]

@@ -35,10 +35,18 @@ def key(field: str, evidence: str | None = None) -> str:
 def calibrated(field: str, raw: float, evidence: str | None = None) -> float:
     """The confidence of a value of ``field`` read with raw score ``raw`` (resting on ``evidence``): the share
     right measured at that score (for that evidence if measured apart, else with the other rare kinds of
-    evidence; the raw score itself for a field the table does not know)."""
+    evidence; the raw score itself for a field the table does not know). Under the lowest score measured for
+    that evidence, no surer than the field's values read at that score whatever they rest on (or than the raw
+    score, under the field's lowest too): the table is not stretched beyond what it saw."""
     fields = _table()["fields"]
     steps = fields.get(key(field, evidence)) or evidence and fields.get(key(field, "*")) or fields.get(field)
-    return round(_lookup(steps, raw), 3) if steps else round(raw, 2)
+    if not steps:
+        return round(raw, 2)
+    share = _lookup(steps, raw)
+    if raw < steps[0][0]:  # under every score measured for such values: no sample says they are as sure
+        general = fields.get(field)
+        share = min(share, _lookup(general, raw) if general and general is not steps else raw)
+    return round(share, 3)
 
 
 def review_below(field: str) -> float:
