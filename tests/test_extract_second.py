@@ -4,7 +4,9 @@ sure, what they read otherwise goes to a person, and asterocr's reading puts rig
 from __future__ import annotations
 
 from sohoa.extract import calibrated, extract_document
-from sohoa.extract.second import AGREE, DISAGREE, MENDED, Reading, Second, decide, decide_digits
+from sohoa.extract.document import Extraction
+from sohoa.extract.second import AGREE, DISAGREE, MENDED, ODD, Reading, Second, decide, decide_digits
+from sohoa.extract.signer import is_title
 from tests.test_extract import HEADER, SIGNER, line, page
 
 TOP = [*HEADER, line(0.08, 0.11, "Số: 7 / 2025/QĐ-UBND"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
@@ -51,6 +53,18 @@ def test_decide_keeps_the_first_reading_the_vocabularies_accept_and_says_what_it
         Reading("tesseract", "Huế", 0.9), AGREE)  # case is no disagreement; as sure as the surer
     assert decide([Reading("tesseract", "Huế", 0.6)]) == (Reading("tesseract", "Huế", 0.6), None)
     assert decide([Reading("aster", None, 0.0), Reading("tesseract", "Huế", 0.6)])[1] == "alone"
+
+
+def test_a_value_no_reading_of_which_the_vocabularies_accept_goes_to_a_person() -> None:
+    """A seal's ring words read where the signer's title is: by both readers alike, or by one, it is no title."""
+    ring = [Reading("aster", "CẦN THƠ", 0.99), Reading("tesseract", "CẦN THƠ", 0.95)]
+    assert decide(ring, is_title) == (Reading("aster", "CẦN THƠ", 0.99), ODD)
+    assert decide([Reading("aster", None, 0.0), Reading("tesseract", "CẦN THƠ", 0.9)], is_title)[1] == ODD
+    assert decide([Reading("aster", "HIỆU TRƯỞNG", 0.99), Reading("tesseract", "HIỆU TRƯỞNG", 0.9)],
+                  is_title)[1] == AGREE
+    ex = Extraction()
+    ex.put("signer_title", "CẦN THƠ", 0.99, ODD)
+    assert ex.unsure() == ["signer_title"]  # marked for the form, however sure the readers were
 
 
 def test_hand_written_digits_read_otherwise_are_put_together_keeping_tesseracts_ones() -> None:

@@ -25,6 +25,7 @@ from sohoa.extract.number import (
 from sohoa.extract.second import (
     AGREE,
     DISAGREE,
+    ODD,
     Reading,
     Second,
     agency_words,
@@ -94,7 +95,7 @@ class Extraction:
         conf = 0.0 if missing else calibrated(name, raw, evidence)
         # the two readers read a header or signer field otherwise: whichever the vocabularies prefer, a person
         # decides (not the trích yếu: Tesseract's, which asterocr's hook and tilde on small letters often differ from)
-        doubted = evidence == DISAGREE and name in CHECKED and name != "subject"
+        doubted = evidence in (DISAGREE, ODD) and name in CHECKED and name != "subject"
         self.confidence[name] = _doubted(name, conf) if doubted else conf
 
     def read_coarse(self) -> None:

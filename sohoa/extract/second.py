@@ -27,7 +27,7 @@ from sohoa.hocr import HocrPage, Line
 from sohoa.lexicon import in_words, is_syllable, unconfirmed
 from sohoa.vocab import PLACES, modern_tones
 
-AGREE, DISAGREE, ALONE, MENDED = "agree", "disagree", "alone", "mended"
+AGREE, DISAGREE, ALONE, MENDED, ODD = "agree", "disagree", "alone", "mended", "odd"
 
 
 @dataclass
@@ -106,7 +106,9 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
       ``score`` (how likely the vocabularies find it) ranks highest, or Tesseract's when none is valid:
       "disagree" when both readers read a value, "alone" when one of them read none; with ``mend``, "mended" when
       the value kept is the two combined word by word and neither reader's own (each misread a word the other
-      read so that the vocabularies accept the whole): calibrated apart, not marked unsure whatever its score.
+      read so that the vocabularies accept the whole): calibrated apart, not marked unsure whatever its score;
+    - "odd" instead of any of these when the value kept is not ``valid`` (no reading was: a seal's ring words read
+      as the signer's title, by one reader or by both alike): a person looks, whatever its score.
     """
     by = {r.source: r for r in readings}
     tess = by["tesseract"]
@@ -116,14 +118,21 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
     both = tess.value not in (None, "") and aster.value not in (None, "")
     if normal(tess.value or "") == normal(aster.value or ""):  # an absence read alike is agreed too
         first = next(r for r in readings if normal(r.value or "") == normal(tess.value or ""))
-        return Reading(first.source, first.value, max(tess.raw, aster.raw)), AGREE
+        agreed = Reading(first.source, first.value, max(tess.raw, aster.raw))
+        return agreed, ODD if _odd(first.value, valid) else AGREE
     accepted = [r for r in readings if r.value not in (None, "") and valid(r.value)]
     chosen = max(accepted, key=lambda r: score(r.value) if score else 0.0, default=tess)  # the first of equals
+    if _odd(chosen.value, valid):
+        return chosen, ODD
     if not both:
         return chosen, ALONE
     mended = mend and chosen.source == "combined" and normal(chosen.value) not in (normal(tess.value),
                                                                                 normal(aster.value))
     return chosen, MENDED if mended else DISAGREE
+
+
+def _odd(value: Any, valid: Callable[[Any], bool]) -> bool:
+    return value not in (None, "") and not valid(value)
 
 
 def part_evidence(readings: list[Reading], kept: tuple[Any, ...], evidence: str | None) -> list[str | None]:
