@@ -60,6 +60,7 @@ def test_a_value_no_reading_of_which_the_vocabularies_accept_goes_to_a_person() 
     ring = [Reading("aster", "CẦN THƠ", 0.99), Reading("tesseract", "CẦN THƠ", 0.95)]
     assert decide(ring, is_title) == (Reading("aster", "CẦN THƠ", 0.99), ODD)
     assert decide([Reading("aster", None, 0.0), Reading("tesseract", "CẦN THƠ", 0.9)], is_title)[1] == ODD
+    assert decide([Reading("tesseract", "CẦN THƠ", 0.9)], is_title)[1] == ODD  # no second reading of the line
     assert decide([Reading("aster", "HIỆU TRƯỞNG", 0.99), Reading("tesseract", "HIỆU TRƯỞNG", 0.9)],
                   is_title)[1] == AGREE
     ex = Extraction()

@@ -108,13 +108,14 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
       the value kept is the two combined word by word and neither reader's own (each misread a word the other
       read so that the vocabularies accept the whole): calibrated apart, not marked unsure whatever its score;
     - "odd" instead of any of these when the value kept is not ``valid`` (no reading was: a seal's ring words read
-      as the signer's title, by one reader or by both alike): a person looks, whatever its score.
+      as the signer's title, by Tesseract without a second reading, by one reader or by both alike): a person
+      looks, whatever its score.
     """
     by = {r.source: r for r in readings}
     tess = by["tesseract"]
     aster = by.get("aster")
     if aster is None:
-        return tess, None
+        return tess, ODD if _odd(tess.value, valid) else None
     both = tess.value not in (None, "") and aster.value not in (None, "")
     if normal(tess.value or "") == normal(aster.value or ""):  # an absence read alike is agreed too
         first = next(r for r in readings if normal(r.value or "") == normal(tess.value or ""))
