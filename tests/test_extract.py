@@ -208,6 +208,9 @@ def test_a_symbol_read_in_small_letters_is_put_in_capitals(symbol: str, agency: 
     ("Định Kim Trang", "Đinh Kim Trang"), ("Nguyên Văn An", "Nguyễn Văn An"), ("Lê Văn Cường", "Lê Văn Cường"),
     ("Thượng tá Hùng", "Thượng tá Hùng"),  # not a family name: left as read
     ("Ngiyễn Hoà Bình", "Nguyễn Hoà Bình"),  # no syllable: one letter of a surname misread (real scan)
+    # a seal's or a signature's fragment read before the family name
+    ("S Hà Thanh Toàn", "Hà Thanh Toàn"), ("Vin Đướng Quốc Long", "Dương Quốc Long"),
+    ("Lê Hà", "Lê Hà"), ("Tạ Lê Văn", "Tạ Lê Văn"),  # a family name first: as read
 ])
 def test_family_name_marks(read: str, expected: str) -> None:
     assert surname(read) == expected

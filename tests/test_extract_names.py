@@ -44,6 +44,7 @@ def test_given_names_put_right_only_where_ocr_slips() -> None:
     assert person_name("Đỉnh Hồng Yến") == ("Đinh Hồng Yến", 1.0)
     # a given name that is none of the lists' (both readers lost the "i" of "Hải"): no surer than a rare name
     assert person_name("Bùi Văn Hả") == ("Bùi Văn Hả", NO_NAME)
+    assert person_name("S Hà Thanh Toàn") == ("Hà Thanh Toàn", 0.85)  # a word dropped before it: less sure
 
 
 def test_province_and_signer_put_right_in_a_document() -> None:

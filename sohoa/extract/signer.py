@@ -130,7 +130,14 @@ def surname(name: str) -> str:
         return name
     found = [s for s in SURNAMES if fold(s) == fold(first)] or ([] if is_syllable(first) else [
         s for s in SURNAMES if len(s) >= 4 and one_edit(fold(s), fold(first))])  # "Ngiyễn" is "Nguyễn"
-    return found[0] + space + rest if len(found) == 1 else name
+    if len(found) == 1:
+        return found[0] + space + rest
+    # no family name: a fragment of the seal or the signature read before it ("S Hà Thanh Toàn", "Vin Đướng Quốc
+    # Long"), when the next word is one and a middle and a given name follow
+    after = rest.split()
+    if len(after) >= 3 and (again := surname(rest)).split()[0] in SURNAMES:
+        return again
+    return name
 
 
 def person_name(name: str) -> tuple[str, float]:
@@ -138,9 +145,9 @@ def person_name(name: str) -> tuple[str, float]:
     name of the lists (``names``) alone has their letters ("Anh Tuần" is "Anh Tuấn"); and how much its
     confidence keeps: all of it when every word is a family, middle or given name of the lists, less when a mark
     was put right, less again when a word is none of them (a rare name, or a misreading)."""
-    name = surname(name)
+    read, name = name, surname(name)
     first, *rest = name.split()
-    factor = 1.0 if first in SURNAMES else 0.85
+    factor = 1.0 if first in SURNAMES and len(name) == len(read) else 0.85  # unknown, or a word read before it
     if len(rest) >= 2 and (pair := vocabulary("given").snap(" ".join(rest[-2:]))) and pair[1] == 1 and all(
             map(likely_slip, rest[-2:], pair[0].split())):
         rest[-2:] = pair[0].split()
