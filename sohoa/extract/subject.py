@@ -6,6 +6,7 @@ import math
 import re
 from difflib import SequenceMatcher
 
+from sohoa.extract.names import vocabulary
 from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.lexicon import commonest, is_syllable, is_word, restore_tones, toneless, unconfirmed
@@ -62,6 +63,27 @@ def _digit_for_letter(token: str) -> str:
     return letters
 
 
+def _provinces(text: str) -> str:
+    """``text`` with a province's name put right where OCR read one of its two words as no syllable at all and the
+    province is the one name a letter off ("Quảng Nøãi"); names read as syllables stay as read ("Bình Minh", a
+    town, is no "Bình Định"); tones are restored with the dictionary's words, which hold the provinces."""
+    tokens = text.split(" ")
+    for i in range(len(tokens) - 1):
+        parts = [_PUNCTUATED.match(t) for t in tokens[i:i + 2]]
+        if not all(parts) or parts[0].group(3) or parts[1].group(1):  # type: ignore[union-attr]
+            continue
+        words = [m.group(2) for m in parts]  # type: ignore[union-attr]
+        if not all(w[:1].isupper() for w in words) or all(map(is_syllable, words)):
+            continue
+        found = vocabulary("province").snap(" ".join(words))
+        if found and found[1] == 2 and len(name := found[0].split()) == 2:
+            tokens[i:i + 2] = [parts[0].group(1) + name[0], name[1] + parts[1].group(3)]  # type: ignore[union-attr]
+    return " ".join(tokens)
+
+
+_PUNCTUATED = re.compile(r"^([(“\"']*)(\S+?)([.,;:)”\"']*)$")
+
+
 def _strip_subject(text: str) -> str:
     """The trích yếu of a block: OCR specks dropped, tones restored, a leading "V/v" or "Về việc" removed."""
     text = " ".join(t for t in text.split() if not _NOISE_TOKEN.match(t))
@@ -72,7 +94,7 @@ def _strip_subject(text: str) -> str:
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
         if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
             tokens[i] = token[:-1]
-    text = restore_tones(" ".join(map(_digit_for_letter, tokens)))
+    text = _provinces(restore_tones(" ".join(map(_digit_for_letter, tokens))))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
     # a stamp's words read before a capital "Về việc" (mid-sentence "về" is lower-case): the subject starts there
     later = re.search(r"(?<=\s)(?=Về ?việc|V/v)", text[:80])
