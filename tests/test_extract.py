@@ -169,6 +169,8 @@ def test_ocr_slips_in_symbol_surname_and_parent_are_put_right() -> None:
     ("UBND TỈNH HẢI DƯƠNG", "SỞ LAO ĐỘNG - THƯƠNG/BINH VÀ XẢ HỘI",  # on two lines
      ("UBND TỈNH HẢI DƯƠNG", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")),
     ("", "BỘ KHOA HỌC VÀ CÔNG NGHẺ", (None, "BỘ KHOA HỌC VÀ CÔNG NGHỆ")),
+    # a letter read as a sign: one letter off a sector's name, where that word is no syllable
+    ("", "TRƯỜNG ĐẠI HỌC KỸ THUẬT/CÔNG NGHIỆ!", (None, "TRƯỜNG ĐẠI HỌC KỸ THUẬT CÔNG NGHIỆP")),
 ])
 def test_the_sectors_of_ministries_and_departments_are_put_right_in_the_letterhead(
         parent: str, agency: str, expected: tuple[str | None, str]) -> None:

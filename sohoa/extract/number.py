@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sohoa.extract.text import mean_conf
+from sohoa.extract.text import mean_conf, one_edit
 from sohoa.hocr import Line
 from sohoa.vocab import TYPE_ABBREVIATIONS, fold
 
@@ -67,16 +67,6 @@ def symbol_cased(symbol: str, *names: str | None) -> str:
         return part.upper()
 
     return re.sub(r"[^\W\d_]+", lambda m: cased(m.group(0)), symbol)
-
-
-def one_edit(a: str, b: str) -> bool:
-    """a and b differ by exactly one inserted, deleted or replaced character (both at least two long)."""
-    if min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def part_confidences(line: Line) -> tuple[float, float, bool]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from sohoa.extract.names import vocabulary
-from sohoa.extract.number import one_edit
 from sohoa.extract.text import (
     SNAP_UNITS,
     clean_spaces,
@@ -14,6 +13,7 @@ from sohoa.extract.text import (
     is_upper,
     letters_of,
     mean_conf,
+    one_edit,
     similar,
     snap,
     split_columns,

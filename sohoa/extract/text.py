@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from typing import TypeVar
 
 from sohoa.hocr import HocrPage, Line, Word
-from sohoa.lexicon import unglue
+from sohoa.lexicon import is_syllable, unglue
 from sohoa.vocab import PLACES, UNIT_WORDS, fold
 
 T = TypeVar("T")
@@ -23,7 +23,9 @@ SURE = 90  # a word confidence under which a number, day or month may be hand-wr
 
 def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
     """Replace runs of words that read, without tone marks, as a known phrase by that phrase as printed:
-    OCR keeps the letters of bold capitals but often loses or changes their marks ("TĨNH QUẢNG NGÁI")."""
+    OCR keeps the letters of bold capitals but often loses or changes their marks ("TĨNH QUẢNG NGÁI"); or, for a
+    phrase of two words or more that is no place name (``names.snap_units`` puts those right and says how), one
+    letter off where a word of the run is no syllable ("CÔNG NGHIỆ!")."""
     words = text.split()
     out: list[str] = []
     i = 0
@@ -31,7 +33,9 @@ def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
         for phrase in phrases:
             target = phrase.upper() if upper else phrase
             size = len(target.split())
-            if fold(" ".join(words[i:i + size])) == fold(target):
+            run = words[i:i + size]
+            if fold(" ".join(run)) == fold(target) or size > 1 and len(run) == size and phrase not in PLACES and not all(
+                    map(is_syllable, run)) and one_edit(fold(" ".join(run)), fold(target)):
                 out.append(target)
                 i += size
                 break
@@ -42,6 +46,16 @@ def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
 
 
 SNAP_UNITS = sorted(UNIT_WORDS + PLACES, key=lambda p: -len(p.split()))
+
+
+def one_edit(a: str, b: str) -> bool:
+    """a and b differ by exactly one inserted, deleted or replaced character (both at least two long)."""
+    if min(len(a), len(b)) < 2 or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def letters_of(text: str) -> str:
