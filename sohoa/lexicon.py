@@ -137,7 +137,7 @@ def restore_tones(text: str) -> str:
             assert m is not None
             tokens[end - n + k] = m.group(1) + _same_case(syllable, m.group(2)) + m.group(3)
         if n == 1 and (m := parts[end - 1]):
-            tokens[end - 1] = m.group(1) + stop_tone(m.group(2)) + m.group(3)
+            tokens[end - 1] = m.group(1) + stop_tone(placed(m.group(2))) + m.group(3)
         end -= n
     return " ".join(tokens)
 
@@ -270,6 +270,21 @@ def commonest() -> frozenset[str]:
                      if share >= COMMON_MIN and share >= COMMON_SHARE * sum(same.values()))
 
 
+def placed(syllable: str) -> str:
+    """``syllable`` with its tone mark moved to the vowel that carries it, where OCR put it on another vowel of the
+    syllable ("họach" for "hoạch") and exactly one other place makes a syllable running Vietnamese writes
+    (``frequency``); anything else as read."""
+    lower = modern_tones(syllable.lower())
+    tone = _tone(lower)
+    if not tone or not lower.isalpha() or lower in frequency():
+        return syllable
+    bare = toneless(lower)
+    moved = {nfc(bare[:k + 1] + tone + bare[k + 1:]) for k, ch in enumerate(bare) if ch in _VOWELS}
+    found = [word for word in moved if word in frequency()]
+    return _same_case(found[0], syllable) if len(found) == 1 else syllable
+
+
+_VOWELS = set("aăâeêioôơuưy")
 _STOP_FINAL = re.compile(r"(?:[ptc]|ch)$")  # the finals after which a syllable carries the acute or the dot below
 _STOP_TONES = ("\u0301", "\u0323")
 STOP_MARGIN = 2.0  # how many times more often the tone chosen must be written than the other

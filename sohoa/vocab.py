@@ -151,11 +151,14 @@ def _fold_char(ch: str) -> str:
 
 _MODERN = {variant(old): variant(new) for old, new in _OLD_TONES.items()
            for variant in (str.lower, str.upper, str.capitalize)}
-_OLD_TONE = re.compile("|".join(_MODERN))
+# only where the pair ends the syllable, and "uy" not after "q" (whose u is no vowel): "hoàng", "hoạch", "quý" and
+# "huỳnh" carry their tone on the second vowel in both placements
+_OLD_TONE = re.compile(r"(?<![qQ])(?:" + "|".join(_MODERN) + r")(?!\w)")
 
 
 def modern_tones(text: str) -> str:
-    """NFC text with the old tone-mark placement ("Hoà", "Uỷ") moved to the modern one ("Hòa", "Ủy")."""
+    """NFC text with the old tone-mark placement ("Hoà", "Uỷ") moved to the modern one ("Hòa", "Ủy"); a syllable
+    that goes on after the pair ("hoàng", "hoạch") or "qu" ("quý") is the same in both."""
     return _OLD_TONE.sub(lambda m: _MODERN[m.group(0)], nfc(text))
 
 

@@ -14,6 +14,7 @@ from sohoa.lexicon import (
     unconfirmed,
     unglue,
 )
+from sohoa.vocab import modern_tones
 
 
 def test_toneless_keeps_the_letter_shapes() -> None:
@@ -58,6 +59,10 @@ def test_syllables_whatever_their_marks_and_punctuation() -> None:
     ("lùi thời gian nghỉ Têt", "lùi thời gian nghỉ Tết"), ("viêm đường hô hấp câp", "viêm đường hô hấp cấp"),
     # a province's name
     ("trên địa bàn tỉnh Lâm Đông", "trên địa bàn tỉnh Lâm Đồng"), ("tỉnh Hải Dướng", "tỉnh Hải Dương"),
+    # a word put right keeps the tone where a closed syllable carries it ("hoạch", never "họach")
+    ("kế hoach năm 2025", "kế hoạch năm 2025"), ("hoat động", "hoạt động"),
+    # a tone OCR put on another vowel of the syllable
+    ("triển khai kế họach", "triển khai kế hoạch"),
 ])
 def test_lost_tones_are_put_back(read: str, printed: str) -> None:
     assert restore_tones(read) == printed
@@ -109,3 +114,12 @@ def test_the_larger_word_list_and_the_spelling_propose_words_but_confirm_none() 
     assert unconfirmed(restore_tones("hô hấp câp")) == ["cấp"]  # a tone the spelling gave: still a guess
     # a word of pyvi's list wins over a rare one of Viet74K with the same letters ("viên thông")
     assert restore_tones("dịch vụ viên thông") == "dịch vụ viễn thông"
+
+
+@pytest.mark.parametrize(("old", "modern"), [
+    ("Hoà Bình", "Hòa Bình"), ("Uỷ ban", "Ủy ban"), ("khoẻ", "khỏe"), ("Thuỷ.", "Thủy."), ("HOÀ", "HÒA"),
+    # a pair the syllable goes on after, or the "u" of "qu": one placement only
+    ("hoạch", "hoạch"), ("hoàng", "hoàng"), ("toán", "toán"), ("quý", "quý"), ("Quỳnh", "Quỳnh"), ("huỳnh", "huỳnh"),
+])
+def test_modern_tone_placement_moves_only_the_open_pairs(old: str, modern: str) -> None:
+    assert modern_tones(old) == modern
