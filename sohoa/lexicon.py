@@ -16,7 +16,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from sohoa.vocab import PLACES, fold, modern_tones, nfc
+from sohoa.vocab import PLACES, REGIONS, fold, modern_tones, nfc
 
 WORDS = Path(__file__).resolve().parents[1] / "include" / "lexicon" / "vi_words.txt"
 MORE_WORDS = "underthesea/corpus/data/Viet74K.txt"  # in the underthesea wheel pinned by requirements-hashed.txt
@@ -24,12 +24,12 @@ MORE_WORDS = "underthesea/corpus/data/Viet74K.txt"  # in the underthesea wheel p
 
 @cache
 def dictionary(restoring: bool = False) -> tuple[str, ...]:
-    """The dictionary's words, NFC: pyvi's list and the provinces' names (``vocab.PLACES``: "Lâm Đồng" as written
-    confirms its tones, "Lâm Đông" is put right); to restore tones with (``restoring``), also the 73 901 entries of
+    """The dictionary's words, NFC: pyvi's list, the provinces' names and the regions' (``vocab.PLACES``,
+    ``vocab.REGIONS``: "Lâm Đồng" as written confirms its tones, "Lâm Đông" is put right); to restore tones with (``restoring``), also the 73 901 entries of
     underthesea's Viet74K, read from its wheel, which hold common words pyvi's lacks ("kéo dài", "nguyên đán").
     Viet74K's rare words ("dỉ", "dỉ tai") are what OCR's slips often spell, so it only proposes words: a reading
     it holds is not thereby confirmed (``is_word``, ``unconfirmed``, ``is_syllable`` use pyvi's list)."""
-    lines = [*WORDS.read_text(encoding="utf-8").splitlines(), *PLACES]
+    lines = [*WORDS.read_text(encoding="utf-8").splitlines(), *PLACES, *REGIONS]
     if restoring:
         from importlib.metadata import distribution
 

@@ -188,6 +188,12 @@ PLACES = (
     "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang", "Thành phố Hồ Chí Minh",
     "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Vị Thanh", "Vinh",
 )
+# The country and its regions, as trích yếu name them ("các tỉnh miền Trung, Tây Nguyên").
+REGIONS = (
+    "Việt Nam", "miền Bắc", "miền Trung", "miền Nam", "Bắc Bộ", "Trung Bộ", "Nam Bộ", "Tây Bắc", "Đông Bắc",
+    "Tây Nguyên", "Đông Nam Bộ", "Tây Nam Bộ", "Bắc Trung Bộ", "Nam Trung Bộ", "Duyên hải Nam Trung Bộ",
+    "Đồng bằng sông Hồng", "Đồng bằng sông Cửu Long", "Trung du và miền núi phía Bắc",
+)
 # Words of issuing units' names (NĐ 30/2020 ô 2) that OCR most often spoils on bold capitals.
 UNIT_WORDS = (
     "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THỦ TƯỚNG CHÍNH PHỦ", "CHÍNH PHỦ", "THÀNH PHỐ", "TỈNH", "HUYỆN",

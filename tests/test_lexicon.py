@@ -87,6 +87,7 @@ def test_syllables_are_not_joined_across_punctuation() -> None:
 
 def test_unconfirmed_tones_are_the_stacked_ones_no_word_holds() -> None:
     assert unconfirmed("trên địa bàn tỉnh Lâm Đồng") == ["trên"]  # a province's name confirms its tones
+    assert unconfirmed("khu vực miền Trung, Tây Nguyên") == []  # and a region's
     # "đôi" (read for "đổi": Tesseract lost the stacked hook) stands in no dictionary word here; "quyết" and "sửa
     # đổi" do, and "tỉnh" has no circumflex, breve or horn to lose a tone from
     found = unconfirmed("ban hành Nghị quyết đôi tên cơ quan tỉnh")
