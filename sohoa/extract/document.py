@@ -93,8 +93,9 @@ class Extraction:
         if evidence and not missing:  # two readers that both read nothing agree on no value to deliver
             self.evidence[name] = evidence
         conf = 0.0 if missing else calibrated(name, raw, evidence)
-        # the two readers read a header or signer field otherwise: whichever the vocabularies prefer, a person
-        # decides (not the trích yếu: Tesseract's, which asterocr's hook and tilde on small letters often differ from)
+        # the two readers read a header or signer field otherwise, or what they read is no value the vocabularies
+        # accept: a person decides (not the trích yếu: Tesseract's, which asterocr's hook and tilde on small letters
+        # often differ from)
         doubted = evidence in (DISAGREE, ODD) and name in CHECKED and name != "subject"
         self.confidence[name] = _doubted(name, conf) if doubted else conf
 

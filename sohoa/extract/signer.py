@@ -134,8 +134,7 @@ def surname(name: str) -> str:
         return found[0] + space + rest
     # no family name: a fragment of the seal or the signature read before it ("S Hà Thanh Toàn", "Vin Đướng Quốc
     # Long"), when the next word is one and a middle and a given name follow
-    after = rest.split()
-    if len(after) >= 3 and (again := surname(rest)).split()[0] in SURNAMES:
+    if len(rest.split()) >= 3 and (again := surname(rest)).split()[0] in SURNAMES:
         return again
     return name
 

@@ -34,8 +34,9 @@ def snap(text: str, phrases: Sequence[str], upper: bool = False) -> str:
             target = phrase.upper() if upper else phrase
             size = len(target.split())
             run = words[i:i + size]
-            if fold(" ".join(run)) == fold(target) or size > 1 and len(run) == size and phrase not in PLACES and not all(
-                    map(is_syllable, run)) and one_edit(fold(" ".join(run)), fold(target)):
+            read = fold(" ".join(run))
+            if read == fold(target) or size > 1 and len(run) == size and phrase not in PLACES and not all(
+                    map(is_syllable, run)) and one_edit(read, fold(target)):
                 out.append(target)
                 i += size
                 break
