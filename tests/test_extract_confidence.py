@@ -47,7 +47,8 @@ def test_a_table_maps_each_field_and_evidence(tmp_path: Path, monkeypatch: pytes
 def test_the_table_is_not_stretched_under_the_scores_it_measured(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     table = {"fields": {"signer": [[0.0, 0.01], [0.85, 0.65]], "signer:agree": [[0.66, 0.94], [0.7, 0.999]],
-                        "place": [[0.5, 0.9]]}, "review_below": {}}
+                        "place": [[0.5, 0.9]], "number:agree": [[0.5, 0.999]], "number:*": [[0.6, 0.35]]},
+             "review_below": {}}
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(table), encoding="utf-8")
     monkeypatch.setattr(confidence, "TABLE", path)
@@ -57,6 +58,8 @@ def test_the_table_is_not_stretched_under_the_scores_it_measured(tmp_path: Path,
         # agreed, but under every agreed name measured: no surer than any name read so
         assert calibrated("signer", 0.4, "agree") == 0.01
         assert calibrated("place", 0.3) == 0.3  # under the field's own lowest score: its raw score at most
+        # read without evidence, which the table never measured for the field: with its rare kinds
+        assert calibrated("number", 0.95) == 0.35 and calibrated("number", 0.95, "agree") == 0.999
     finally:
         confidence._table.cache_clear()
 
