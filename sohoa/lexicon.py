@@ -27,9 +27,9 @@ def dictionary(restoring: bool = False) -> tuple[str, ...]:
     """The dictionary's words, NFC: pyvi's list, the provinces' names and the regions' (``vocab.PLACES``,
     ``vocab.REGIONS``: "Lâm Đồng" as written confirms its tones, "Lâm Đông" is put right); to restore tones with
     (``restoring``), also the 73 901 entries of underthesea's Viet74K, read from its wheel, which hold common words
-    pyvi's lacks ("kéo dài", "nguyên đán").
-    Viet74K's rare words ("dỉ", "dỉ tai") are what OCR's slips often spell, so it only proposes words: a reading
-    it holds is not thereby confirmed (``is_word``, ``unconfirmed``, ``is_syllable`` use pyvi's list)."""
+    pyvi's lacks ("kéo dài", "nguyên đán"). Viet74K's rare words ("dỉ", "dỉ tai") are what OCR's slips often spell,
+    so it only proposes words: a reading it holds is not thereby confirmed (``is_word``, ``unconfirmed``,
+    ``is_syllable`` use pyvi's list)."""
     lines = [*WORDS.read_text(encoding="utf-8").splitlines(), *PLACES, *REGIONS]
     if restoring:
         from importlib.metadata import distribution

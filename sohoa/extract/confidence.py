@@ -36,14 +36,14 @@ def calibrated(field: str, raw: float, evidence: str | None = None) -> float:
     """The confidence of a value of ``field`` read with raw score ``raw`` (resting on ``evidence``): the share
     right measured at that score (for that evidence if measured apart, else with the other rare kinds of
     evidence, as are values of a field read without evidence where the table measured none; the raw score itself
-    for a field the table does not know). Under the lowest score measured for
-    that evidence, no surer than the field's values read at that score whatever they rest on (or than the raw
-    score, under the field's lowest too): the table is not stretched beyond what it saw."""
+    for a field the table does not know). Under the lowest score measured for that evidence, no surer than the
+    field's values read at that score whatever they rest on (or than the raw score, under the field's lowest
+    too): the table is not stretched beyond what it saw."""
     fields = _table()["fields"]
-    steps = fields.get(key(field, evidence)) or evidence and fields.get(key(field, "*")) or fields.get(field)
-    # values read with no evidence, which the labelled documents never had (every number had a second reading
-    # there): with the field's rare kinds, not at their raw score
-    steps = steps or fields.get(key(field, "*"))
+    # values read with no evidence where the labelled documents had none (every number had a second reading
+    # there) also take the field's rare kinds, not their raw score
+    steps = (fields.get(key(field, evidence)) or evidence and fields.get(key(field, "*")) or fields.get(field)
+             or fields.get(key(field, "*")))
     if not steps:
         return round(raw, 2)
     share = _lookup(steps, raw)
