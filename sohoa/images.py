@@ -388,6 +388,12 @@ def unsealed(grey: np.ndarray, dpi: float) -> np.ndarray | None:
     return out
 
 
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+SPACE = 1.0  # of a letter's height: a wider gap ends a line of print
+STEM = 0.4  # mm: a pen's stroke is thinner, a bold letter's stem thicker
 PRINT_DARK = 110  # grey level under which a working copy's pixel is print (a pen's blue and a seal's red are lighter)
 
 
@@ -398,19 +404,42 @@ def lowest_line(grey: np.ndarray, dpi: float) -> tuple[int, int, int, int] | Non
     Found from the letters of the print alone: dark strokes of a letter's height and width, four or more standing
     on one baseline. A seal's ring and a signature's stroke over the name are lighter than print on the working
     copy, or too tall or long for a letter, so they do not hide the line, though they join the letters they
-    cross; the box is widened by two letter heights each way for those.
+    cross: the line goes on over print that follows within a space, and the box is widened by two letter heights
+    each way. A black pen's stroke, as dark as print, is thinner than a bold letter's stems: those are looked for
+    with the stroke wiped too. A line that runs in from the crop's left edge (a recipient's, in the left column)
+    is not the signer's.
     """
     mm = dpi / 25.4
     dark = (grey < PRINT_DARK).astype(np.uint8)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    letters = [(int(x), int(y), int(w), int(h)) for x, y, w, h, area in stats[1:]
-               if 1.2 * mm <= h <= 6 * mm and w <= 1.5 * h and area >= 0.1 * w * h]
+    # a pen's stroke through the name joins its letters into one long shape; bold print's stems are thicker
+    # than the stroke, so an opening that wipes strokes thinner than STEM keeps them apart, standing on the line
+    size = max(3, round(STEM * mm)) | 1
+    thinned = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    def letters_of(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+        return [(int(x), int(y), int(w), int(h)) for x, y, w, h, area in
+                cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
+                if 1.2 * mm <= h <= 6 * mm and w <= 1.5 * h and area >= 0.1 * w * h]
+
+    letters = letters_of(dark)
+    letters += [c for c in letters_of(thinned) if not any(_overlap(c, other) for other in letters)]
     for bottom in sorted({y + h for _, y, _, h in letters}, reverse=True):  # the lowest baseline first
         on = [c for c in letters if abs(c[1] + c[3] - bottom) <= 0.4 * mm]
         if len(on) >= 4:
             height = float(np.median([h for *_, h in on]))
             base = float(np.median([y + h for _, y, _, h in on]))
             x0, x1 = min(x for x, *_ in on), max(x + w for x, _, w, _ in on)
+            # letters a stroke joined are no letters above: the line goes on while print follows within a space
+            inked = np.flatnonzero(dark[max(0, int(base - height)):int(base) + 1].any(axis=0))
+            for x in inked[inked > x1]:
+                if x - x1 > SPACE * height:
+                    break
+                x1 = int(x)
+            for x in inked[inked < x0][::-1]:
+                if x0 - x > SPACE * height:
+                    break
+                x0 = int(x)
+            if x0 < height:  # a line running in from the left: a recipient's, longer than the left column
+                continue
             return (max(0, int(x0 - 2 * height)), max(0, int(base - 1.8 * height)),
                     min(grey.shape[1], int(x1 + 2 * height)), min(grey.shape[0], int(base + 0.5 * height)))
     return None

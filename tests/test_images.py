@@ -182,3 +182,22 @@ def test_black_seal_over_a_signer_block_taken_out_and_the_ends_of_its_lines_kept
         lines = engine.ocr_text(clean, 200, psm=6).splitlines()
     assert [ln.split()[-1] for ln in lines if ln.strip()] == ["TƯỚNG", "TƯỚNG", "Phớc"]
     assert images.unsealed(bgr(text_page([(0.1, 0.1, "Ủy ban nhân dân tỉnh", True)]))[:, :, 0], 200) is None
+
+
+def test_a_black_pen_stroke_through_a_bold_name_leaves_its_line_found() -> None:
+    """A signature in black ink drawn through the signer's name (a 300 dpi scan): the stroke joins the letters
+    it crosses into one long shape, so that fewer than four letters stood on the name's baseline and the title
+    line above was taken for the lowest line; the letters' thicker stems still stand on it."""
+    import math
+
+    img = Image.new("L", (1240, 800), 250)
+    draw = ImageDraw.Draw(img)
+    for y, text in ((60, "TL. BỘ TRƯỞNG"), (130, "CHÁNH VĂN PHÒNG"), (560, "Trương Hoàng Bình")):
+        draw.text((620, y), text, font=font(14, 300, True), fill=0, anchor="mt")
+    draw.line([(330 + x, 585 - 14 * math.sin(x / 20)) for x in range(0, 580, 3)], fill=0, width=4)
+    grey = np.asarray(img)
+    x0, y0, x1, y1 = images.lowest_line(grey, 300)
+    assert 500 < y0 < 560 < 610 < y1 < 640 and x1 - x0 > 500  # the name's line, not "CHÁNH VĂN PHÒNG"
+    # a recipient's line of the left column, longer than that column, runs into the block under the name
+    draw.text((-150, 720), "- Văn phòng Chính phủ; Cổng TTĐT,", font=font(13, 300), fill=0)
+    assert images.lowest_line(np.asarray(img), 300) == (x0, y0, x1, y1)
