@@ -22,6 +22,7 @@ from sohoa.extract import (
 )
 from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
+from sohoa.extract.signer import name_in
 from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
@@ -216,6 +217,17 @@ def test_a_symbol_read_in_small_letters_is_put_in_capitals(symbol: str, agency: 
 ])
 def test_family_name_marks(read: str, expected: str) -> None:
     assert surname(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    # a signature's stroke between two words read as a slash, or the words run together
+    ("Trường/ Hoàng Bình", "Trường Hoàng Bình"), ("TrườngHoàng Bình", "Trường Hoàng Bình"),
+    ("“Nguyễn Văn An”", "Nguyễn Văn An"), ("hội; Bùi Thanh Sơn", "Bùi Thanh Sơn"),
+    ("McDonald Trần", "McDonald Trần"),  # "Mc" is no syllable: not parted
+    ("CHỦ TỊCH", None),
+])
+def test_the_name_a_signer_line_reads_as(read: str, expected: str | None) -> None:
+    assert name_in(read) == expected
 
 
 def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> None:

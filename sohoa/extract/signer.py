@@ -84,7 +84,7 @@ def signer_block(region: list[Line], width: int) -> tuple[list[str], str | None,
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
                     continue  # seal or stamp text under the titles
             titles.append(line)
-        elif (said := _name_in(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
+        elif (said := name_in(text)) and line.conf >= 40 and (titles or _full_name(said, line)):
             name = said, line
     if not titles and not name:
         return [], None, 0.0
@@ -104,12 +104,13 @@ def _full_name(name: str, line: Line) -> bool:
     return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and sure_name(" ".join(parts))
 
 
-def _name_in(text: str) -> str | None:
+def name_in(text: str) -> str | None:
     """The person's name a line of a signer block reads as, if any: its words without the quotes, dots and
     strokes a signature or a seal adds around them; with the family name whose first letters the seal covered
     put back ("uyễn Chí Dũng" is "Nguyễn Chí Dũng"); or, after the end of a recipient's line read into it, its
     last words from a family name on ("hội; Bùi Thanh Sơn")."""
-    words = [w.strip(".,;:“”\"'`„‘’-_") for w in text.split() if any(ch.lower() != ch.upper() for ch in w)]
+    words = [part for w in text.split() if any(ch.lower() != ch.upper() for ch in w)
+             for part in _unjoined(w.strip(".,;:“”\"'`„‘’-_/|\\"))]
     for k in range(len(words), 1, -1):
         name = words[-k:]
         if k >= 3 and (rest := re.search(r"[^\W\d_]+$", name[0])) and rest.group()[0].islower():
@@ -119,6 +120,15 @@ def _name_in(text: str) -> str | None:
         if _looks_like_name(" ".join(name)) and (k == len(words) or k >= 3 and name[0] in SURNAMES):
             return " ".join(name)
     return None
+
+
+def _unjoined(word: str) -> list[str]:
+    """A word of a name, or the two words a pen's stroke between them made the reader run together
+    ("TrườngHoàng"): a capital inside a word parts it where both parts are syllables."""
+    at = next((i for i in range(1, len(word)) if word[i].isupper() and word[i - 1].islower()), None)
+    if at is None or not (is_syllable(word[:at]) and is_syllable(word[at:])):
+        return [word]
+    return [word[:at], word[at:]]
 
 
 def surname(name: str) -> str:
