@@ -45,6 +45,10 @@ def test_given_names_put_right_only_where_ocr_slips() -> None:
     # a given name that is none of the lists' (both readers lost the "i" of "Hải"): no surer than a rare name
     assert person_name("Bùi Văn Hả") == ("Bùi Văn Hả", NO_NAME)
     assert person_name("S Hà Thanh Toàn") == ("Hà Thanh Toàn", 0.85)  # a word dropped before it: less sure
+    # a middle name one letter off "Thị" or "Văn" (too short for the lists' letter edits), never the given name
+    assert person_name("Đặng Chị Yến") == ("Đặng Thị Yến", 0.95)
+    assert person_name("Nguyễn Văo An") == ("Nguyễn Văn An", 0.95)
+    assert person_name("Lê Thị Chị")[0] == "Lê Thị Chị"
 
 
 def test_province_and_signer_put_right_in_a_document() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sohoa.extract.names import vocabulary
+from sohoa.extract.names import MIDDLE, vocabulary
 from sohoa.extract.text import (
     SNAP_UNITS,
     clean_spaces,
@@ -166,6 +166,11 @@ def person_name(name: str) -> tuple[str, float]:
         if word in syllables:
             continue
         found = syllables.snap(word)
+        middle = [m for m in MIDDLE if one_edit(fold(m), fold(word))] if i < len(rest) - 1 else []
+        if not found and len(middle) == 1:  # too short for the lists' letter edits: "Đặng Chị Yến" is "Thị"
+            rest[i] = middle[0]
+            factor *= 0.95
+            continue
         if found and found[1] == 1 and likely_slip(word, found[0]):
             rest[i] = found[0]
             factor *= 0.95
