@@ -22,7 +22,7 @@ from sohoa.extract import (
 )
 from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
-from sohoa.extract.signer import name_in
+from sohoa.extract.signer import name_in, signer_block
 from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
@@ -228,6 +228,16 @@ def test_family_name_marks(read: str, expected: str) -> None:
 ])
 def test_the_name_a_signer_line_reads_as(read: str, expected: str | None) -> None:
     assert name_in(read) == expected
+
+
+def test_a_name_read_alone_under_a_seal_is_judged_by_its_own_words() -> None:
+    """The second reader read only the name's line (the seal hid the titles from the layout), with a fragment of
+    the seal before it: the name's own words were read surely, the fragment was not."""
+    name = line(0.62, 0.40, "àa Hồ Đức Phớc", conf=99)
+    name.words[0] = Word("àa", 20, name.words[0].box)
+    assert signer_block([name], W)[1] == "Hồ Đức Phớc"
+    unsure = line(0.62, 0.40, "Hồ Đức Phớc", conf=70)
+    assert signer_block([unsure], W) == ([], None, 0.0)
 
 
 def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> None:

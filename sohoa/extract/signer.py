@@ -99,9 +99,10 @@ def sure_name(name: str) -> bool:
 
 def _full_name(name: str, line: Line) -> bool:
     """A name read surely without the titles above it (lost under a seal): three syllables or more, the first a
-    family name."""
+    family name, its own words read at 80 or more (not the seal's or the signature's read before it)."""
     parts = surname(name).split()
-    return line.conf >= 80 and len(parts) >= 3 and parts[0] in SURNAMES and sure_name(" ".join(parts))
+    own = line.words[-min(len(line.words), len(name.split())):]
+    return mean_conf(own) >= 0.8 and len(parts) >= 3 and parts[0] in SURNAMES and sure_name(" ".join(parts))
 
 
 def name_in(text: str) -> str | None:
