@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sohoa.extract import calibrated, extract_document
 from sohoa.extract.document import Extraction
-from sohoa.extract.second import AGREE, DISAGREE, MENDED, ODD, Reading, Second, decide, decide_digits
+from sohoa.extract.second import AGREE, DISAGREE, MARKS, MENDED, ODD, Reading, Second, decide, decide_digits
 from sohoa.extract.signer import is_title
 from tests.test_extract import HEADER, SIGNER, line, page
 
@@ -129,6 +129,21 @@ def test_an_issuing_body_each_reader_misread_in_another_word_is_mended_and_calib
     assert ex.confidence["issuing_agency"] == calibrated("issuing_agency", ex.raw["issuing_agency"], MENDED)
     combined = [Reading("aster", "Đà Lạt", 0.9), Reading("combined", "Đà Lạt", 0.8), Reading("tesseract", "Đa Lat", 0.7)]
     assert decide(combined, mend=True)[1] == DISAGREE  # asterocr's own reading: no mending
+
+
+def test_an_issuing_body_the_readers_read_with_other_marks_rests_on_the_one_the_vocabularies_know() -> None:
+    """asterocr stacks a hook for the acute of "KIẾN" ("KIỂN", no syllable): the letters agree, and the reading
+    whose words the vocabularies know is kept, on "marks", calibrated apart and not unsure for that alone. Where
+    both readings are words ("AN BÌNH", "AN BINH"), the readers still disagree (the test above)."""
+    tesseract, aster = [*TOP], [*TOP]
+    tesseract[1] = line(0.10, 0.07, "SỞ QUY HOẠCH - KIẾN TRÚC")
+    aster[1] = line(0.10, 0.07, "SỞ QUY HOẠCH - KIỂN TRÚC")
+    ex = extract_document([page(*tesseract, BODY, *SIGNER)], second=Second(aster, {0: SIGNER[2:]}))
+    assert ex.metadata["issuing_agency"] == "SỞ QUY HOẠCH - KIẾN TRÚC"
+    assert (ex.evidence["parent_agency"], ex.evidence["issuing_agency"]) == (AGREE, MARKS)
+    assert ex.confidence["issuing_agency"] == calibrated("issuing_agency", ex.raw["issuing_agency"], MARKS)
+    other = [Reading("tesseract", ("UBND", "SỞ Y TẾ"), 0.9), Reading("aster", ("UBND", "SỞ XÂY DỰNG"), 0.9)]
+    assert decide(other, lambda v: True, lambda v: 1.0, mend=True)[1] == DISAGREE  # other letters: disagree
 
 
 def test_readers_differing_only_in_the_symbols_type_part_agree_once_the_type_title_gives_it() -> None:

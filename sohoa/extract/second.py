@@ -25,9 +25,9 @@ from sohoa.extract.signer import person_name, signer_block
 from sohoa.extract.subject import odd_words, subject_of
 from sohoa.hocr import HocrPage, Line
 from sohoa.lexicon import in_words, is_syllable, unconfirmed
-from sohoa.vocab import PLACES, modern_tones
+from sohoa.vocab import PLACES, fold, modern_tones
 
-AGREE, DISAGREE, ALONE, MENDED, ODD = "agree", "disagree", "alone", "mended", "odd"
+AGREE, DISAGREE, ALONE, MENDED, ODD, MARKS = "agree", "disagree", "alone", "mended", "odd", "marks"
 
 
 @dataclass
@@ -104,9 +104,11 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
       the surer;
     - else, of those whose value is ``valid`` (the field's syntax and vocabularies accept it), the first that
       ``score`` (how likely the vocabularies find it) ranks highest, or Tesseract's when none is valid:
-      "disagree" when both readers read a value, "alone" when one of them read none; with ``mend``, "mended" when
-      the value kept is the two combined word by word and neither reader's own (each misread a word the other
-      read so that the vocabularies accept the whole): calibrated apart, not marked unsure whatever its score;
+      "disagree" when both readers read a value, "alone" when one of them read none; with ``mend`` (the header's
+      bodies, of closed vocabularies), "mended" when the value kept is the two combined word by word and neither
+      reader's own (each misread a word the other read so that the vocabularies accept the whole), and "marks"
+      when the readers read the same letters with other marks and ``score`` ranks the kept reading above every
+      other ("KIẾN" against "KIỂN"): both calibrated apart, not marked unsure whatever their score;
     - "odd" instead of any of these when the value kept is not ``valid`` (no reading was: a seal's ring words read
       as the signer's title, by Tesseract without a second reading, by one reader or by both alike): a person
       looks, whatever its score.
@@ -129,7 +131,13 @@ def decide(readings: list[Reading], valid: Callable[[Any], bool] = bool,
         return chosen, ALONE
     mended = mend and chosen.source == "combined" and normal(chosen.value) not in (normal(tess.value),
                                                                                 normal(aster.value))
-    return chosen, MENDED if mended else DISAGREE
+    if mended:
+        return chosen, MENDED
+    # the readers differ only in marks, and the vocabularies know the kept reading better than any other
+    if mend and score and fold(normal(tess.value)) == fold(normal(aster.value)) and all(
+            score(r.value) < score(chosen.value) for r in readings if normal(r.value or "") != normal(chosen.value)):
+        return chosen, MARKS
+    return chosen, DISAGREE
 
 
 def _odd(value: Any, valid: Callable[[Any], bool]) -> bool:
@@ -141,7 +149,7 @@ def part_evidence(readings: list[Reading], kept: tuple[Any, ...], evidence: str 
     column): where the two readers disagree on the whole (or were mended into it), a part both read as kept is
     agreed."""
     by = {r.source: r.value for r in readings}
-    if evidence not in (DISAGREE, MENDED) or "aster" not in by:
+    if evidence not in (DISAGREE, MENDED, MARKS) or "aster" not in by:
         return [evidence] * len(kept)
     return [AGREE if normal(by["tesseract"][k] or "") == normal(by["aster"][k] or "") == normal(part or "") else evidence
             for k, part in enumerate(kept)]
