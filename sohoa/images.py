@@ -415,6 +415,7 @@ def lowest_line(grey: np.ndarray, dpi: float) -> tuple[int, int, int, int] | Non
     # than the stroke, so an opening that wipes strokes thinner than STEM keeps them apart, standing on the line
     size = max(3, round(STEM * mm)) | 1
     thinned = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+
     def letters_of(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
         return [(int(x), int(y), int(w), int(h)) for x, y, w, h, area in
                 cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]

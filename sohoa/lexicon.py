@@ -84,10 +84,12 @@ _GLUED = 7  # letters of the shortest token split: a shorter one is more often a
 
 def unglue(token: str) -> str:
     """A token of syllables that OCR read without the spaces between them (bold, underlined capitals:
-    "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is."""
+    "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is. A token under
+    ``_GLUED`` letters is split only when it carries two tones, which no syllable does ("PHỐHỒ")."""
     bare = fold(token)
     known = _syllables()
-    if not token.isalpha() or len(token) < _GLUED or bare in known:
+    short = len(token) < _GLUED and sum(c in _TONES for c in unicodedata.normalize("NFD", token)) < 2
+    if not token.isalpha() or short or bare in known:
         return token
     cuts: list[list[int] | None] = [[]] + [None] * len(bare)
     for end in range(_SPLIT_MIN, len(bare) + 1):

@@ -26,6 +26,8 @@ def test_toneless_keeps_the_letter_shapes() -> None:
     ("TỈNHQUẢNGNINH", "TỈNH QUẢNG NINH"), ("HỘIĐỒNGNHÂNDÂN", "HỘI ĐỒNG NHÂN DÂN"), ("THANHHÓA", "THANH HÓA"),
     # one syllable, or an abbreviation that is no run of syllables: as read
     ("NGHIÊNG", "NGHIÊNG"), ("HĐND", "HĐND"), ("UBND", "UBND"), ("TTr", "TTr"), ("QĐ", "QĐ"),
+    # short, but two tones, which no syllable carries ("THÀNH PHỐHỒ CHÍ MINH"); one tone: as read
+    ("PHỐHỒ", "PHỐ HỒ"), ("TỔHỢP", "TỔ HỢP"), ("THÀNH", "THÀNH"), ("HÒAN", "HÒAN"),
 ])
 def test_glued_syllables_are_split(read: str, printed: str) -> None:
     assert unglue(read) == printed
