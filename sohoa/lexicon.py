@@ -82,14 +82,21 @@ _SPLIT_MIN, _SPLIT_MAX = 2, 7  # letters of the syllables a glued token is split
 _GLUED = 7  # letters of the shortest token split: a shorter one is more often a syllable with a stray letter
 
 
+def _two_toned(token: str) -> bool:
+    """Two tone marks with a consonant between them: two syllables."""
+    shape = "".join("t" if ch in _TONES else "v" if ch.lower() in _VOWELS else "c" if ch.isalpha() else ""
+                    for ch in unicodedata.normalize("NFD", token))  # the circumflex, breve and horn dropped
+    return bool(re.search("t.*c.*t", shape))
+
+
 def unglue(token: str) -> str:
     """A token of syllables that OCR read without the spaces between them (bold, underlined capitals:
     "TỈNHQUẢNGNINH") split into those syllables, with the fewest of them; any other token as it is. A token under
-    ``_GLUED`` letters is split only when it carries two tones, which no syllable does ("PHỐHỒ")."""
+    ``_GLUED`` letters is split only when it carries two tones with a consonant between them, which no syllable
+    does ("PHỐHỒ"; not "HẢÁI", a tone read twice)."""
     bare = fold(token)
     known = _syllables()
-    short = len(token) < _GLUED and sum(c in _TONES for c in unicodedata.normalize("NFD", token)) < 2
-    if not token.isalpha() or short or bare in known:
+    if not token.isalpha() or len(token) < _GLUED and not _two_toned(token) or bare in known:
         return token
     cuts: list[list[int] | None] = [[]] + [None] * len(bare)
     for end in range(_SPLIT_MIN, len(bare) + 1):

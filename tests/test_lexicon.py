@@ -28,6 +28,7 @@ def test_toneless_keeps_the_letter_shapes() -> None:
     ("NGHIÊNG", "NGHIÊNG"), ("HĐND", "HĐND"), ("UBND", "UBND"), ("TTr", "TTr"), ("QĐ", "QĐ"),
     # short, but two tones, which no syllable carries ("THÀNH PHỐHỒ CHÍ MINH"); one tone: as read
     ("PHỐHỒ", "PHỐ HỒ"), ("TỔHỢP", "TỔ HỢP"), ("THÀNH", "THÀNH"), ("HÒAN", "HÒAN"),
+    ("HẢÁI", "HẢÁI"),  # a tone read twice on one syllable's vowels ("TỈNH HẢÁI DƯƠNG"): no consonant between
 ])
 def test_glued_syllables_are_split(read: str, printed: str) -> None:
     assert unglue(read) == printed
