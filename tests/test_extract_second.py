@@ -87,6 +87,7 @@ def test_header_readers_keep_dashes_and_dotted_symbols_and_the_dictionary_ranks_
     assert number_symbol("Số: 125/TB.ĐHCT.CTCT") == ("125", "TB.ĐHCT.CTCT")  # parts joined by dots
     assert header_words("SỞ QUY HOẠCH - KIẾN TRÚC") == "SỞ QUY HOẠCH - KIẾN TRÚC"  # a dash between words stays
     assert header_words("- SỞ NỘI VỤ -") == "SỞ NỘI VỤ"  # a rule's dashes around it do not
+    assert header_words("SỞ Y TẾ BÌNH ĐỊNH a") == "SỞ Y TẾ BÌNH ĐỊNH"  # a unit's word of one letter stays
     assert snap_place("Phan Rang - Tháp Chàm") == ("Phan Rang - Tháp Chàm", 0)
     assert in_words("QUY HOẠCH KIẾN TRÚC") == 1.0 and in_words("QUỶ HOẠCH KIẾN TRÚC") == 0.5
 

@@ -92,11 +92,17 @@ def mean_conf(words: list[Word]) -> float:
 
 
 def header_words(text: str) -> str:
-    """The words of a header line without the stray signs and lone letters that stamps and rules leave, words
-    read glued together split again; a dash between two words is kept ("SỞ QUY HOẠCH - KIẾN TRÚC")."""
+    """The words of a header line without the stray signs and lone letters that stamps and rules leave (not the
+    one-letter word that opens a unit's name: "SỞ Y TẾ"), words read glued together split again; a dash between
+    two words is kept ("SỞ QUY HOẠCH - KIẾN TRÚC")."""
     words = clean_spaces(text).split()
     return " ".join(unglue(w) if w not in _DASHES else "-" for i, w in enumerate(words)
-                    if len(letters_of(w)) >= 2 or w.isdigit() or w in _DASHES and 0 < i < len(words) - 1)
+                    if len(letters_of(w)) >= 2 or w.isdigit() or w in _DASHES and 0 < i < len(words) - 1
+                    or fold(" ".join(words[i:i + 2])) in _LETTER_WORDS)
+
+
+# the units' names that open with a word of one letter, by their first two words folded ("Y TE")
+_LETTER_WORDS = frozenset(fold(" ".join(p.split()[:2])) for p in UNIT_WORDS if len(p.split()[0]) == 1 and " " in p)
 
 
 _DASHES = ("-", "–", "—")
