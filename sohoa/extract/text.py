@@ -137,6 +137,7 @@ def tails(items: list[T]) -> list[list[T]]:
 
 def extent(line: Line) -> tuple[int, int]:
     """(top, bottom) of a line's middle word: the rule under a trích yếu or a seal's stroke read as part of one
-    word does not stretch the line."""
-    tops, bottoms = sorted(w.box[1] for w in line.words), sorted(w.box[3] for w in line.words)
+    word does not stretch the line; nor does a dash or a speck read as a word of its own ("- 2025")."""
+    words = [w for w in line.words if any(ch.isalnum() for ch in w.text)] or line.words
+    tops, bottoms = sorted(w.box[1] for w in words), sorted(w.box[3] for w in words)
     return tops[len(tops) // 2], bottoms[len(bottoms) // 2]
