@@ -23,7 +23,7 @@ from sohoa.extract import (
 from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
 from sohoa.extract.signer import name_in, signer_block
-from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of
+from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of, text_block
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -238,6 +238,36 @@ def test_a_name_read_alone_under_a_seal_is_judged_by_its_own_words() -> None:
     assert signer_block([name], W)[1] == "Hồ Đức Phớc"
     unsure = line(0.62, 0.40, "Hồ Đức Phớc", conf=70)
     assert signer_block([unsure], W) == ([], None, 0.0)
+
+
+def test_a_trich_yeu_wrapped_before_thuc_hien_goes_on_and_the_body_opening_so_ends_it() -> None:
+    """Lines 64 px apart, 40 px high: a gap of 0.6 line. A wrapped line that starts "thực hiện" continues the
+    trích yếu; "Thực hiện", which opens a sentence, is the body's first line."""
+    vv = [line(0.18, 0.150, "V/v đề nghị bổ sung kinh phí"), line(0.18, 0.1774, "thực hiện tiếp công dân, giải"),
+          line(0.16, 0.2048, "quyết khiếu nại, tố cáo năm 2024")]
+    assert len(text_block(vv, 0, stop_upper=True)) == 3
+    body = [vv[0], line(0.10, 0.1774, "Thực hiện Kế hoạch số 12/KH-UBND ngày 05 tháng 01 năm 2024")]
+    assert len(text_block(body, 0, stop_upper=True)) == 1
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("'Tổ chức thực hiện tuyển dụng công chức", "Tổ chức thực hiện tuyển dụng công chức"),  # a speck's quote
+    ("`Kế hoạch phòng, chống thiên tai", "Kế hoạch phòng, chống thiên tai"),
+    ("‘Ngày hội’ của các dân tộc", "‘Ngày hội’ của các dân tộc"),  # a quote closed later: printed
+])
+def test_a_stray_quote_before_the_trich_yeu_is_dropped(read: str, expected: str) -> None:
+    assert subject_of([line(0.2, 0.18, read)])[0] == expected
+
+
+def test_a_trich_yeus_last_line_led_by_a_dash_is_kept() -> None:
+    """"giai đoạn 2020" / "- 2025": the dash, read as a word of its own and higher than the digits, no longer
+    makes the line's top, which put it more than a line under the one before."""
+    last = line(0.40, 0.2099, "- 2025")
+    last.words[0] = Word("-", 92, (last.words[0].box[0], last.words[0].box[1] + 23, last.words[0].box[2],
+                                   last.words[0].box[1] + 28))
+    block = [line(0.25, 0.180, "Phê duyệt Đề án bảo đảm an toàn thực phẩm giai đoạn 2020"), last]
+    assert [ln.text for ln in text_block(block, 0, stop_upper=True)] == ["Phê duyệt Đề án bảo đảm an toàn thực "
+                                                                          "phẩm giai đoạn 2020", "- 2025"]
 
 
 def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> None:

@@ -100,7 +100,13 @@ def _strip_subject(text: str) -> str:
     later = re.search(r"(?<=\s)(?=Về ?việc|V/v)", text[:80])
     text = text[later.start():] if later else text
     about = _ABOUT.match(fold(text))
-    return text[about.end():].strip(" :.,") if about else text
+    text = text[about.end():].strip(" :.,") if about else text
+    # a speck read as a quote before the first word, which no quote closes ("'Tổ chức thực hiện …")
+    stray = text[:1] in _STRAY_QUOTES and text[1:2].isalpha() and not any(q in text[1:] for q in _STRAY_QUOTES)
+    return text[1:] if stray else text
+
+
+_STRAY_QUOTES = "'`‘’"
 
 
 def text_block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
@@ -123,7 +129,10 @@ def text_block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
 
 
 def _starts_body(text: str) -> bool:
-    return fold(text).startswith(BODY_STARTS) and toneless(text.split(" ", 1)[0]) not in NOT_BODY
+    """The body's first words, which open a sentence: "Thực hiện …", not a trích yếu's line wrapped before its
+    "thực hiện"."""
+    return (fold(text).startswith(BODY_STARTS) and toneless(text.split(" ", 1)[0]) not in NOT_BODY
+            and next((ch.isupper() for ch in text if ch.isalpha()), False))
 
 
 _NUMERIC = re.compile(r"\d+(?:[/.,:-]\w+)*")  # a number, a date, a number and symbol ("71/2024/NĐ-CP")
