@@ -23,7 +23,7 @@ from sohoa.extract import (
 from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
 from sohoa.extract.signer import name_in, signer_block
-from sohoa.extract.subject import RARE_TONE, UNCONFIRMED, odd_words, subject_of, text_block
+from sohoa.extract.subject import DROPPED, RARE_TONE, UNCONFIRMED, odd_words, subject_of, text_block
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 
@@ -268,6 +268,16 @@ def test_a_trich_yeus_last_line_led_by_a_dash_is_kept() -> None:
     block = [line(0.25, 0.180, "Phê duyệt Đề án bảo đảm an toàn thực phẩm giai đoạn 2020"), last]
     assert [ln.text for ln in text_block(block, 0, stop_upper=True)] == ["Phê duyệt Đề án bảo đảm an toàn thực "
                                                                           "phẩm giai đoạn 2020", "- 2025"]
+
+
+def test_a_trich_yeu_with_words_left_out_as_garbage_is_less_sure() -> None:
+    """"quý III" read as "quý II" at confidence 0 under a stamp: the word is dropped like a stamp's garbage, and
+    the trích yếu, perhaps missing a word of its own, keeps DROPPED of its score."""
+    clean = line(0.2, 0.18, "Sơ kết phòng, chống thiên tai quý")
+    read = line(0.2, 0.18, "Sơ kết phòng, chống thiên tai quý II")
+    read.words[-1] = Word("II", 0, read.words[-1].box)
+    (text, score), (_, full) = subject_of([read]), subject_of([clean])
+    assert text == "Sơ kết phòng, chống thiên tai quý" and score == pytest.approx(full * DROPPED)
 
 
 def test_hand_written_date_leaves_the_place_and_no_date_cited_in_the_body() -> None:

@@ -229,10 +229,13 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     # often "đối", "đổi" or "đội", while "năm" is nearly always "năm")
     text = subject or ""
     tones = [UNCONFIRMED if modern_tones(s.lower()) in commonest() else RARE_TONE for s in unconfirmed(text)]
-    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones)
+    # words dropped as garbage may have been the trích yếu's own, read under a stamp ("quý III" read "quý II" at 0)
+    dropped = DROPPED if len(words) < sum(len(ln.words) for ln in block) else 1.0
+    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones) * dropped
 
 
 ODD_WORD = 0.8  # what a trích yếu's score keeps per word that reads as no Vietnamese word (``odd_words``)
+DROPPED = 0.65  # ... when words read as garbage were left out of it (under the calibration's surer steps)
 UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``) that is its letters' commonest
 RARE_TONE = 0.85  # ... per syllable of unconfirmed tone that is not (``lexicon.commonest``)
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
