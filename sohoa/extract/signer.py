@@ -78,7 +78,7 @@ def signer_block(region: list[Line], width: int) -> tuple[list[str], str | None,
         if len(letters_of(text)) < 2:
             continue
         if name is None and (known_title(text) or is_upper(text) and sum(
-                len(letters_of(w)) >= 2 for w in text.split()) >= 2):
+                len(letters_of(w)) >= 2 for w in text.split()) >= 2 or titles and _ends_like(text, titles[-1].text)):
             if titles:
                 prev = titles[-1]
                 if line.box[1] - prev.box[3] > 1.5 * max(prev.box[3] - prev.box[1], 1):
@@ -188,18 +188,23 @@ def _looks_like_name(text: str) -> bool:
     return 2 <= len(parts) <= 6 and all(p[:1].isupper() and (len(p) == 1 or not p[1:].isupper()) for p in parts)
 
 
-def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
-    """(authority prefixes in order, the signer's own title) from the title lines of a signer block.
+def authority_of(titles: list[str]) -> tuple[str | None, str | None, bool]:
+    """(authority prefixes in order, the signer's own title, whether that title is a guess) from the title lines
+    of a signer block.
 
     The title is the last line that reads as a known title. When that line is "KT. X" (the lines under it lost
     under a seal or unreadable), or X under X (the seal hid "KT." and "PHÓ"), the title is X's deputy's ("PHÓ X",
-    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. A prefix a
+    "THỨ TRƯỞNG" for "BỘ TRƯỞNG"): who signs in place of (ký thay) the head is the head's deputy. So it is, but
+    a guess, when X without a prefix has under it a line that reads as no title but ends like X ("KT." and "PHÓ
+    GI" lost under a seal: "GIÁM ĐỐC" over "tề NÁM ĐỐC"). "TL. X" or "TUQ. X" as the last title read is a guess
+    too: who signs by order (thừa lệnh) or by delegation of X has a title of their own under it, lost. A prefix a
     seal hid is put back where NĐ 30 leaves no choice: "TM." before the name of a collective body, "KT." before
     the head's title above a deputy's ("THỦ TƯỚNG" over "PHÓ THỦ TƯỚNG"). When the seal left only the collective
     body's line readable, the title is its head's: the head signs on behalf of the body (a deputy signs "KT."
     under it, a line more to lose)."""
     prefixes: list[str | None] = []
     bare: list[str] = []
+    guessed = False
     for t in titles:
         m = _PREFIX.match(fold(t))
         prefixes.append(f"{m.group(1)}." if m else None)
@@ -212,8 +217,13 @@ def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
             twice = k > 0 and prefixes[k] is None and known in SIGNER_TITLES and known_title(bare[k - 1]) == known
             if twice and prefixes[k - 1] is None:
                 prefixes[k - 1] = "KT."
+            deputy_below = (prefixes[k] is None and not twice and known in SIGNER_TITLES
+                            and any(_ends_like(line, known) for line in bare[k + 1:]))
+            if deputy_below:
+                prefixes[k] = "KT."
             title = _DEPUTIES.get(known, f"PHÓ {known}") if prefixes[k] == "KT." or twice else known
             title = title if title in SIGNER_TITLES else known
+            guessed = deputy_below and title != known or prefixes[k] in ("TL.", "TUQ.") and title == known
             break
     else:
         if title and (body := _collective(title)):  # the title under "TM. ỦY BAN NHÂN DÂN" lost: the head's
@@ -224,12 +234,28 @@ def authority_of(titles: list[str]) -> tuple[str | None, str | None]:
         elif prefixes[i] is None and title and title.startswith("PHÓ ") and known_title(line) == title[4:] and (
                 "KT." not in prefixes):
             prefixes[i] = "KT."
-    return " ".join(dict.fromkeys(p for p in prefixes if p)) or None, title  # NĐ 30: each prefix once at most
+    # NĐ 30: each prefix once at most
+    return " ".join(dict.fromkeys(p for p in prefixes if p)) or None, title, guessed
+
+
+def _ends_like(line: str, above: str) -> bool:
+    """A line that reads as no title but whose last two words (of two letters or more) are like the last two of
+    the known title ``above`` reads as: the same title with its first letters lost under a seal ("tề NÁM ĐỐC"
+    under "GIÁM ĐỐC"; not "x TRƯỞNG", whose one word ends too many titles)."""
+    tail, title = _tail(line), known_title(above)
+    return bool(title and is_upper(tail) and not known_title(line)
+                and similar(fold(tail), fold(" ".join(title.split()[-2:]))) >= 0.75)
+
+
+def _tail(line: str) -> str:
+    """The last two words of two letters or more of a line ("" without two): what a seal leaves of a title."""
+    words = [w for w in re.sub(r"[\W\d_]+", " ", line).split() if len(w) >= 2]
+    return " ".join(words[-2:]) if len(words) >= 2 else ""
 
 
 # an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
 _PREFIXES = "|".join(sorted((p.rstrip(".") for p in AUTHORITY_PREFIXES), key=len, reverse=True))
-_PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,]\s*")
+_PREFIX = re.compile(rf"^\W*({_PREFIXES})\s*[.,:;]\s*")  # "TL:" too
 # who signs in place of (ký thay) a head whose deputy is not "PHÓ" + the head's title
 _DEPUTIES = {"BỘ TRƯỞNG": "THỨ TRƯỞNG"}
 # collective bodies (one signs "TM.", on behalf of them) and the title of their head
