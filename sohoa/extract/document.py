@@ -24,6 +24,7 @@ from sohoa.extract.number import (
 )
 from sohoa.extract.second import (
     AGREE,
+    ALONE,
     DISAGREE,
     ODD,
     Reading,
@@ -103,7 +104,11 @@ class Extraction:
         """The document was read from pages too coarse to deliver (a phone's photo, a web copy: under 200 dpi),
         which calibration never measured: every checked value is unsure. Its description serves to find the paper
         to scan again; its dossier is held anyway."""
-        for name in CHECKED:  # an absence too ("no authority prefix"): the form marks it empty
+        self.doubt(*CHECKED)  # an absence too ("no authority prefix"): the form marks it empty
+
+    def doubt(self, *names: str) -> None:
+        """Mark the fields ``names`` unsure, whatever their calibrated confidence says."""
+        for name in names:
             if name in self.confidence:
                 self.confidence[name] = _doubted(name, self.confidence[name])
 
@@ -168,13 +173,21 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         symbol = symbol and symbol_cased(symbol, agency, parent)
     if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):
         # an attachment names the document it belongs to: the number it gives confirms or contradicts this one
+        # (or confirms the other reader's: "1886" where asterocr, read first for numbers, lost the "1")
+        other = next((r for r in numbers if r.value != number and r.value in named), None) if number_at is not None else None
         if number in named:
             number_from = AGREE if number_from == AGREE else "confirmed"
+        elif other:
+            number, number_conf, number_from = other.value, other.raw, "confirmed"
         elif number is None or number_conf < 0.5:
             number, number_from = named[0], "mentioned"
         else:
             number_from = "contradicted"
     ex.put("number", number, number_conf, number_from)
+    # the attachment or the number read wrong; or one reader read no number where the other read digits ("l8Š6"
+    # against "886"): a person decides
+    if number_from in ("contradicted", ALONE):
+        ex.doubt("number")
     ex.put("symbol", symbol, symbol_conf, symbol_from)
     if date_line:
         issued, factor = with_hand(issued, date_line, filled)
@@ -275,7 +288,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     names = [Reading(source, *_person(signers[source])) for source in reread.order("signer_name") if source in signers]
     (_, person, person_conf), signer_from = decide(names, known_name, name_known)
     titled = {source: (*authority_of(found[0]), found[2]) for source, found in signers.items()}
-    titles = [Reading(source, titled[source][1], titled[source][2])
+    titles = [Reading(source, titled[source][1], titled[source][3])
               for source in reread.order("signer_title") if source in signers]
     (title_source, signer_title, signer_conf), title_from = decide(titles, is_title)
     # the prefixes of the fullest block that read the title kept (a second reading may lack the lines above it)
@@ -290,6 +303,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         ex.put("authority", "KT.", signer_conf * 0.5)
     else:
         ex.put("authority", authority, signer_conf, authority_from)
+    if (guessed := [titled[source][2] for source in signers if titled[source][1] == signer_title]) and all(guessed):
+        ex.doubt("signer_title", "authority")  # a title (and its prefixes) guessed from lines read as none
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
     ex.put("urgency", mark_of(marked, URGENCY_MARKS), 1.0)
     ex.put("secrecy", mark_of(marked, SECRECY_MARKS), 1.0)
