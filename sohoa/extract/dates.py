@@ -44,8 +44,12 @@ def _place(part: str) -> tuple[str | None, float]:
         return None, 0.0
     # a place printed with its level ("Thành phố Hồ Chí Minh"), from the names sohoa knows as printed
     printed = [p for p in PLACES if " " in p and fold(text).endswith(fold(p))]
-    if printed:
-        return max(printed, key=len), _PLACE_FOUND[0 if text.endswith(max(printed, key=len)) else 1]
+    # ... its first letter or two lost in what a stamp or the other column left before it ("huấhành phố Hồ Chí Minh")
+    cut = [p for p in PLACES if " " in p and len(fold(p).split(" ")[0]) >= 4
+           and any(fold(text).endswith(fold(p)[n:]) for n in (1, 2))]
+    if printed or cut:
+        name = max(printed + cut, key=len)
+        return name, _PLACE_FOUND[2 if name not in printed else 0 if text.endswith(name) else 1]
     name, how = snap_place(text)
     if name:
         return name, _PLACE_FOUND[how]

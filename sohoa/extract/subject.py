@@ -64,16 +64,17 @@ def _digit_for_letter(token: str) -> str:
 
 
 def _provinces(text: str) -> str:
-    """``text`` with a province's name put right where OCR read one of its two words as no syllable at all and the
-    province is the one name a letter off ("Quảng Nøãi"); names read as syllables stay as read ("Bình Minh", a
-    town, is no "Bình Định"); tones are restored with the dictionary's words, which hold the provinces."""
+    """``text`` with a province's name put right where OCR read two capitalised words that name nothing as read
+    (``_named``: one of them no syllable at all, "Quảng Nøãi", or both syllables, "Cần The") and the province is
+    the one name a letter off; names read as syllables stay as read ("Bình Minh", a town, is no "Bình Định");
+    tones are restored with the dictionary's words, which hold the provinces."""
     tokens = text.split(" ")
     for i in range(len(tokens) - 1):
         parts = [_PUNCTUATED.match(t) for t in tokens[i:i + 2]]
         if not all(parts) or parts[0].group(3) or parts[1].group(1):  # type: ignore[union-attr]
             continue
         words = [m.group(2) for m in parts]  # type: ignore[union-attr]
-        if not all(w[:1].isupper() for w in words) or all(map(is_syllable, words)):
+        if not all(w[:1].isupper() for w in words) or all(map(is_syllable, words)) and _named(" ".join(words)):
             continue
         found = vocabulary("province").snap(" ".join(words))
         if found and found[1] == 2 and len(name := found[0].split()) == 2:
@@ -82,6 +83,12 @@ def _provinces(text: str) -> str:
 
 
 _PUNCTUATED = re.compile(r"^([(“\"']*)(\S+?)([.,;:)”\"']*)$")
+
+
+def _named(pair: str) -> bool:
+    """Two capitalised syllables that name something as read: a word of the dictionary, a unit of any level, or
+    a person's given name ("Bình Minh", "Gia Lâm", "Thanh Hà"), not a province's name a letter off ("Cần The")."""
+    return is_word(*pair.split()) or bool(vocabulary("place").spellings(pair) or vocabulary("given").spellings(pair))
 
 
 def _strip_subject(text: str) -> str:
@@ -231,13 +238,19 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     tones = [UNCONFIRMED if modern_tones(s.lower()) in commonest() else RARE_TONE for s in unconfirmed(text)]
     # words dropped as garbage may have been the trích yếu's own, read under a stamp ("quý III" read "quý II" at 0)
     dropped = DROPPED if len(words) < sum(len(ln.words) for ln in block) else 1.0
-    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones) * dropped
+    # a year no document of an archive names ("năm 2908"): a digit misread, however sure OCR was of it
+    years = IMPOSSIBLE_YEAR if any(not YEARS[0] <= int(y) <= YEARS[1] for y in _YEAR.findall(text)) else 1.0
+    return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones) * dropped * years
 
 
 ODD_WORD = 0.8  # what a trích yếu's score keeps per word that reads as no Vietnamese word (``odd_words``)
 DROPPED = 0.65  # ... when words read as garbage were left out of it (under the calibration's surer steps)
 UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``) that is its letters' commonest
 RARE_TONE = 0.85  # ... per syllable of unconfirmed tone that is not (``lexicon.commonest``)
+IMPOSSIBLE_YEAR = 0.65  # ... when it names a year outside YEARS (under the calibration's surer steps)
+YEARS = (1900, 2100)
+# a year: after "năm", or either end of a span ("2010 - 2015")
+_YEAR = re.compile(r"(?<=\b[Nn]ăm )\d{4}\b|\b\d{4}(?= ?[-–] ?\d{4}\b)|(?<=\d{4} [-–] )\d{4}\b|(?<=\d{4}[-–])\d{4}\b")
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
 _REFERENCE = re.compile(r"\d[\w/.,:-]*|[A-Za-z]+-\d+")  # "2019-2020", "2269/QĐ-TTg", "45", "Covid-19"
 
