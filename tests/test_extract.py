@@ -776,6 +776,19 @@ def test_official_letter_whose_vv_block_tesseract_read_as_one_line_with_the_plac
     assert m["subject"] == "triển khai kế hoạch giảng dạy học kỳ 2"
 
 
+def test_older_decision_naming_its_issuer_after_the_type() -> None:
+    """1976: "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU / GIANG" over "V/v …": a decision, not a công văn, and its
+    trích yếu starts under the issuer's wrapped name."""
+    doc = page(line(0.08, 0.05, "UỶ BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"), *HEADER[2:],
+               line(0.08, 0.11, "Số: 2401 /QĐ-UB"), line(0.50, 0.11, "Cần Thơ, ngày 28 tháng 6 năm 1976"),
+               line(0.20, 0.16, "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU"), line(0.45, 0.18, "GIANG"),
+               line(0.22, 0.20, "V/v ban hành Quy chế phối hợp trong công"), line(0.30, 0.22, "tác thu thuế nông nghiệp"),
+               line(0.10, 0.28, "Căn cứ Luật Tổ chức chính quyền địa phương;"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["subject"]) == ("Quyết định",
+                                                  "ban hành Quy chế phối hợp trong công tác thu thuế nông nghiệp")
+
+
 def test_number_and_symbol_are_as_sure_as_their_own_words() -> None:
     """A digit misread lowers its own word's confidence: the line's mean would deliver it as sure."""
     number = line(0.08, 0.11, "Số: 41 /CT-UBND")

@@ -239,9 +239,12 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
             if found:
                 type_from = twice
                 doc_type, type_conf = found, conf
-                if i + 1 < len(body):
+                start = i + 1  # past the issuer's name wrapped under an older "QUYẾT ĐỊNH CỦA …" title
+                while " CUA " in fold(f" {line.text} ") and start < len(body) and is_upper(body[start].text):
+                    start += 1
+                if start < len(body):
                     subject, subject_conf, subject_from = subject_twice(
-                        text_block(body, i + 1, stop_upper=True), second.header, enacted(pages))
+                        text_block(body, start, stop_upper=True), second.header, enacted(pages))
                 break
     if doc_type is None and symbol:
         abbreviation = symbol.split("/")[-1].split("-")[0]

@@ -27,8 +27,10 @@ def _type_of(text: str) -> str | None:
 def type_line(line: Line) -> tuple[str | None, list[Word]]:
     """(type, its words) of an upper-case line that names a document type: the whole line, or its last words
     when a stamp beside the centred title was read into the same line ("CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ
-    QUYẾT ĐỊNH")."""
-    for words in tails(line.words):
+    QUYẾT ĐỊNH"), or its words before "CỦA" in the older layout that names the issuer after the type ("QUYẾT
+    ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH", its name perhaps wrapped to the next line)."""
+    of = next((k for k, w in enumerate(line.words) if k and fold(w.text) == "CUA"), None)
+    for words in tails(line.words) + ([line.words[:of]] if of else []):
         text = clean_spaces(" ".join(w.text for w in words))
         if is_upper(text) and (found := _type_of(text)):
             return found, words
