@@ -482,6 +482,12 @@ def test_attachments_and_drafts_stay_with_their_document() -> None:
     regulation = page(*HEADER, line(0.44, 0.14, "QUY ĐỊNH"),
                       line(0.20, 0.16, "(Ban hành kèm theo Quyết định số 12/QĐ-SNV ngày 10 tháng 10 năm 2023)"))
     annex = page(line(0.44, 0.05, "PHỤ LỤC"), line(0.20, 0.07, "(Kèm theo Quyết định số 12/QĐ-SNV)"))
+    # ... even when its "kèm theo" line, split at the gutter, leaves a date on the right and a body line reading
+    # "sơ, tài liệu …" (a "Số" to the number's pattern) on the left
+    cited = page(line(0.44, 0.05, "PHỤ LỤC"), line(0.06, 0.07, "(Kèm theo Tờ trình"),
+                 line(0.52, 0.07, "số 525/TTr-SQHKT ngày 02 tháng 4 năm 2008 của"),
+                 line(0.06, 0.12, "sơ, tài liệu vào Lưu trữ cơ"), line(0.52, 0.12, "quan, tránh hình thức, lãng phí."))
+    assert not starts_document(cited)
     # an attached draft: number and day left blank, or marked "DỰ THẢO"
     draft = page(*HEADER, line(0.08, 0.11, "Số: /2025/NQ-HĐND"), line(0.52, 0.11, "Quảng Ngãi, ngày tháng năm 2025"))
     marked = page(line(0.06, 0.02, "DỰ THẢO"), *HEADER, line(0.08, 0.11, "Số: 15/2025/NQ-HĐND"),

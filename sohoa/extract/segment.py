@@ -93,11 +93,17 @@ def may_start_document(page: HocrPage) -> bool:
     return _opening(page) is not False
 
 
+# the line under an annex's title that names what it is attached to; its date is that document's
+_ANNEX = re.compile(r"^\W*(?:BAN HANH )?KEM THEO\b")
+
+
 def _opening(page: HocrPage) -> bool | None:
     """``starts_document`` from the OCR alone: None when the number and the day are both blank."""
     top = [ln for ln in page.lines if ln.box[1] < page.height * 0.3]
     folded = [fold(ln.text) for ln in top]
     if any(re.sub(r"[^A-Z]", "", text) == "DUTHAO" for text in folded):  # the draft's own mark, alone on a line
+        return False
+    if any(_ANNEX.match(text) for text in folded):  # "(Kèm theo Tờ trình số 525/… ngày 02 tháng 4 năm 2008 …)"
         return False
     motto = any(has_motto(ln.text) for ln in top)
     left, right = header_columns(page, 0.3)
