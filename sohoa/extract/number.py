@@ -18,10 +18,11 @@ NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d|{_NO_COLON})")
 # a number written by hand may be read with a space inside ("2 5", "?4 7"), or glued to "Số" ("số02/UBND-KT"),
 # or as signs before the "/" that are no symbol ("Số: 0J_ /TTr-UBND", "Số: 14⁄1/VTLTNN-VP");
 # a symbol opens with digits only as a year ("Số: 12/2025/QĐ-TTg", "Số:    /2025/QĐ-UBND")
-# and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_")
+# and its 1 read as "l" or "I" ("l1"), or a speck after it ("542_"); a symbol holds a letter: the gutter may cut
+# it off the line ("Số: 759" is the number 759, not 7 over the symbol "59")
 NUMBER = re.compile(rf"{_SO}(?:[:;.,]\s*|\s*(?=\d)|{_NO_COLON})((?=[\dLI|]*\d)[\dLI|]{{1,5}}(?: \d{{1,3}})?"
                      r"|[^/\s]{0,6}?(?: [^/\s]{1,3}(?=\s*/))?)"
-                     r"[\s_.]*(?:/\s*)?(?![^/\s]*\s+/|\d(?!\d{3}/)[^/\s]*/)([A-Z0-9]{2}.*)$")
+                     r"[\s_.]*(?:/\s*)?(?![^/\s]*\s+/|\d(?!\d{3}/)[^/\s]*/)((?=\S*[A-Z])[A-Z0-9]{2}.*|$)$")
 _AS_DIGIT = str.maketrans("lI|", "111")
 _SYMBOL = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")  # parts joined by "/", "-" or "." ("TB.ĐHCT.CTCT")
 
