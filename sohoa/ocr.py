@@ -76,8 +76,8 @@ def recognize(job: Job) -> Result:
         image = cache(partial(_decoded, job.image))
         blocks: dict[str, Any] = {}
         opening = may_start_document(parsed) or job.first
+        left = None  # the left header column read again on its own
         if opening:
-            left = None
             if not left_read_surely(parsed):
                 blocks["left"] = read_block(_engine, image(), left_header_box(parsed), job.dpi)
                 left = hocr.from_json(blocks["left"])
@@ -89,7 +89,7 @@ def recognize(job: Job) -> Result:
             if (unsealed := read_unsealed(_engine, image(), box, job.dpi)) is not None:
                 blocks["signer_unsealed"] = unsealed
         # header and signer lines by the second reader, and the name a seal or a pen hid from the layout
-        blocks.update(reread.read_again(image, parsed, opening, box, job.dpi))
+        blocks.update(reread.read_again(image, parsed, opening, box, job.dpi, left))
         job.out_base.with_suffix(".blocks.json").unlink(missing_ok=True)
         if blocks:
             write_json(job.out_base.with_suffix(".blocks.json"), blocks)

@@ -144,16 +144,19 @@ def _placed(reading: Any, x: int, y0: int, y1: int) -> list[hocr.Word]:
 
 
 def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
-               name_in: tuple[int, int, int, int] | None = None, dpi: int = 0) -> dict[str, Any]:
+               name_in: tuple[int, int, int, int] | None = None, dpi: int = 0,
+               left_column: list[Line] | None = None) -> dict[str, Any]:
     """The ``blocks.json`` entries of one page: ``aster_header`` (only when ``opening``) and ``aster_signer``,
     each only when it has lines; ``image`` gives the page image (PIL), decoded only when a line is read.
     ``name_in``: a signer block (box at ``dpi``) where Tesseract read no sure name: its name's line is looked for
-    and read too (``read_name``), last of ``aster_signer``.
+    and read too (``read_name``), last of ``aster_signer``. ``left_column``: the left header column read again on
+    its own, whose lines the page's layout lost (``lost_lines``) are read as header lines too.
 
     The second reading only adds candidates to Tesseract's: when it fails, the page keeps its OCR and the reason
     is logged and stored as ``aster_error``."""
     found: dict[str, Any] = {}
-    for key, lines in (("aster_header", header_lines(page) if opening else []), ("aster_signer", signer_lines(page))):
+    header = sorted(header_lines(page) + lost_lines(page, left_column or []), key=lambda ln: ln.box[1]) if opening else []
+    for key, lines in (("aster_header", header[:MOST_HEADER]), ("aster_signer", signer_lines(page))):
         try:
             if lines and (read := read_lines(image(), lines)):
                 found[key] = read
@@ -164,6 +167,13 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
             reason = f"{key}: {type(exc).__name__}: {exc}"
             found["aster_error"] = f"{found['aster_error']}; {reason}" if "aster_error" in found else reason
     return found
+
+
+def lost_lines(page: HocrPage, column: list[Line]) -> list[Line]:
+    """The lines of the left header column read again on its own (``column``) that the page's layout has none of
+    on their row (``paired``): a bold name whose rule runs through its letters, which the layout dropped."""
+    return [ln for ln in segments(column) if _letters(ln.text) >= 2 and ln.box[1] < HEADER_DEPTH * page.height
+            and paired(ln, page.lines) is None]
 
 
 def read_name(image: Any, box: tuple[int, int, int, int], dpi: int) -> list[list[Any]] | None:

@@ -457,6 +457,9 @@ def test_left_column_read_again_unless_the_page_layout_read_it_surely() -> None:
     assert not left_read_surely(page(*HEADER, line(0.08, 0.11, "Số: 12/QĐ-SNV", conf=70), date_line))
     assert not left_read_surely(page(HEADER[0], line(0.10, 0.07, "SỞ NỘI VỤ", conf=60), *HEADER[2:], number))
     assert not left_read_surely(page(*HEADER, date_line))  # no "Số:" line: lost in the page's layout
+    # a gap of three line heights between the issuing body and the number line: a line the layout dropped
+    assert not left_read_surely(page(*HEADER, line(0.08, 0.14, "Số: 12/QĐ-SNV"),
+                                     line(0.52, 0.14, "Quảng Ngãi, ngày 10 tháng 10 năm 2023")))
 
 
 def test_missing_fields_send_the_document_to_review() -> None:

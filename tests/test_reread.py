@@ -171,3 +171,15 @@ def test_a_name_under_a_seal_and_a_signature_found_by_its_letters_and_read_again
     read = hocr.from_json([reread.read_name(page, (850, 1400, 1690, 1920), 200)])[0]
     assert read.text == "Phạm Quốc Nam" and read.box[0] >= 850 + x0 and read.box[1] == 1400 + y0
     assert lowest_line(grey[:150], 200) is not None and lowest_line(grey[150:300], 200) is None  # no print there
+
+
+def test_a_line_the_page_layout_lost_is_read_again_from_the_left_column() -> None:
+    """"CỤC DI SẢN VĂN HÓA", its rule through the letters, is not in the page's layout; the left column read on its
+    own has it, and it is read again with the header lines that the layout kept."""
+    def ln(y: int, text: str) -> Line:
+        return Line([Word(text, 93, (380, y, 380 + 30 * len(text), y + 44))])
+
+    laid_out = HocrPage(2480, 3508, [ln(289, "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH"), ln(457, "Số: 749/TB.DSVH")])
+    column = [ln(290, "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH"), ln(350, "CỤC DI SÁN VAN HÒA"), ln(458, "Số: 749/TB.DSVH"),
+              ln(2000, "Nơi nhận:")]
+    assert [line.text for line in reread.lost_lines(laid_out, column)] == ["CỤC DI SÁN VAN HÒA"]

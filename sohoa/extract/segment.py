@@ -21,12 +21,23 @@ def _free_cut(spans: list[tuple[int, int]], lo: float, hi: float, aim: float) ->
 
 def left_read_surely(page: HocrPage) -> bool:
     """Whether the page's own layout read the left header column surely (the issuing body and a ``Số:`` line,
-    every line at 90 % or more), so that reading it again on its own (``left_header_box``) cannot add to it."""
+    every line at 90 % or more, and no gap of ``LOST_LINE`` line heights above the number line, where the layout
+    dropped a line: a bold name with its rule touching the letters), so that reading it again on its own
+    (``left_header_box``) cannot add to it."""
     left, _ = header_columns(page)
     lines = [ln for ln in left if len(letters_of(ln.text)) >= 2]
-    number = next((ln for ln in lines if NUMBER.search(fold(ln.text))), None)
-    return len(lines) >= 3 and number is not None and all(w.conf >= SURE for w in number.words) and all(
-        ln.conf >= SURE for ln in lines)
+    at = next((i for i, ln in enumerate(lines) if NUMBER.search(fold(ln.text))), None)
+    if at is None or len(lines) < 3:
+        return False
+    gaps = [(b.box[1] - a.box[3]) / max(a.box[3] - a.box[1], 1) for a, b in zip(lines[:at], lines[1:at + 1])]
+    return all(w.conf >= SURE for w in lines[at].words) and all(ln.conf >= SURE for ln in lines) and all(
+        gap < LOST_LINE for gap in gaps)
+
+
+# line heights between two lines of the left header column above its number line past which a line was lost:
+# the rule and the space under a one-line issuing body measured up to 2.3 on the benchmark's pages, 2.8 where
+# "CỤC DI SẢN VĂN HÓA" (its rule through the letters) was left out
+LOST_LINE = 2.5
 
 
 def _header_bottom(page: HocrPage) -> int:
