@@ -155,8 +155,8 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
     The second reading only adds candidates to Tesseract's: when it fails, the page keeps its OCR and the reason
     is logged and stored as ``aster_error``."""
     found: dict[str, Any] = {}
-    header = sorted(header_lines(page) + lost_lines(page, left_column or []), key=lambda ln: ln.box[1]) if opening else []
-    for key, lines in (("aster_header", header[:MOST_HEADER]), ("aster_signer", signer_lines(page))):
+    header = sorted(header_lines(page) + lost_lines(page, left_column or []), key=lambda ln: ln.box[1])
+    for key, lines in (("aster_header", header[:MOST_HEADER] if opening else []), ("aster_signer", signer_lines(page))):
         try:
             if lines and (read := read_lines(image(), lines)):
                 found[key] = read
@@ -173,7 +173,7 @@ def lost_lines(page: HocrPage, column: list[Line]) -> list[Line]:
     """The lines of the left header column read again on its own (``column``) that the page's layout has none of
     on their row (``paired``): a bold name whose rule runs through its letters, which the layout dropped."""
     return [ln for ln in segments(column) if _letters(ln.text) >= 2 and ln.box[1] < HEADER_DEPTH * page.height
-            and paired(ln, page.lines) is None]
+            and not running_text(ln.text) and paired(ln, page.lines) is None]
 
 
 def read_name(image: Any, box: tuple[int, int, int, int], dpi: int) -> list[list[Any]] | None:

@@ -25,7 +25,15 @@ from sohoa.extract.confidence import review_below
 from sohoa.extract.number import symbol_cased
 from sohoa.extract.second import Second
 from sohoa.extract.signer import name_in, signer_block
-from sohoa.extract.subject import DROPPED, IMPOSSIBLE_YEAR, RARE_TONE, UNCONFIRMED, odd_words, subject_of, text_block
+from sohoa.extract.subject import (
+    DROPPED,
+    IMPOSSIBLE_YEAR,
+    RARE_TONE,
+    UNCONFIRMED,
+    odd_words,
+    subject_of,
+    text_block,
+)
 from sohoa.hocr import HocrPage, Line, Word
 from tests.conftest import text_page
 

@@ -48,8 +48,8 @@ def _place(part: str) -> tuple[str | None, float]:
     cut = [p for p in PLACES if " " in p and len(fold(p).split(" ")[0]) >= 4
            and any(fold(text).endswith(fold(p)[n:]) for n in (1, 2))]
     if printed or cut:
-        name = max(printed + cut, key=len)
-        return name, _PLACE_FOUND[2 if name not in printed else 0 if text.endswith(name) else 1]
+        longest = max(printed + cut, key=len)
+        return longest, _PLACE_FOUND[2 if longest not in printed else 0 if text.endswith(longest) else 1]
     name, how = snap_place(text)
     if name:
         return name, _PLACE_FOUND[how]

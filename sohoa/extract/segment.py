@@ -29,7 +29,7 @@ def left_read_surely(page: HocrPage) -> bool:
     at = next((i for i, ln in enumerate(lines) if NUMBER.search(fold(ln.text))), None)
     if at is None or len(lines) < 3:
         return False
-    gaps = [(b.box[1] - a.box[3]) / max(a.box[3] - a.box[1], 1) for a, b in zip(lines[:at], lines[1:at + 1])]
+    gaps = [(b.box[1] - a.box[3]) / max(a.box[3] - a.box[1], 1) for a, b in zip(lines[:at], lines[1:at + 1], strict=True)]
     return all(w.conf >= SURE for w in lines[at].words) and all(ln.conf >= SURE for ln in lines) and all(
         gap < LOST_LINE for gap in gaps)
 
