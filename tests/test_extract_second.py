@@ -147,6 +147,17 @@ def test_an_issuing_body_the_readers_read_with_other_marks_rests_on_the_one_the_
     assert decide(other, lambda v: True, lambda v: 1.0, mend=True)[1] == DISAGREE  # other letters: disagree
 
 
+def test_an_ornament_under_the_issuing_body_leaves_both_readings_of_it() -> None:
+    """A typewriter's "———oOo——~" under the body, which the second reader does not read, is no unit line: the
+    two readings of the body still agree, the dash read doubled ("—-") kept as the name's dash."""
+    ornament = line(0.12, 0.08, "———oOo——~")
+    tesseract = [TOP[0], line(0.10, 0.07, "SỞ VĂN HOÁ —- THÔNG TIN"), ornament, *TOP[2:]]
+    aster = [TOP[0], line(0.10, 0.07, "SỞ VĂN HOÁ - THÔNG TIN"), *TOP[2:]]
+    ex = extract_document([page(*tesseract, BODY, *SIGNER)], second=Second(aster, {0: SIGNER[2:]}))
+    assert ex.metadata["issuing_agency"] == "SỞ VĂN HÓA - THÔNG TIN"
+    assert (ex.evidence["parent_agency"], ex.evidence["issuing_agency"]) == (AGREE, AGREE)
+
+
 def test_readers_differing_only_in_the_symbols_type_part_agree_once_the_type_title_gives_it() -> None:
     lines = [*HEADER, line(0.08, 0.11, "Số: 15/TTTr-SNV"), line(0.52, 0.11, "Quảng Ngãi, ngày 05 tháng 01 năm 2025"),
              line(0.40, 0.16, "TỜ TRÌNH"), line(0.20, 0.18, "Về việc ban hành Quy chế quản lý tài liệu")]

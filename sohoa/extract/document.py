@@ -11,7 +11,7 @@ from sohoa import reread
 from sohoa.extract.confidence import calibrated, review_below
 from sohoa.extract.dates import date_place
 from sohoa.extract.handwritten import hand_reading, with_hand
-from sohoa.extract.header import agency_of, header_anchors, stamp_text
+from sohoa.extract.header import agency_of, header_anchors, stamp_text, unit_line
 from sohoa.extract.marks import mark_of
 from sohoa.extract.number import (
     NUMBER,
@@ -40,6 +40,7 @@ from sohoa.extract.second import (
     part_evidence,
     signer_versions,
     subject_twice,
+    twin,
     versions,
     well_formed_symbol,
     whole_date,
@@ -147,6 +148,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     agency_lines = left[:number_at] if number_at is not None else list(takewhile(
         lambda ln: is_upper(ln.text) and not NUMBER_START.match(fold(ln.text)),
         dropwhile(lambda ln: not is_upper(ln.text) or stamp_text(ln.text), left)))[:4]
+    # (not an ornament under the body that the second reader did not read, "———oOo——~": it would leave no version)
+    agency_lines = [ln for ln in agency_lines if unit_line(ln) or twin(ln, second.header) is not None]
     agencies = [Reading(source, (found[0], found[1]), found[2])
                 for source, lines in versions("agency", agency_lines, second.header) for found in [agency_of(lines)]]
     (_, (parent, agency), agency_conf), agency_from = decide(agencies, known_agency, agency_words, mend=True)

@@ -34,10 +34,8 @@ UNIT_STARTS = (
 def agency_of(lines: list[Line]) -> tuple[str | None, str | None, float]:
     """(parent agency, issuing agency, confidence) from the left header lines above ``Số:``."""
     units: list[list[Line]] = []
-    for line in lines:
+    for line in filter(unit_line, lines):
         text = clean_spaces(line.text)
-        if len(letters_of(text)) < 2 or not is_upper(text) or stamp_text(text):
-            continue
         key = fold(text)
         previous = fold(clean_spaces(units[-1][-1].text)) if units else ""
         if not units or (key.startswith(UNIT_STARTS) and not previous.endswith((" VA", " CUA"))
@@ -51,6 +49,13 @@ def agency_of(lines: list[Line]) -> tuple[str | None, str | None, float]:
     parent, _ = snap_units(snap(" ".join(header_words(ln.text) for u in units[:-1] for ln in u), SNAP_UNITS,
                                 upper=True))
     return parent or None, agency, mean_conf([w for ln in units[-1] for w in ln.words]) * _UNIT_FOUND[found]
+
+
+def unit_line(line: Line) -> bool:
+    """A line of the left header column that may name a unit: upper-case words, not a stamp's, not an ornament
+    ("———oOo——~") or a rule."""
+    text = clean_spaces(line.text)
+    return len(letters_of(text)) >= 2 and is_upper(text) and not stamp_text(text)
 
 
 # how much the agency's confidence keeps when the place in its name is found as printed, with its marks put

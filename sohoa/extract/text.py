@@ -96,8 +96,8 @@ def header_words(text: str) -> str:
     one-letter word that opens a unit's name: "SỞ Y TẾ"), words read glued together split again; a dash between
     two words is kept ("SỞ QUY HOẠCH - KIẾN TRÚC")."""
     words = clean_spaces(text).split()
-    return " ".join(unglue(w) if w not in _DASHES else "-" for i, w in enumerate(words)
-                    if len(letters_of(w)) >= 2 or w.isdigit() or w in _DASHES and 0 < i < len(words) - 1
+    return " ".join(unglue(w) if not _DASH.fullmatch(w) else "-" for i, w in enumerate(words)
+                    if len(letters_of(w)) >= 2 or w.isdigit() or _DASH.fullmatch(w) and 0 < i < len(words) - 1
                     or fold(" ".join(words[i:i + 2])) in _LETTER_WORDS)
 
 
@@ -105,7 +105,7 @@ def header_words(text: str) -> str:
 _LETTER_WORDS = frozenset(fold(" ".join(p.split()[:2])) for p in UNIT_WORDS if len(p.split()[0]) == 1 and " " in p)
 
 
-_DASHES = ("-", "–", "—")
+_DASH = re.compile(r"_?[-–—]{1,3}_?")  # a dash, also read doubled or with a speck ("—-", "_-")
 
 
 def clean_spaces(text: str) -> str:
