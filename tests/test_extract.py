@@ -487,6 +487,17 @@ def test_urgency_mark_and_segmentation() -> None:
     assert m["urgency"] == "KHẨN" and m["document_type"] == "Thông báo" and m["signer"] == "Lê Văn Cường"
 
 
+def test_secrecy_and_urgency_marks_read_run_together_or_a_letter_off() -> None:
+    """A stamped "TỐI MẬT" read "TỔỐIMẬT" (its O twice, no space) is still the mark; a short mark ("MẬT") and a
+    line that is no mark are not stretched to one."""
+    from sohoa.extract.marks import mark_of
+    from sohoa.vocab import SECRECY_MARKS, URGENCY_MARKS
+
+    assert [mark_of([read], SECRECY_MARKS) for read in ("TỔỐIMẬT", "TỐI MẬT", "MẬT", "MẬTT", "SỞ NỘI VỤ")] == [
+        "TỐI MẬT", "TỐI MẬT", "MẬT", None, None]
+    assert mark_of(["THUỢNGKHAN"], URGENCY_MARKS) == "THƯỢNG KHẨN" and mark_of(["KHẨNN"], URGENCY_MARKS) is None
+
+
 def test_attachments_and_drafts_stay_with_their_document() -> None:
     first = page(*HEADER, line(0.08, 0.11, "Số: 12/QĐ-SNV"), line(0.52, 0.11, "Quảng Ngãi, ngày 10 tháng 10 năm 2023"),
                  line(0.42, 0.17, "QUYẾT ĐỊNH"), *SIGNER)
@@ -732,6 +743,7 @@ def test_ve_viec_read_glued_is_still_dropped_from_the_subject() -> None:
     # a province's name a letter of which OCR read as no letter; a town's name a letter off one is no province
     ("Về việc cổ phần hóa Công ty Dịch vụ Quảng Nøãi", "cổ phần hóa Công ty Dịch vụ Quảng Ngãi"),
     ("Về việc thành lập thị xã Bình Minh", "thành lập thị xã Bình Minh"),
+    ("Về ề việc tổ chức hội nghị sơ kết", "tổ chức hội nghị sơ kết"),  # a mark read twice, as a word of its own
     # ... or read as two syllables that name nothing ("The" for "Thơ"); a district's or a person's name stays
     ("Về việc phổ cập giáo dục tiểu học trên địa bàn Cần The", "phổ cập giáo dục tiểu học trên địa bàn Cần Thơ"),
     ("Về việc điều chỉnh quy hoạch huyện Gia Lâm", "điều chỉnh quy hoạch huyện Gia Lâm"),

@@ -47,7 +47,7 @@ _NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.
 _VV = r"V\s*[/|]\s*[VWY]|V\s*[I1L]?\s*[VWNY](?![^\W_])"
 LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
 # "Về việc", also read glued ("Vềviệc") or with its V taken for another letter in italics ("lê việc")
-_ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E) ?VIEC(?![^\W_]))")
+_ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E)(?: [A-Z])? ?VIEC(?![^\W_]))")  # also "Về ề việc": a mark read twice
 
 
 _FUNCTION_WORDS = frozenset(("và", "hoặc", "của", "các", "những", "với", "cho", "về", "tại", "theo", "trong", "để",
