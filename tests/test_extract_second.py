@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from sohoa.extract import calibrated, extract_document
 from sohoa.extract.document import Extraction
-from sohoa.extract.second import AGREE, DISAGREE, MARKS, MENDED, ODD, Reading, Second, decide, decide_digits
+from sohoa.extract.second import (
+    AGREE,
+    DISAGREE,
+    MARKS,
+    MENDED,
+    ODD,
+    Reading,
+    Second,
+    decide,
+    decide_digits,
+    well_formed_symbol,
+)
 from sohoa.extract.signer import is_title
 from tests.test_extract import HEADER, SIGNER, line, page
 
@@ -85,6 +96,10 @@ def test_header_readers_keep_dashes_and_dotted_symbols_and_the_dictionary_ranks_
     from sohoa.lexicon import in_words
 
     assert number_symbol("Số: 125/TB.ĐHCT.CTCT") == ("125", "TB.ĐHCT.CTCT")  # parts joined by dots
+    # small letters in a symbol only where NĐ 30 abbreviates so ("TTr", "TTg", "GDTrH" of "Giáo dục Trung học"),
+    # not a part run into the place-date line's "Phan Rang" ("UBNRn")
+    assert [well_formed_symbol(s) for s in ("TTr-UBND", "2025/QĐ-TTg", "SGDĐT-GDTrH", "tb-dhct-đt", "PA-UBNRn")] == [
+        True, True, True, True, False]
     assert header_words("SỞ QUY HOẠCH - KIẾN TRÚC") == "SỞ QUY HOẠCH - KIẾN TRÚC"  # a dash between words stays
     assert header_words("- SỞ NỘI VỤ -") == "SỞ NỘI VỤ"  # a rule's dashes around it do not
     assert header_words("SỞ Y TẾ BÌNH ĐỊNH a") == "SỞ Y TẾ BÌNH ĐỊNH"  # a unit's word of one letter stays
