@@ -100,6 +100,8 @@ def test_header_readers_keep_dashes_and_dotted_symbols_and_the_dictionary_ranks_
     # not a part run into the place-date line's "Phan Rang" ("UBNRn")
     assert [well_formed_symbol(s) for s in ("TTr-UBND", "2025/QĐ-TTg", "SGDĐT-GDTrH", "tb-dhct-đt", "PA-UBNRn")] == [
         True, True, True, True, False]
+    assert not well_formed_symbol("ỐĐỂ")  # initials carry no tone: only the "Đ"
+    assert header_words("ỦY:BAN NHÂN DÂN") == "ỦY BAN NHÂN DÂN"  # a speck between two words read as a colon
     assert header_words("SỞ QUY HOẠCH - KIẾN TRÚC") == "SỞ QUY HOẠCH - KIẾN TRÚC"  # a dash between words stays
     assert header_words("- SỞ NỘI VỤ -") == "SỞ NỘI VỤ"  # a rule's dashes around it do not
     assert header_words("SỞ Y TẾ BÌNH ĐỊNH a") == "SỞ Y TẾ BÌNH ĐỊNH"  # a unit's word of one letter stays

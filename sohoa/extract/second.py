@@ -241,10 +241,12 @@ _SYMBOL_PART = re.compile(r"\d{4}|[^\W\d_]{1,8}\d?")  # "2025", "QĐ", "UBND", "
 def well_formed_symbol(symbol: str) -> bool:
     """A symbol of parts of letters (and a year) joined by "/", "-" or ".": "QĐ-UBND", "2025/QĐ-TTg",
     "TB.ĐHCT.CTCT"; a part in capitals and small letters only as NĐ 30 prints a few ("TTg", "TTr", "CTr"), not
-    a part that ran into the next column's word ("PA-UBNRn" for "PA-UBND" beside "Phan Rang")."""
+    a part that ran into the next column's word ("PA-UBNRn" for "PA-UBND" beside "Phan Rang"); initials carry no
+    tone or vowel mark, only the "Đ" ("ỐĐỂ" is no symbol)."""
     parts = re.split(r"[/.-]", symbol)
     return all(_SYMBOL_PART.fullmatch(p) and (p.islower() or not any(ch.islower() for ch in re.sub(_SMALL_TAILS, "", p)))
-               for p in parts) and any(p.isalpha() and len(p) >= 2 for p in parts)
+               and all(ch.isascii() or ch in "Đđ" for ch in p) for p in parts) and any(
+        p.isalpha() and len(p) >= 2 for p in parts)
 
 
 # the words NĐ 30 abbreviates with a small letter in a symbol: "Tr" (trình, trung: "TTr", "CTr", "GDTrH"), "Tg"

@@ -44,7 +44,7 @@ _NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.
 
 # "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv", "VỈY"); or "Về việc" (also "Và việc", "Vẻ viêc"),
 # which opens the trích yếu under a type name
-_VV = r"V\s*[/|]\s*[VWY]|V\s*[I1L]?\s*[VWNY](?![^\W_])"
+_VV = r"V\s*[/|]\s*[VWY]|V\s*[I1L]?\s*[VWNY](?![^\W_])|V/(?= )"  # also "V/ " (its v lost)
 LETTER_ABOUT = re.compile(rf"^(?:{_VV})")
 # "Về việc", also read glued ("Vềviệc") or with its V taken for another letter in italics ("lê việc")
 _ABOUT = re.compile(rf"^(?:{_VV}|(?:V[EA]|[A-Z]E)(?: [A-Z])? ?VIEC(?![^\W_]))")  # also "Về ề việc": a mark read twice
@@ -240,8 +240,11 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     tones = [UNCONFIRMED if modern_tones(s.lower()) in commonest() else RARE_TONE for s in unconfirmed(text)]
     # words dropped as garbage may have been the trích yếu's own, read under a stamp ("quý III" read "quý II" at 0)
     dropped = DROPPED if len(words) < sum(len(ln.words) for ln in block) else 1.0
-    # a year no document of an archive names ("năm 2908"): a digit misread, however sure OCR was of it
-    years = IMPOSSIBLE_YEAR if any(not YEARS[0] <= int(y) <= YEARS[1] for y in _YEAR.findall(text)) else 1.0
+    # a year no document of an archive names ("năm 2908")
+    # (or a span that ends before it starts, "giai đoạn 2064 - 2009"), or an opening bracket never closed (the end
+    # lost: "(lần thứ"): a digit misread or words lost, however sure OCR was of the rest
+    years = IMPOSSIBLE_YEAR if any(not YEARS[0] <= int(y) <= YEARS[1] for y in _YEAR.findall(text)) or any(
+        int(a) > int(b) for a, b in _SPAN.findall(text)) or text.count("(") > text.count(")") else 1.0
     return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones) * dropped * years
 
 
@@ -249,9 +252,10 @@ ODD_WORD = 0.8  # what a trích yếu's score keeps per word that reads as no Vi
 DROPPED = 0.65  # ... when words read as garbage were left out of it (under the calibration's surer steps)
 UNCONFIRMED = 0.96  # ... per syllable of unconfirmed tone (``lexicon.unconfirmed``) that is its letters' commonest
 RARE_TONE = 0.85  # ... per syllable of unconfirmed tone that is not (``lexicon.commonest``)
-IMPOSSIBLE_YEAR = 0.65  # ... when it names a year outside YEARS (under the calibration's surer steps)
+IMPOSSIBLE_YEAR = 0.65  # ... when it names a year outside YEARS or is cut short (under the calibration's surer steps)
 YEARS = (1900, 2100)
-# a year: after "năm", or either end of a span ("2010 - 2015")
+_SPAN = re.compile(r"\b(\d{4}) ?[-–] ?(\d{4})\b")  # "2010 - 2015"
+# a year: after "năm", or either end of a span
 _YEAR = re.compile(r"(?<=\b[Nn]ăm )\d{4}\b|\b\d{4}(?= ?[-–] ?\d{4}\b)|(?<=\d{4} [-–] )\d{4}\b|(?<=\d{4}[-–])\d{4}\b")
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
 _REFERENCE = re.compile(r"\d[\w/.,:-]*|[A-Za-z]+-\d+")  # "2019-2020", "2269/QĐ-TTg", "45", "Covid-19"

@@ -95,7 +95,7 @@ def header_words(text: str) -> str:
     """The words of a header line without the stray signs and lone letters that stamps and rules leave (not the
     one-letter word that opens a unit's name: "SỞ Y TẾ"), words read glued together split again; a dash between
     two words is kept ("SỞ QUY HOẠCH - KIẾN TRÚC")."""
-    words = clean_spaces(text).split()
+    words = re.sub(r"(?<=[^\W\d_])[:;](?=[^\W\d_])", " ", clean_spaces(text)).split()  # "ỦY:BAN": a speck read
     return " ".join(unglue(w) if not _DASH.fullmatch(w) else "-" for i, w in enumerate(words)
                     if len(letters_of(w)) >= 2 or w.isdigit() or _DASH.fullmatch(w) and 0 < i < len(words) - 1
                     or fold(" ".join(words[i:i + 2])) in _LETTER_WORDS)
