@@ -530,6 +530,11 @@ def test_attachments_and_drafts_stay_with_their_document() -> None:
     assert segment([first, regulation, annex, draft, first, marked]) == [[0, 1, 2, 3], [4, 5]]
     # the same blanks with digits written in by hand, which Tesseract dropped: a document of its own
     assert may_start_document(draft) and not may_start_document(annex) and not may_start_document(marked)
+    # a hand-written number read as signs with a slash ("Số: /“-9/KH-HĐND") and the day as signs too: the page
+    # may open a document, and does when the pen's digits are read in its blanks
+    signs = page(*HEADER, line(0.08, 0.11, "Số: /“-9/KH-HĐND"), line(0.52, 0.11, "Quảng Ninh, ngày <⁄ 7 tháng 10 năm 2024"))
+    assert may_start_document(signs) and not starts_document(signs)
+    assert starts_document(signs, {"number": ["19", 0.9], "day": ["17", 0.8]})
     pens = [{}, {}, {}, {"number": ["65", 0.9], "day": ["18", 0.8]}]
     assert starts_document(draft, pens[3]) and not starts_document(draft, {"number": ["", 0.0]})
     assert segment([first, regulation, annex, draft], pens) == [[0, 1, 2], [3]]

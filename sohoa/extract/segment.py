@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from sohoa.extract.dates import DATE
-from sohoa.extract.number import NUMBER
+from sohoa.extract.number import NUMBER, NUMBER_START
 from sohoa.extract.text import COLUMN_SPLIT, SURE, header_lines, is_upper, letters_of, split_columns
 from sohoa.hocr import HocrPage, Line
 from sohoa.vocab import fold
@@ -122,6 +122,10 @@ def _opening(page: HocrPage) -> bool | None:
     dated = DATE.search(fold(" ".join(ln.text for ln in right))) is not None
     if not numbers:
         attached = any("KEM THEO" in text for text in folded)
+        if motto and not attached and any(NUMBER_START.match(fold(ln.text)) for ln in left):
+            # "Số:" with what follows read as no number and symbol ("Số: /“-9/KH-HĐND", a hand-written number
+            # read as signs with a slash): as a blank number, the day's digits or the pen's decide
+            return True if dated else None
         return motto and not attached and dated
     if not (motto or any(is_upper(ln.text) for ln in left)):
         return False
