@@ -155,8 +155,8 @@ def read_again(image: Callable[[], Any], page: HocrPage, opening: bool,
     The second reading only adds candidates to Tesseract's: when it fails, the page keeps its OCR and the reason
     is logged and stored as ``aster_error``."""
     found: dict[str, Any] = {}
-    header = sorted(header_lines(page) + lost_lines(page, left_column or []), key=lambda ln: ln.box[1])
-    for key, lines in (("aster_header", header[:MOST_HEADER] if opening else []), ("aster_signer", signer_lines(page))):
+    header = sorted(header_lines(page) + lost_lines(page, left_column or []), key=lambda ln: ln.box[1]) if opening else []
+    for key, lines in (("aster_header", header[:MOST_HEADER]), ("aster_signer", signer_lines(page))):
         try:
             if lines and (read := read_lines(image(), lines)):
                 found[key] = read

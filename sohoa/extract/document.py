@@ -158,9 +158,9 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     ex.put("parent_agency", parent, agency_conf, parent_from)
     number = symbol = number_from = symbol_from = date_from = place_from = None
     number_conf = symbol_conf = 0.0
+    numbers: list[Reading] = []
     symbols: list[Reading] = []
     if number_at is not None:
-        numbers: list[Reading] = []
         for source, (line,) in versions("number", [left[number_at]], second.header):
             number, symbol = number_symbol(line.text)
             number_conf, symbol_conf, glued = part_confidences(line)
@@ -177,7 +177,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     if symbol and (named := mentions([ln.text for p in pages for ln in p.lines], symbol)):
         # an attachment names the document it belongs to: the number it gives confirms or contradicts this one
         # (or confirms the other reader's: "1886" where asterocr, read first for numbers, lost the "1")
-        other = next((r for r in numbers if r.value != number and r.value in named), None) if number_at is not None else None
+        other = next((r for r in numbers if r.value != number and r.value in named), None)
         if number in named:
             number_from = AGREE if number_from == AGREE else "confirmed"
         elif other:

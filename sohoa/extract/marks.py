@@ -14,12 +14,15 @@ def mark_of(texts: list[str], marks: tuple[str, ...]) -> str | None:
     """The first mark (urgency or secrecy) printed alone on a line or stamp, tone marks and spaces tolerated, and
     in a mark of ``EDITED`` letters or more one letter read twice, lost or misread when no other mark is so near."""
     for text in texts:
-        key = re.sub(r"[^A-Z]", "", fold(text))
+        key = _letters(text)
         for mark in marks:
-            if key == re.sub(r"[^A-Z]", "", fold(mark)):
+            if key == _letters(mark):
                 return mark
-        near = [mark for mark in marks if len(folded := re.sub(r"[^A-Z]", "", fold(mark))) >= EDITED
-                and one_edit(key, folded)]
+        near = [mark for mark in marks if len(_letters(mark)) >= EDITED and one_edit(key, _letters(mark))]
         if len(near) == 1:
             return near[0]
     return None
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", fold(text))

@@ -249,8 +249,13 @@ def _ends_like(line: str, above: str) -> bool:
 
 def _tail(line: str) -> str:
     """The last two words of two letters or more of a line ("" without two): what a seal leaves of a title."""
-    words = [w for w in re.sub(r"[\W\d_]+", " ", line).split() if len(w) >= 2]
+    words = _title_words(line)
     return " ".join(words[-2:]) if len(words) >= 2 else ""
+
+
+def _title_words(text: str) -> list[str]:
+    """The words of two letters or more of a title line, signs between letters taken for spaces ("PHÓ}ÊHỦ")."""
+    return [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]
 
 
 # an authority prefix, also read with a comma or glued to the next word ("TM.ỦY BAN")
@@ -278,7 +283,7 @@ def known_title(text: str) -> str | None:
     """The known title a title line reads as, without the lone letters and signs a seal or a signature adds; or
     that its last words read as, when what the seal made of its first ones is longer ("ư ưng CHU TỊCH"); or the
     title of a unit's head with the unit's name (``unit_head``)."""
-    words = [w for w in re.sub(r"[\W\d_]+", " ", text).split() if len(w) >= 2]  # "PHÓ}ÊHỦ": "PHÓ ÊHỦ"
+    words = _title_words(text)
     if headed := unit_head(words):
         return headed
     for part in map(" ".join, tails(words)):

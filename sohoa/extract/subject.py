@@ -240,11 +240,12 @@ def subject_of(block: list[Line], enacted: list[str] | None = None) -> tuple[str
     tones = [UNCONFIRMED if modern_tones(s.lower()) in commonest() else RARE_TONE for s in unconfirmed(text)]
     # words dropped as garbage may have been the trích yếu's own, read under a stamp ("quý III" read "quý II" at 0)
     dropped = DROPPED if len(words) < sum(len(ln.words) for ln in block) else 1.0
-    # a year no document of an archive names ("năm 2908")
-    # (or a span that ends before it starts, "giai đoạn 2064 - 2009"), or an opening bracket never closed (the end
-    # lost: "(lần thứ"): a digit misread or words lost, however sure OCR was of the rest
-    years = IMPOSSIBLE_YEAR if any(not YEARS[0] <= int(y) <= YEARS[1] for y in _YEAR.findall(text)) or any(
-        int(a) > int(b) for a, b in _SPAN.findall(text)) or text.count("(") > text.count(")") else 1.0
+    # a year no document of an archive names ("năm 2908"), a span that ends before it starts ("giai đoạn 2064 -
+    # 2009"), or a bracket never closed ("(lần thứ"): a digit misread or the end lost, however sure OCR was of the rest
+    spans = _SPAN.findall(text)
+    named = _YEAR.findall(text) + [year for span in spans for year in span]
+    years = IMPOSSIBLE_YEAR if any(not YEARS[0] <= int(y) <= YEARS[1] for y in named) or any(
+        int(a) > int(b) for a, b in spans) or text.count("(") > text.count(")") else 1.0
     return subject, mean_conf(words) * ODD_WORD ** len(odd_words(text)) * math.prod(tones) * dropped * years
 
 
@@ -255,8 +256,7 @@ RARE_TONE = 0.85  # ... per syllable of unconfirmed tone that is not (``lexicon.
 IMPOSSIBLE_YEAR = 0.65  # ... when it names a year outside YEARS or is cut short (under the calibration's surer steps)
 YEARS = (1900, 2100)
 _SPAN = re.compile(r"\b(\d{4}) ?[-–] ?(\d{4})\b")  # "2010 - 2015"
-# a year: after "năm", or either end of a span
-_YEAR = re.compile(r"(?<=\b[Nn]ăm )\d{4}\b|\b\d{4}(?= ?[-–] ?\d{4}\b)|(?<=\d{4} [-–] )\d{4}\b|(?<=\d{4}[-–])\d{4}\b")
+_YEAR = re.compile(r"(?<=\b[Nn]ăm )\d{4}\b")  # "năm 2008"
 _ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]+\w*")  # "HĐND", "GDQP&AN", "TNHH", "COVID"
 _REFERENCE = re.compile(r"\d[\w/.,:-]*|[A-Za-z]+-\d+")  # "2019-2020", "2269/QĐ-TTg", "45", "Covid-19"
 
