@@ -219,12 +219,13 @@ def same_package(package_a: Path, package_b: Path, code: str) -> None:
 
 CHILD_DELIVER = """
 import sys, time
-from sohoa import pipeline, storage
-copy = storage._copy_verified
+from sohoa import pipeline
+from sohoa.storage import local
+copy = local._copy_verified
 def slowly(src, dst):  # a large delivery: each file takes a while, so that the kill lands in the middle
     copy(src, dst)
     time.sleep(0.1)
-storage._copy_verified = slowly
+local._copy_verified = slowly
 pipeline.run_deliver(sys.argv[1], sys.argv[2])
 """
 

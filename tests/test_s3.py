@@ -24,10 +24,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sohoa import ledger
-from sohoa import storage as storage_module
 from sohoa.ledger import audit
 from sohoa.sign import verify_pdf
 from sohoa.storage import LOCK, S3Storage, StorageError
+from sohoa.storage import s3 as storage_module
 from sohoa.synth import make_batch
 
 pytestmark = pytest.mark.slow
