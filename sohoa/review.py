@@ -20,7 +20,16 @@ from typing import Any
 from sohoa.extract import marked as form_mark
 from sohoa.package.model import DOCUMENT_RULES
 from sohoa.report import DOSSIER_KINDS, dossier_codes, failing_dossiers, holds, is_secret, review_state
-from sohoa.vocab import MAINTENANCE_CODES, MODE_CODES, TYPE_CODES, URGENCY_MARKS, fold, nfc
+from sohoa.vocab import (
+    MAINTENANCE_CODES,
+    MODE_CODES,
+    OLDER_TYPES,
+    TYPE_CODES,
+    URGENCY_MARKS,
+    fold,
+    nfc,
+    type_code,
+)
 from sohoa.workspace import BatchWork, DossierWork, read_json, write_json
 
 APPROVE, REJECT = "Approve", "Reject"
@@ -255,7 +264,7 @@ def _field(name: str, text: str) -> tuple[Any, str | None]:
     if not text:
         return None, (f"{name} is required (TT 05/2025) but empty" if name in REQUIRED else None)
     if name == "document_type":
-        known = {fold(t).casefold(): t for t in TYPE_CODES}
+        known = {fold(t).casefold(): t for t in (*TYPE_CODES, *OLDER_TYPES)}
         found = known.get(fold(text).casefold())
         return found or text, None if found else f"document_type {text!r} is none of TT 05's types"
     if name == "issued_date":
@@ -354,7 +363,7 @@ def apply(work: BatchWork, code: str, documents: dict[str, Answer], dossier_answ
             record["changed"] = {f: [doc["metadata"].get(f), v] for f, v in clean.items()
                                  if v != doc["metadata"].get(f)}
             doc["metadata"].update(clean)
-            doc["metadata"]["type_code"] = TYPE_CODES.get(clean["document_type"] or "")
+            doc["metadata"]["type_code"] = type_code(clean["document_type"])
             doc["confidence"].update({f: 1.0 for f in record["changed"]})  # a person's value is sure
             doc["needs_review"] = False
         record["decision"] = "approved" if answer.decision == APPROVE and rejecting is None else "rejected"

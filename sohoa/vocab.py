@@ -41,6 +41,15 @@ TYPE_CODES: dict[str, str] = {
     "Bản vẽ kỹ thuật": "31",
     "Khác": "32",
 }
+# Types of older paper that TT 05's list lacks (NĐ 30 dropped them), and the type whose code they take: a "Thông
+# tri" (before 2000) is a "Khác"
+OLDER_TYPES: dict[str, str] = {"Thông tri": "Khác"}
+
+
+def type_code(name: str | None) -> str | None:
+    """TT 05's typeName code of a document type (an older type's too: ``OLDER_TYPES``); None for no known type."""
+    return TYPE_CODES.get(OLDER_TYPES.get(name or "", name or ""))
+
 
 # NĐ 30/2020 Phụ lục III abbreviations (STANDARDS.md §4.3). Công văn and Thư công have none.
 TYPE_ABBREVIATIONS: dict[str, str] = {

@@ -159,6 +159,7 @@ def test_letter_read_with_specks_glued_words_and_a_misread_vv() -> None:
     ("Số $3 /ĐHCT-TC", None, "ĐHCT-TC"), ("SỞ /TB-UBND", None, "TB-UBND"),
     ("sẽ: 2407 /QĐ-UB", "2407", "QĐ-UB"),  # a typewriter's "Số" read "sẽ"
     ("Số: 759", "759", None),  # the symbol cut off at the gutter: no "7" over a symbol "59"
+    ("sSố:659/PC-LĐTBXH", "659", "PC-LĐTBXH"),  # a speck read as an "s" glued before "Số"
 ])
 def test_number_line_shapes(printed: str, number: str | None, symbol: str | None) -> None:
     m = extract_document([page(*HEADER, line(0.08, 0.11, printed))]).metadata
@@ -280,6 +281,26 @@ def test_a_trich_yeus_last_line_led_by_a_dash_is_kept() -> None:
     block = [line(0.25, 0.180, "Phê duyệt Đề án bảo đảm an toàn thực phẩm giai đoạn 2020"), last]
     assert [ln.text for ln in text_block(block, 0, stop_upper=True)] == ["Phê duyệt Đề án bảo đảm an toàn thực "
                                                                           "phẩm giai đoạn 2020", "- 2025"]
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("đôn đốc thực hiện quản lý ngân -_ sách nhà nước", "đôn đốc thực hiện quản lý ngân sách nhà nước"),
+    ("đôn đốc thực hiện quản lý ngân .sách nhà nước", "đôn đốc thực hiện quản lý ngân sách nhà nước"),
+    ("Phê duyệt Đề án giai đoạn 2015.- 2020", "Phê duyệt Đề án giai đoạn 2015 - 2020"),
+    ("phát triển kinh tế - xã hội năm 2020", "phát triển kinh tế - xã hội năm 2020"),  # a dash between words stays
+])
+def test_specks_read_as_signs_inside_a_trich_yeu_are_dropped(read: str, expected: str) -> None:
+    assert subject_of([line(0.2, 0.18, read)])[0] == expected
+
+
+def test_a_rule_typed_through_a_wrapped_trich_yeu_does_not_end_it() -> None:
+    """Seen on a typewritten 1985 notice: the rule under the trích yếu, typed over its last line, read as a line
+    of specks that the line holding "tổ chức cán bộ" starts inside."""
+    rule = line(0.38, 0.1925, "-~- t2 ⁄ ^", conf=30)
+    block = [line(0.25, 0.175, "Về việc tổ chức hội nghị sơ kết công tác"), rule, line(0.38, 0.196, "tổ chức cán bộ"),
+             line(0.15, 0.29, "Ngày 07 tháng 6 năm 1985, lãnh đạo Uỷ ban nhân dân tỉnh đã chủ trì cuộc họp")]
+    assert [ln.text for ln in text_block(block, 0, stop_upper=True)] == [block[0].text, block[2].text]
+    assert subject_of(text_block(block, 0, stop_upper=True))[0] == "tổ chức hội nghị sơ kết công tác tổ chức cán bộ"
 
 
 def test_a_trich_yeu_with_words_left_out_as_garbage_is_less_sure() -> None:
@@ -827,6 +848,19 @@ def test_older_decision_naming_its_issuer_after_the_type() -> None:
     m = extract_document([doc]).metadata
     assert (m["document_type"], m["subject"]) == ("Quyết định",
                                                   "ban hành Quy chế phối hợp trong công tác thu thuế nông nghiệp")
+
+
+def test_a_thong_tri_of_older_paper_is_read_as_its_type_and_coded_as_tt05s_other() -> None:
+    """1989: "THÔNG TRI CỦA UỶ BAN NHÂN DÂN …" ("TRI" read "TRT"), a type NĐ 30 no longer has: not a công văn for
+    its "V/v" line, its trích yếu whole; TT 05's code for it is "Khác"."""
+    doc = page(line(0.08, 0.05, "UỶ BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"), *HEADER[2:],
+               line(0.08, 0.11, "Số: 1301/TT-UB"), line(0.50, 0.11, "Cần Thơ, ngày 03 tháng 4 năm 1989"),
+               line(0.20, 0.16, "THÔNG TRT CỦA UỶ BAN NHÂN DÂN TỈNH HẬU"), line(0.45, 0.18, "GTANG"),
+               line(0.22, 0.20, "V/v tổ chức thực hiện công tác phòng,"), line(0.36, 0.22, "chống lụt bão"),
+               line(0.10, 0.28, "Trong năm 1989, đã tổ chức 14 lớp tập huấn cho cán bộ"), *SIGNER)
+    m = extract_document([doc]).metadata
+    assert (m["document_type"], m["type_code"]) == ("Thông tri", "32")
+    assert m["subject"] == "tổ chức thực hiện công tác phòng, chống lụt bão"
 
 
 def test_number_and_symbol_are_as_sure_as_their_own_words() -> None:

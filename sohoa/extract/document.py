@@ -63,10 +63,10 @@ from sohoa.vocab import (
     SECRECY_MARKS,
     SURNAMES,
     TYPE_ABBREVIATIONS,
-    TYPE_CODES,
     URGENCY_MARKS,
     WITHOUT_ABSTRACT,
     fold,
+    type_code,
 )
 
 REQUIRED = ("document_type", "issued_date", "issuing_agency", "subject")  # TT 05's EAD_doc cannot go without them
@@ -265,7 +265,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     if doc_type in WITHOUT_ABSTRACT:  # what follows its name is its body ("… trân trọng giới thiệu: Ông …")
         subject, subject_conf = None, 0.0
     ex.put("document_type", doc_type, type_conf, type_from)
-    ex.put("type_code", TYPE_CODES.get(doc_type or "", None), type_conf)
+    ex.put("type_code", type_code(doc_type), type_conf)
     ex.put("subject", subject, subject_conf, subject_from)
 
     # the signer block follows "Nơi nhận" on the signed page; attachments after it have none (or a draft's).

@@ -12,7 +12,7 @@ from sohoa.vocab import TYPE_ABBREVIATIONS, fold
 # "Số $3 /ĐHCT-TC" (OCR lost the colon, and read a hand-written number as signs; such a "Số" may read "SỞ", and
 # in a typewriter's face "sẽ"); a hand-written number that OCR cannot read comes out as a few stray signs ("Số: ⁄‡4
 # /CT-UBND")
-_SO = r"^[\W_]{0,8}S[O0E]\s*"  # "Số" after up to eight specks or dots
+_SO = r"^[\W_]{0,8}S?S[O0E]\s*"  # "Số" after up to eight specks or dots, or a speck read as its "s" ("sSố:65")
 _NO_COLON = r"\s*(?=/)|\s+(?=[^/\s]*[^A-Z\s/][^/\s]*\s*/)"  # "Số /…", "Số $3 /…": no colon, a number read as signs
 NUMBER_START = re.compile(rf"{_SO}(?:[:;.,]|\s+\d|{_NO_COLON})")
 # a number written by hand may be read with a space inside ("2 5", "?4 7"), or glued to "Số" ("số02/UBND-KT"),

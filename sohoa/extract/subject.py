@@ -10,14 +10,14 @@ from sohoa.extract.names import vocabulary
 from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.lexicon import commonest, is_syllable, is_word, restore_tones, toneless, unconfirmed
-from sohoa.vocab import TYPE_CODES, fold, modern_tones
+from sohoa.vocab import OLDER_TYPES, TYPE_CODES, fold, modern_tones
 
 BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
 NOT_BODY = ("nhâm",)  # folds like "Nhằm" but is the stem of a lunar year in a subject: "Tết Nguyên đán Nhâm Dần"
 STAMP_LINE_CONF = 0.5  # a line read with less mean confidence is a stamp's or a signature's, not the text's
 GARBAGE_CONF = 40  # below it, a word that is no syllable is what a stamp or signature printed over the text made
 
-TYPE_KEYS = [(name, fold(name).replace(" ", "")) for name in TYPE_CODES]
+TYPE_KEYS = [(name, fold(name).replace(" ", "")) for name in (*TYPE_CODES, *OLDER_TYPES)]
 
 
 def _type_of(text: str) -> str | None:
@@ -39,7 +39,8 @@ def type_line(line: Line) -> tuple[str | None, list[Word]]:
 
 _YEAR_WORD = re.compile(r"\b([Nn])[ắằẳẵặ]m(?= \d{4}\b)")
 # specks OCR reads as a token of their own, and a field of a received-stamp ("Giờ:........", read "Gi.......")
-_NOISE_TOKEN = re.compile(r"^(?:[_|¦‹›~`^*#<>«»°•'‘’]+|\w{0,4}:?\.{4,})$")
+# (also with a dash: "ngân -_ sách")
+_NOISE_TOKEN = re.compile(r"^(?:[-–—]?[_|¦‹›~`^*#<>«»°•'‘’]+[-–—]?|\w{0,4}:?\.{4,})$")
 
 
 # "V/v" as OCR reads it in small type ("V/v", "Vw", "V/w", "Viv", "VỈY"); or "Về việc" (also "Và việc", "Vẻ viêc"),
@@ -103,6 +104,8 @@ def _strip_subject(text: str) -> str:
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):  # "Quyết. định": no stop in a word
         if token.endswith(".") and after[:1].islower() and is_word(token[:-1], after):
             tokens[i] = token[:-1]
+    # a speck read as a stop before a word or a dash ("ngân .sách", "giai đoạn 2015.- 2020"): no sentence ends there
+    tokens = [re.sub(r"\.(?=[-–—])", " ", t[1:] if t[:1] == "." and t[1:2].islower() else t) for t in tokens]
     text = _provinces(restore_tones(" ".join(map(_digit_for_letter, tokens))))
     text = _YEAR_WORD.sub(r"\1ăm", text)  # "nắm 2023" (a tone OCR added): before a year it is "năm"
     # a stamp's words read before a capital "Về việc" (mid-sentence "về" is lower-case): the subject starts there
@@ -122,12 +125,14 @@ def text_block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
     """Consecutive lines from ``start`` until a wide gap, a rule, an upper-case line or, after more than half a
     line's gap, the body's first words ("Thực hiện" may also open a wrapped line of a trích yếu). A speck, stroke
     or stamp's fragment read as a line of its own (narrower than high), or a line above the last one (a stamp's,
-    that OCR's layout put after it), is passed over."""
+    that OCR's layout put after it), is passed over, and so are specks read as a line that the next line overlaps
+    (a rule typed through a wrapped line: "-~- t2 ⁄ ^" over "tổ chức cán bộ")."""
     out = [lines[start]]
-    for line in lines[start + 1:]:
+    for k, line in enumerate(lines[start + 1:], start + 1):
         text = clean_spaces(line.text)
         top, bottom = extent(out[-1])
-        if line.box[2] - line.box[0] < line.box[3] - line.box[1] or extent(line)[0] < top:
+        if (line.box[2] - line.box[0] < line.box[3] - line.box[1] or extent(line)[0] < top
+                or _specks_over(line, lines[k + 1:k + 2])):
             continue
         gap = (extent(line)[0] - bottom) / max(bottom - top, 1)
         if gap > 1.1 or not any(ch.isalnum() for ch in text) or (stop_upper and is_upper(text)) or (
@@ -135,6 +140,12 @@ def text_block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
             break
         out.append(line)
     return out
+
+
+def _specks_over(line: Line, following: list[Line]) -> bool:
+    """A line read with the confidence of a stamp's, holding no syllable, that the next line starts inside."""
+    return bool(following) and mean_conf(line.words) < STAMP_LINE_CONF and following[0].box[1] < line.box[3] and not any(
+        is_syllable(w.text) for w in line.words)
 
 
 def _starts_body(text: str) -> bool:
