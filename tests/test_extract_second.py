@@ -41,7 +41,8 @@ def test_asterocr_puts_right_a_date_tesseract_lost_a_digit_of_and_a_person_check
     tesseract = [*TOP]
     tesseract[DATE_AT] = line(0.52, 0.11, "Quảng Ngãi, ngày 0 thủng 01 năm 2025")
     doc = page(*tesseract, BODY, *SIGNER)
-    assert extract_document([doc]).metadata["issued_date"] == "2025-01"  # Tesseract alone: no day
+    alone = extract_document([doc])
+    assert alone.metadata["issued_date"] == "2025-01" and "issued_date" in alone.unsure()  # no day: marked
     ex = extract_document([doc], second=Second(TOP, {0: SIGNER[2:]}))
     assert ex.metadata["issued_date"] == "2025-01-05" and ex.metadata["place"] == "Quảng Ngãi"
     assert ex.evidence["issued_date"] == DISAGREE and "issued_date" in ex.unsure()
@@ -186,3 +187,13 @@ def test_readers_differing_only_in_the_symbols_type_part_agree_once_the_type_tit
     aster[NUMBER_AT] = line(0.08, 0.11, "Số: 15/TTr-SXD")  # the readers differ in the issuing body's part too
     ex = extract_document([page(*lines, BODY, *SIGNER)], second=Second(aster, {0: SIGNER[2:]}))
     assert ex.evidence["symbol"] == DISAGREE and "symbol" in ex.unsure()
+
+
+def test_a_prefix_read_from_title_lines_the_readers_read_otherwise_is_as_unsure_as_the_title() -> None:
+    """Both readers lost "TUQ. CHỦ TỊCH" under the seal and read no prefix alike; they read the title under it
+    otherwise: the prefix comes from those same lines, so a person checks it with the title."""
+    tesseract = [*SIGNER[:2], line(0.62, 0.74, "CHÁNH VĂN PHÒNG"), SIGNER[-1]]
+    aster = [line(0.62, 0.74, "PHÓ CHÁNH VĂN PHÒNG"), SIGNER[-1]]
+    ex = extract_document([page(*TOP, BODY, *tesseract)], second=Second(TOP, {0: aster}))
+    assert ex.evidence["signer_title"] == DISAGREE and ex.metadata["authority"] is None
+    assert {"signer_title", "authority"} <= set(ex.unsure())

@@ -13,6 +13,7 @@ from sohoa.extract.dates import date_place
 from sohoa.extract.handwritten import hand_reading, with_hand
 from sohoa.extract.header import agency_of, header_anchors, stamp_text, unit_line
 from sohoa.extract.marks import mark_of
+from sohoa.extract.names import marks_lost
 from sohoa.extract.number import (
     NUMBER,
     NUMBER_START,
@@ -156,6 +157,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     parent_from, agency_from = part_evidence(agencies, (parent, agency), agency_from)
     ex.put("issuing_agency", agency, agency_conf, agency_from)
     ex.put("parent_agency", parent, agency_conf, parent_from)
+    ex.doubt(*(name for name, body in (("issuing_agency", agency), ("parent_agency", parent))
+               if any(map(marks_lost, (body or "").split()))))  # a name's marks lost: no dictionary restores them
     number = symbol = number_from = symbol_from = date_from = place_from = None
     number_conf = symbol_conf = 0.0
     numbers: list[Reading] = []
@@ -211,6 +214,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     if issued and year and issued[:4] != year.group(1):  # NĐ 30: a legal document's number carries its year
         issued, date_conf = year.group(1) + issued[4:], min(date_conf, symbol_conf) * 0.8
     ex.put("issued_date", issued, date_conf, date_from)
+    if issued and len(issued) != len("YYYY-MM-DD"):
+        ex.doubt("issued_date")  # its day lost (TT 05 wants it): the form marks the date, not the document alone
     ex.put("place", place, place_conf, place_from)
 
     # công văn: "V/v" under the number in the left column
@@ -311,6 +316,8 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
         ex.put("authority", authority, signer_conf, authority_from)
     if (guessed := [titled[source][2] for source in signers if titled[source][1] == signer_title]) and all(guessed):
         ex.doubt("signer_title", "authority")  # a title (and its prefixes) guessed from lines read as none
+    if ex.confidence["signer_title"] < review_below("signer_title"):
+        ex.doubt("authority")  # its prefixes are read from the same lines as the title: no surer than it
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])
     ex.put("urgency", mark_of(marked, URGENCY_MARKS), 1.0)
     ex.put("secrecy", mark_of(marked, SECRECY_MARKS), 1.0)

@@ -20,7 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sohoa.vocab import fold, nfc
+from sohoa.lexicon import dictionary, is_syllable
+from sohoa.vocab import SURNAMES, fold, modern_tones, nfc
 
 EDIT_MIN = 6  # letters (without spaces) of the shortest name matched one letter off
 
@@ -227,3 +228,18 @@ def snap_place(text: str) -> tuple[str | None, int | None]:
             if len(near) == 1:
                 return next(iter(near)), 2
     return None, None
+
+
+@cache
+def _written() -> frozenset[str]:
+    """Every syllable as written (lower case, modern tone placement) of the dictionary's words and of the names
+    the vocabularies hold: units of every level before and after 2025 ("Phan Rang"), family and given names."""
+    names = [*communes(), *districts(), *provinces(), *given_syllables(), *SURNAMES]
+    return frozenset(modern_tones(s.lower()) for line in [*dictionary(), *names] for s in line.split() if s.isalpha())
+
+
+def marks_lost(token: str) -> bool:
+    """``token`` has the letters of a syllable but marks that no word or name has ("KIEN TRUC" for "KIẾN TRÚC"):
+    a word whose marks OCR lost, not a word of its own nor an acronym ("UBND" has no syllable's letters)."""
+    word = token.strip(".,;:!?()\"'“”‘’")
+    return is_syllable(word) and modern_tones(word.lower()) not in _written()
