@@ -144,8 +144,8 @@ def text_block(lines: list[Line], start: int, stop_upper: bool) -> list[Line]:
 
 def _specks_over(line: Line, following: list[Line]) -> bool:
     """A line read with the confidence of a stamp's, holding no syllable, that the next line starts inside."""
-    return bool(following) and mean_conf(line.words) < STAMP_LINE_CONF and following[0].box[1] < line.box[3] and not any(
-        is_syllable(w.text) for w in line.words)
+    return (bool(following) and following[0].box[1] < line.box[3] and mean_conf(line.words) < STAMP_LINE_CONF
+            and not any(is_syllable(w.text) for w in line.words))
 
 
 def _starts_body(text: str) -> bool:
