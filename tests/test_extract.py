@@ -837,30 +837,28 @@ def test_official_letter_whose_vv_block_tesseract_read_as_one_line_with_the_plac
     assert m["subject"] == "triển khai kế hoạch giảng dạy học kỳ 2"
 
 
-def test_older_decision_naming_its_issuer_after_the_type() -> None:
-    """1976: "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU / GIANG" over "V/v …": a decision, not a công văn, and its
-    trích yếu starts under the issuer's wrapped name."""
+@pytest.mark.parametrize(("number", "title", "wrapped", "vv", "body", "expected"), [
+    # 1976: a decision, not a công văn, its trích yếu starting under the issuer's wrapped name
+    ("Số: 2401 /QĐ-UB", "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU", "GIANG",
+     ("V/v ban hành Quy chế phối hợp trong công", "tác thu thuế nông nghiệp"),
+     "Căn cứ Luật Tổ chức chính quyền địa phương;",
+     ("Quyết định", "02", "ban hành Quy chế phối hợp trong công tác thu thuế nông nghiệp")),
+    # 1989: a Thông tri ("TRI" read "TRT"), a type NĐ 30 no longer has, whose TT 05 code is that of "Khác"
+    ("Số: 1301/TT-UB", "THÔNG TRT CỦA UỶ BAN NHÂN DÂN TỈNH HẬU", "GTANG",
+     ("V/v tổ chức thực hiện công tác phòng,", "chống lụt bão"),
+     "Trong năm 1989, đã tổ chức 14 lớp tập huấn cho cán bộ",
+     ("Thông tri", "32", "tổ chức thực hiện công tác phòng, chống lụt bão")),
+])
+def test_older_types_naming_their_issuer_after_the_type(number: str, title: str, wrapped: str, vv: tuple[str, str],
+                                                        body: str, expected: tuple[str, str, str]) -> None:
+    """"QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU / GIANG" over "V/v …": the type is read from the words before
+    "CỦA", not taken for a công văn for its "V/v" line, and the trích yếu is read whole."""
     doc = page(line(0.08, 0.05, "UỶ BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"), *HEADER[2:],
-               line(0.08, 0.11, "Số: 2401 /QĐ-UB"), line(0.50, 0.11, "Cần Thơ, ngày 28 tháng 6 năm 1976"),
-               line(0.20, 0.16, "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH HẬU"), line(0.45, 0.18, "GIANG"),
-               line(0.22, 0.20, "V/v ban hành Quy chế phối hợp trong công"), line(0.30, 0.22, "tác thu thuế nông nghiệp"),
-               line(0.10, 0.28, "Căn cứ Luật Tổ chức chính quyền địa phương;"), *SIGNER)
+               line(0.08, 0.11, number), line(0.50, 0.11, "Cần Thơ, ngày 28 tháng 6 năm 1976"),
+               line(0.20, 0.16, title), line(0.45, 0.18, wrapped), line(0.22, 0.20, vv[0]), line(0.30, 0.22, vv[1]),
+               line(0.10, 0.28, body), *SIGNER)
     m = extract_document([doc]).metadata
-    assert (m["document_type"], m["subject"]) == ("Quyết định",
-                                                  "ban hành Quy chế phối hợp trong công tác thu thuế nông nghiệp")
-
-
-def test_a_thong_tri_of_older_paper_is_read_as_its_type_and_coded_as_tt05s_other() -> None:
-    """1989: "THÔNG TRI CỦA UỶ BAN NHÂN DÂN …" ("TRI" read "TRT"), a type NĐ 30 no longer has: not a công văn for
-    its "V/v" line, its trích yếu whole; TT 05's code for it is "Khác"."""
-    doc = page(line(0.08, 0.05, "UỶ BAN NHÂN DÂN"), line(0.10, 0.07, "TỈNH HẬU GIANG"), *HEADER[2:],
-               line(0.08, 0.11, "Số: 1301/TT-UB"), line(0.50, 0.11, "Cần Thơ, ngày 03 tháng 4 năm 1989"),
-               line(0.20, 0.16, "THÔNG TRT CỦA UỶ BAN NHÂN DÂN TỈNH HẬU"), line(0.45, 0.18, "GTANG"),
-               line(0.22, 0.20, "V/v tổ chức thực hiện công tác phòng,"), line(0.36, 0.22, "chống lụt bão"),
-               line(0.10, 0.28, "Trong năm 1989, đã tổ chức 14 lớp tập huấn cho cán bộ"), *SIGNER)
-    m = extract_document([doc]).metadata
-    assert (m["document_type"], m["type_code"]) == ("Thông tri", "32")
-    assert m["subject"] == "tổ chức thực hiện công tác phòng, chống lụt bão"
+    assert (m["document_type"], m["type_code"], m["subject"]) == expected
 
 
 def test_number_and_symbol_are_as_sure_as_their_own_words() -> None:
