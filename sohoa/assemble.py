@@ -31,7 +31,7 @@ from sohoa.package.premis import REVIEW_EVENT
 from sohoa.parallel import process_map
 from sohoa.pdfa import PdfPage, build_pdfa
 from sohoa.sign import SigningIdentity, sign_pdf
-from sohoa.vocab import LANGUAGE_CODES, TYPE_CODES
+from sohoa.vocab import LANGUAGE_CODES, TYPE_CODES, type_code
 from sohoa.workspace import DossierWork, read_json, write_json
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def document_description(doc: dict[str, Any], pdf: Any, dossier: DossierDescript
     return DocumentDescription(
         ordinal=doc["ordinal"],
         pdf=pdf,
-        type_code=TYPE_CODES.get(meta.get("document_type") or "", TYPE_CODES["Khác"]),
+        type_code=type_code(meta.get("document_type")) or TYPE_CODES["Khác"],
         code_number=meta.get("number") or "",
         code_notation=meta.get("symbol") or "",
         issued_date=_date(meta.get("issued_date")),

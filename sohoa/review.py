@@ -21,10 +21,9 @@ from sohoa.extract import marked as form_mark
 from sohoa.package.model import DOCUMENT_RULES
 from sohoa.report import DOSSIER_KINDS, dossier_codes, failing_dossiers, holds, is_secret, review_state
 from sohoa.vocab import (
+    DOCUMENT_TYPES,
     MAINTENANCE_CODES,
     MODE_CODES,
-    OLDER_TYPES,
-    TYPE_CODES,
     URGENCY_MARKS,
     fold,
     nfc,
@@ -264,7 +263,7 @@ def _field(name: str, text: str) -> tuple[Any, str | None]:
     if not text:
         return None, (f"{name} is required (TT 05/2025) but empty" if name in REQUIRED else None)
     if name == "document_type":
-        known = {fold(t).casefold(): t for t in (*TYPE_CODES, *OLDER_TYPES)}
+        known = {fold(t).casefold(): t for t in DOCUMENT_TYPES}
         found = known.get(fold(text).casefold())
         return found or text, None if found else f"document_type {text!r} is none of TT 05's types"
     if name == "issued_date":

@@ -44,6 +44,7 @@ TYPE_CODES: dict[str, str] = {
 # Types of older paper that TT 05's list lacks (NĐ 30 dropped them), and the type whose code they take: a "Thông
 # tri" (before 2000) is a "Khác"
 OLDER_TYPES: dict[str, str] = {"Thông tri": "Khác"}
+DOCUMENT_TYPES = (*TYPE_CODES, *OLDER_TYPES)  # every type a document is read or written as
 
 
 def type_code(name: str | None) -> str | None:

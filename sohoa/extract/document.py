@@ -315,7 +315,7 @@ def extract_document(pages: list[HocrPage], stamps: list[str] | None = None,
     else:
         ex.put("authority", authority, signer_conf, authority_from)
     if (guessed := [titled[source][2] for source in signers if titled[source][1] == signer_title]) and all(guessed):
-        ex.doubt("signer_title", "authority")  # a title (and its prefixes) guessed from lines read as none
+        ex.doubt("signer_title")  # a title guessed from lines read as none
     if ex.confidence["signer_title"] < review_below("signer_title"):
         ex.doubt("authority")  # its prefixes are read from the same lines as the title: no surer than it
     marked = [ln.text for ln in first.lines[: len(header) + 6]] + list(stamps or [])

@@ -10,14 +10,14 @@ from sohoa.extract.names import vocabulary
 from sohoa.extract.text import SURE, clean_spaces, closest, extent, is_upper, letters_of, mean_conf, tails
 from sohoa.hocr import HocrPage, Line, Word
 from sohoa.lexicon import commonest, is_syllable, is_word, restore_tones, toneless, unconfirmed
-from sohoa.vocab import OLDER_TYPES, TYPE_CODES, fold, modern_tones
+from sohoa.vocab import DOCUMENT_TYPES, fold, modern_tones
 
 BODY_STARTS = ("CAN CU", "KINH GUI", "THUC HIEN", "DIEU ", "XET DE NGHI", "THEO DE NGHI", "NHAM ")
 NOT_BODY = ("nhâm",)  # folds like "Nhằm" but is the stem of a lunar year in a subject: "Tết Nguyên đán Nhâm Dần"
 STAMP_LINE_CONF = 0.5  # a line read with less mean confidence is a stamp's or a signature's, not the text's
 GARBAGE_CONF = 40  # below it, a word that is no syllable is what a stamp or signature printed over the text made
 
-TYPE_KEYS = [(name, fold(name).replace(" ", "")) for name in (*TYPE_CODES, *OLDER_TYPES)]
+TYPE_KEYS = [(name, fold(name).replace(" ", "")) for name in DOCUMENT_TYPES]
 
 
 def _type_of(text: str) -> str | None:
