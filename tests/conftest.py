@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
+from tests.seaweed import seaweedfs
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
@@ -167,3 +170,17 @@ def run_stages(batch: Path, out: Path, work: Path, identity: object, **params: s
         pipeline.run_package(d, identity)  # type: ignore[arg-type]
     pipeline.run_deliver(started["work"], str(out))
     return dict(started)
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A SeaweedFS server with two buckets: ``archive`` (versioned, SSE-S3 by default) and ``locked`` (Object
+    Lock on, so versioned)."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        client = server["client"]
+        client.create_bucket(Bucket="archive")
+        client.put_bucket_versioning(Bucket="archive", VersioningConfiguration={"Status": "Enabled"})
+        client.put_bucket_encryption(Bucket="archive", ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        client.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+        yield server

@@ -40,7 +40,8 @@ from sohoa.sign import verify_pdf
 from sohoa.storage import LOCK, LocalStorage, S3Storage
 from sohoa.synth import make_batch
 from sohoa.workspace import BatchWork, read_json
-from tests.test_s3 import free_port, listed, versions
+from tests.seaweed import free_port
+from tests.test_s3 import listed, versions
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
