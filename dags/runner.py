@@ -380,30 +380,36 @@ def _review(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     work = BatchWork(Path(json.loads(raw).get("work") or work_root() / batch_id))
-    if not work.batch_json.exists():
-        print(f"sohoa review: the work area {work.root} of batch {batch_id} is gone (a re-run of the batch "
-              "or a cleaned SOHOA_WORK_DIR): run the batch again.", file=sys.stderr)
-        return 2
-    if args.export:
-        rows = export(work, Path(args.export), base_url() or "http://localhost:8080")
-        print(f"{rows} row(s) to review written to {args.export}")
-        return 0
-    try:
-        outcomes = import_sheet(work, Path(args.import_), args.by or "")
-    except ReviewError as exc:
-        print("sohoa review: nothing applied:", *(f"  {p}" for p in exc.problems), sep="\n", file=sys.stderr)
-        return 2
-    signing = signing_identity(SIGNING_CONN_ID, logging.getLogger("sohoa.review"))
-    for code, outcome in outcomes.items():
-        result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
-        status = "still held (see report.json)" if code in result["held"] else outcome
-        closed = close_forms(str(work.root), code, args.by)
-        print(f"  {code}: {status}" + (f"; its {len(closed)} open form(s) under Required Actions answered so"
-                                        if closed else ""))
-    if outcomes:
-        from operators.campaign import record_batch
+    from operators.workarea import mirrored
+    from sohoa.storage.mirror import EVERYTHING, Scope
 
-        record_batch(str(work.root), output)  # the campaign store sees the review
+    # with the work area on S3, this machine's scratch copy: the descriptions to export, the whole batch to release
+    with mirrored(str(work.root), Scope(whole_dossiers=False) if args.export else EVERYTHING,
+                  writes=not args.export, locked=not args.export):
+        if not work.batch_json.exists():
+            print(f"sohoa review: the work area {work.root} of batch {batch_id} is gone (a re-run of the batch "
+                  "or a cleaned SOHOA_WORK_DIR): run the batch again.", file=sys.stderr)
+            return 2
+        if args.export:
+            rows = export(work, Path(args.export), base_url() or "http://localhost:8080")
+            print(f"{rows} row(s) to review written to {args.export}")
+            return 0
+        try:
+            outcomes = import_sheet(work, Path(args.import_), args.by or "")
+        except ReviewError as exc:
+            print("sohoa review: nothing applied:", *(f"  {p}" for p in exc.problems), sep="\n", file=sys.stderr)
+            return 2
+        signing = signing_identity(SIGNING_CONN_ID, logging.getLogger("sohoa.review"))
+        for code, outcome in outcomes.items():
+            result = run_release(str(work.root), code, output, signing, s3_client(output, "aws_default"))
+            status = "still held (see report.json)" if code in result["held"] else outcome
+            closed = close_forms(str(work.root), code, args.by)
+            print(f"  {code}: {status}" + (f"; its {len(closed)} open form(s) under Required Actions answered so"
+                                            if closed else ""))
+        if outcomes:
+            from operators.campaign import record_batch
+
+            record_batch(str(work.root), output)  # the campaign store sees the review
     print(f"report:   {target}/report.json")
     return 0
 

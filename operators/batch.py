@@ -10,6 +10,7 @@ from airflow.sdk import BaseOperator
 
 from operators.base import SohoaOperator, s3_client
 from operators.review import DataDocsLink, ReportLink, ReviewQueueLink, review_request
+from operators.workarea import mirrored
 
 
 def _require(work: str | None) -> None:
@@ -33,10 +34,12 @@ class QualityChecksOperator(SohoaOperator):
 
         from sohoa.disk import DiskFullError
         from sohoa.pipeline import run_quality
+        from sohoa.storage.mirror import Scope
 
         _require(self.work)
         try:
-            summary = run_quality(self.work)
+            with mirrored(self.work, Scope(whole_dossiers=False)):  # the tables: the dossiers' JSON files
+                summary = run_quality(self.work)
         except DiskFullError as exc:  # retrying will not help until space is freed
             raise AirflowFailException(str(exc)) from exc
         self.log.info("quality: %s", summary)
@@ -71,10 +74,12 @@ class DeliverOperator(SohoaOperator):
 
         from sohoa.disk import DiskFullError
         from sohoa.pipeline import run_deliver
+        from sohoa.storage.mirror import EVERYTHING
 
         _require(self.work)
         try:
-            result = run_deliver(self.work, self.output_uri, s3_client(self.output_uri, self.aws_conn_id))
+            with mirrored(self.work, EVERYTHING, locked=True):
+                result = run_deliver(self.work, self.output_uri, s3_client(self.output_uri, self.aws_conn_id))
         except DiskFullError as exc:  # retrying will not help until space is freed
             raise AirflowFailException(str(exc)) from exc
         self.log.info("delivered to %s: %s", result["destination"], result)

@@ -18,6 +18,7 @@ from typing import Any
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 
 from operators.base import SohoaOperator, s3_client
+from operators.workarea import mirrored
 
 BATCH_DAG = "digitize_batch"
 POOL = "sohoa_campaign"  # its slots: how many of a campaign's batches run at once
@@ -124,7 +125,10 @@ class RecordCampaignOperator(SohoaOperator):
             from airflow.sdk.exceptions import AirflowSkipException
 
             raise AirflowSkipException("the batch has no work area: it was never imported")
-        return record_batch(self.work, self.output_uri, self.aws_conn_id, self.log)
+        from sohoa.storage.mirror import Scope
+
+        with mirrored(self.work, Scope(whole_dossiers=False), writes=False):  # the stages' times
+            return record_batch(self.work, self.output_uri, self.aws_conn_id, self.log)
 
     def lineage_inputs(self) -> Sequence[str]:
         return [f"{self.output_uri.rstrip('/')}/{Path(self.work).name}/report.json"] if self.work else []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from operators.base import SohoaOperator
+from operators.workarea import mirrored, pull_inputs
 
 SIGNING_CONN_ID = "sohoa_signing"  # where the agency's signing key is kept
 LABEL_MAX = 250  # Airflow keeps a mapped task instance's label in a column of 250 characters
@@ -56,9 +57,11 @@ class ChunkOperator(SohoaOperator):
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
         from sohoa.disk import DiskFullError
+        from sohoa.storage.mirror import chunk_scope
 
         try:
-            outcomes = self.run(context)
+            with mirrored(str(Path(self.dossiers[0]).parent.parent), chunk_scope(self.codes)):
+                outcomes = self.run(context)
         except DiskFullError as exc:  # no space: a retry would do the same
             raise AirflowFailException(str(exc)) from exc
         for code, outcome in outcomes.items():
@@ -102,6 +105,7 @@ class DigitizeOperator(ChunkOperator):
     def run(self, context: Any) -> dict[str, dict[str, Any]]:
         from sohoa.pipeline import run_chunk
 
+        pull_inputs(self.dossiers)  # from an S3 work area: the input files its planned pages are read from
         ratio = self.max_failed_ratio
         return run_chunk(list(self.dossiers), None if ratio in (None, "", "None") else float(ratio),
                          run_key=str(context["run_id"]))

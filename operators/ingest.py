@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from operators.base import SohoaOperator, s3_client
+from operators.workarea import push_import
 
 
 class ScanImportOperator(SohoaOperator):
@@ -54,6 +55,7 @@ class ScanImportOperator(SohoaOperator):
                                 chunk_pages=chunk_pages, chunk_spread=spread)
         except (BatchError, DiskFullError) as exc:  # the batch cannot be used, or no space: retrying will not help
             raise AirflowFailException(str(exc)) from exc
+        push_import(result["work"])  # an S3 work area ([sohoa] work_uri) now holds the import
         ti = context["ti"]
         ti.xcom_push(key="work", value=result["work"])
         ti.xcom_push(key="batch_id", value=result["batch_id"])

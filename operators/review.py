@@ -16,6 +16,7 @@ from airflow.sdk import BaseOperatorLink, Param
 
 from operators.base import SohoaOperator, s3_client
 from operators.dossier import SIGNING_CONN_ID, signing_identity
+from operators.workarea import mirrored, pull_file, push_file
 
 REVIEW_DAG = "review_dossier"
 _RUN_ID = re.compile(r"[^A-Za-z0-9_.~:+-]+")
@@ -92,9 +93,11 @@ class ReviewFormsOperator(SohoaOperator):
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from sohoa.review import forms
+        from sohoa.storage.mirror import chunk_scope
         from sohoa.workspace import BatchWork
 
-        asked = forms(BatchWork(Path(self.work)), self.dossier_code, base_url())
+        with mirrored(self.work, chunk_scope([self.dossier_code]), writes=False):
+            asked = forms(BatchWork(Path(self.work)), self.dossier_code, base_url())
         self.log.info("dossier %s: %d document form(s), %d dossier form(s) to answer", self.dossier_code,
                       len(asked["documents"]), len(asked["dossier"]))
         return [*asked["documents"], *({**f, "doc_id": None} for f in asked["dossier"])]
@@ -134,7 +137,7 @@ class ReviewFormOperator(HITLOperator):
         from sohoa.workspace import read_json
 
         kept = self._kept(context)
-        if context["task_instance"].try_number > 1 and kept.exists():
+        if context["task_instance"].try_number > 1 and (pull_file(kept) or kept.exists()):
             answer = read_json(kept)
             self.log.info("form answered before this try: %s by %s", answer["chosen_options"],
                           (answer.get("responded_by_user") or {}).get("name"))
@@ -148,6 +151,7 @@ class ReviewFormOperator(HITLOperator):
         at = answer["responded_at"]
         write_json(self._kept(context), {**answer, "responded_at": at.isoformat() if hasattr(at, "isoformat")
                                          else str(at)})
+        push_file(self._kept(context))
         return answer
 
     def validate_params_input(self, params_input: Any) -> None:
@@ -190,6 +194,12 @@ class ReleaseReviewOperator(SohoaOperator):
         return answers
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
+        from sohoa.storage.mirror import EVERYTHING
+
+        with mirrored(self.work, EVERYTHING, locked=True):  # the whole batch: its report is delivered again
+            return self._release(context)
+
+    def _release(self, context: Any) -> list[dict[str, Any]]:
         from sohoa.pipeline import run_release
         from sohoa.review import apply, is_decided, is_released
         from sohoa.workspace import BatchWork

@@ -40,6 +40,7 @@ def keep(run_id: str, map_index: int, answer: dict[str, Any]) -> None:
     from sqlalchemy import select
 
     from operators.review import REVIEW_DAG, kept_answer
+    from operators.workarea import push_file
     from sohoa.workspace import write_json
 
     with create_session() as session:
@@ -50,6 +51,7 @@ def keep(run_id: str, map_index: int, answer: dict[str, Any]) -> None:
     path = kept_answer(conf, run_id, map_index)
     write_json(path, {"chosen_options": answer.get("chosen_options"), "params_input": answer.get("params_input"),
                       "responded_at": answer.get("responded_at"), "responded_by_user": answer.get("responded_by")})
+    push_file(path)  # to an S3 work area, where the form's task on a worker finds it
     log.info("answer to form %s of %s kept in %s", map_index, run_id, path)
 
 

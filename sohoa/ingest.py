@@ -33,7 +33,7 @@ from sohoa.inventory import (  # noqa: F401  # BatchError, Dossier, Inventory, s
     walk,
 )
 from sohoa.parallel import process_map
-from sohoa.workspace import BatchWork, Page, save_pages, sha256_file, write_json
+from sohoa.workspace import BatchWork, Page, read_json, save_pages, sha256_file, write_json
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +348,13 @@ def _decode_pdf(root: Path, page: Page, path: Path, i: int, restricted: bool) ->
         page.extra["pdf_restrictions"] = "owner password (opens without one): restrictions not kept"
 
 
+def planned_inputs(root: Path) -> list[str]:
+    """The input files the planned pages of the dossier whose work folder is ``root`` are still to be read from."""
+    planned = root / PLANNED
+    pages = read_json(planned) if planned.exists() else []
+    return sorted({str(p["extra"][INPUT][0]) for p in pages if INPUT in (p.get("extra") or {})})
+
+
 def decode_page(root: Path, page: Page) -> Page:
     """Read one planned page (``import_dossier(..., decode=False)``) from its input file into the dossier's work
     folder ``root``: its image, resolution and size, or quarantined with the reason it cannot be used. A page
@@ -356,6 +363,7 @@ def decode_page(root: Path, page: Page) -> Page:
     if spec is None or page.status != "ok":
         return page
     path, kind, i = Path(spec[0]), spec[1], spec[2]
+    (root / "pages").mkdir(parents=True, exist_ok=True)  # not there when the dossier came from an S3 work area
     try:
         if kind == "pdf":
             _decode_pdf(root, page, path, i, spec[4])

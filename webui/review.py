@@ -44,12 +44,23 @@ async def _login_first(request: Request, exc: HTTPException) -> Response:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
 
+def _pulled(batch_id: str, code: str | None = None) -> None:
+    """From an S3 work area ([sohoa] work_uri), the api-server's scratch copy of what a page shows: the batch's
+    files and its dossiers' descriptions, or one dossier whole (its pages, its draft)."""
+    from operators.workarea import work_mirror
+    from sohoa.storage.mirror import Scope, chunk_scope
+
+    if (mirror := work_mirror()) is not None:
+        mirror.pull(batch_id, chunk_scope([code]) if code else Scope(whole_dossiers=False))
+
+
 def _work(batch_id: str) -> Any:
     from sohoa.pipeline import work_root
     from sohoa.workspace import BatchWork
 
     if not _PLAIN.match(batch_id) or batch_id in (".", ".."):
         raise HTTPException(404, "no such batch")
+    _pulled(batch_id)
     work = BatchWork(work_root() / batch_id)
     if not work.batch_json.exists():
         raise HTTPException(404, f"batch {batch_id} is not in the work area")
@@ -58,7 +69,10 @@ def _work(batch_id: str) -> Any:
 
 def _dossier(batch_id: str, code: str) -> Any:
     work = _work(batch_id)
-    if not _PLAIN.match(code) or code in (".", "..") or not work.dossier(code).documents_json.exists():
+    if not _PLAIN.match(code) or code in (".", ".."):
+        raise HTTPException(404, "no such dossier")
+    _pulled(batch_id, code)
+    if not work.dossier(code).documents_json.exists():
         raise HTTPException(404, f"dossier {code} of {batch_id} has no described documents")
     return work.dossier(code)
 
@@ -97,13 +111,19 @@ h1{{font-size:1.4em}} table{{border-collapse:collapse}} td,th{{border:1px solid 
 @app.get("/", dependencies=[can_review], response_class=HTMLResponse)
 def index() -> HTMLResponse:
     """Batches of the work area with dossiers waiting for a person."""
+    from operators.workarea import work_mirror
     from sohoa.pipeline import work_root
     from sohoa.review import held_dossiers
     from sohoa.workspace import BatchWork
 
     rows = []
-    root = work_root()
-    for folder in sorted(p for p in root.iterdir() if (p / "batch.json").exists()) if root.is_dir() else []:
+    root, mirror = work_root(), work_mirror()
+    names = mirror.batches() if mirror is not None else sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+    for folder in (root / name for name in names):
+        if mirror is not None:
+            _pulled(folder.name)
+        if not (folder / "batch.json").exists():
+            continue
         held = held_dossiers(BatchWork(folder))
         name = html.escape(folder.name)
         rows.append(f"<tr><td><a href='batches/{quote(folder.name)}/review'>{name}</a></td><td>{len(held)}</td>"
