@@ -22,6 +22,10 @@ reads exactly the same pages. For each page count:
   batches ask for wait, as they do under ``sohoa run``. A last line says how much of that CPU the services took
   (all but the workers), and what the cluster spends idle. ``down`` after each N, always.
 
+- with ``--s3-work``, the embedded default again with its work area on S3 (``[sohoa] work_uri`` on a SeaweedFS
+  server on this machine, started and stopped by the script): every task pulls what it works on and pushes what it
+  changed (docs/scale-out.md); "vs emb." is then the cost of sharing no disk. The batch and the output stay local.
+
 ``--chunk-pages`` sets ``[sohoa] chunk_pages`` for both executors (one chunk is one task on one worker; the
 cluster also cuts a batch into a chunk per CPU slot, ``[sohoa] chunk_spread``), ``--worker-concurrency`` the
 Celery workers' task slots (scripts/scale-out.env's otherwise). The lines "CPU s per page" (one per executor) are the
@@ -29,7 +33,7 @@ cost model's input: CPU-hours per million pages at the measured CPU seconds per 
 drifts within minutes: compare the ratios, which are measured minutes apart.
 
 Usage: ``.venv/bin/python benchmarks/throughput.py [--pages 60 400] [--shapes 1 5 50] [--celery 1 2]
-[--chunk-pages 30] [--worker-concurrency 2] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
+[--chunk-pages 30] [--worker-concurrency 2] [--s3-work] [--seed 3] [--keep DIR]``; ``--quick`` (6 pages, every shape) checks that the benchmark runs,
 in a few minutes (``--quick --celery 2``: about 5 more).
 """
 
@@ -56,6 +60,7 @@ from ocr import measured  # noqa: E402  (wall s, CPU s and peak RSS MiB of a com
 from sohoa.pipeline import CHUNK_PAGES  # noqa: E402
 from sohoa.synth import degrade, random_document, render_with_text  # noqa: E402
 from tests.cluster import clean_environ, finish, running, session_cpu, trigger  # noqa: E402
+from tests.seaweed import seaweedfs  # noqa: E402
 
 IDLE = 30  # seconds the cluster is watched idle, before the measured runs
 States = dict[str, str]  # each page's final state, by its source
@@ -161,6 +166,22 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
                      f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
 
 
+def run_s3_work(embedded: list[tuple[Any, ...]], batches: list[Path], root: Path, env: dict[str, str]
+                ) -> list[tuple[Any, ...]]:
+    """The embedded runs again with the work area on a SeaweedFS server on this machine: their rows."""
+    (root / "seaweedfs").mkdir(exist_ok=True)
+    rows = []
+    with seaweedfs(root / "seaweedfs") as server:
+        server["client"].create_bucket(Bucket="work")
+        s3_env = {**env, "AIRFLOW_CONN_AWS_DEFAULT": server["env"]["AIRFLOW_CONN_AWS_DEFAULT"],
+                  "AIRFLOW__SOHOA__WORK_URI": "s3://work/bench"}
+        for row, batch in zip(embedded, batches, strict=True):
+            times, _ = run_sohoa(batch, root / "out-s3", s3_env)
+            shutil.rmtree(root / "work" / batch.name, ignore_errors=True)  # this machine's scratch copy
+            rows.append(("S3 work", *row[1:3], times, row[4], page_states(root / "out-s3", batch.name)))
+    return rows
+
+
 def print_rows(rows: list[tuple[Any, ...]], cores: int) -> None:
     """The table, a note for every run whose pages end otherwise than the embedded run's, the cost lines."""
     print(f"{'executor':<9} {'pages':>5} {'pages/dossier':>13} {'dossiers':>8} {'wall s':>7} {'pages/min':>9} "
@@ -198,6 +219,8 @@ def main() -> int:
     parser.add_argument("--chunk-pages", type=int, help="[sohoa] chunk_pages of both executors (default: the DAG's)")
     parser.add_argument("--worker-concurrency", type=int, help="task slots of each Celery worker (the CPU pool has "
                         "workers x this many); default: scripts/scale-out.env's")
+    parser.add_argument("--s3-work", action="store_true", help="also the embedded default with its work area on S3 "
+                        "(SeaweedFS on this machine)")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it, to look at the runs")
     args = parser.parse_args()
@@ -226,6 +249,8 @@ def main() -> int:
                 shutil.rmtree(root / "work" / batch.name, ignore_errors=True)  # the work area of a run: a copy
                 rows.append(("embedded", n, shape, times, raw, page_states(root / "out", batch.name)))
                 batches.append(batch)
+        if args.s3_work:
+            rows += run_s3_work(rows[:len(batches)], batches, root, env)
         for workers in args.celery:
             runs, note = run_celery(workers, root / "warm", batches, root, settings)
             notes.append(note)

@@ -107,15 +107,20 @@ def test_the_plan_gives_each_worker_its_share_of_the_cores() -> None:
 
 # --- slow: the cluster
 
+def signing_connection(signing_ca: dict[str, Any]) -> str:
+    """The connection sohoa_signing (as AIRFLOW_CONN_SOHOA_SIGNING) of the test CA's signing key."""
+    folder = signing_ca["folder"]
+    return json.dumps({"conn_type": "generic", "extra": {
+        "key_file": str(folder / "key.pem"), "certificate_file": str(folder / "cert.pem"),
+        "chain_file": str(folder / "ca.pem")}})
+
+
 @pytest.fixture(scope="module")
 def cluster(signing_ca: dict[str, Any]) -> Iterator[dict[str, Any]]:
     # PostgreSQL runs as the user postgres, who must reach its data folder: not under pytest's private tmp
     state = Path(tempfile.mkdtemp(prefix="sohoa-scale-out-"))
     state.chmod(0o755)
-    folder = signing_ca["folder"]
-    signing = json.dumps({"conn_type": "generic", "extra": {
-        "key_file": str(folder / "key.pem"), "certificate_file": str(folder / "cert.pem"),
-        "chain_file": str(folder / "ca.pem")}})
+    signing = signing_connection(signing_ca)
     env = clean_environ(SOHOA_SCALE_OUT_DIR=str(state), AIRFLOW_CONN_SOHOA_SIGNING=signing,
                         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="30",
                         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5")

@@ -70,7 +70,7 @@ class Scope:
         return self.batch
 
     def pulls(self, key: str) -> bool:
-        return self.holds(key) or key in self.extra or (self.inputs and key.startswith("input/"))
+        return self.holds(key) or key in self.extra
 
     def _dossier(self, code: str) -> bool:
         return self.dossiers is None or code in self.dossiers
