@@ -4,7 +4,8 @@ default), the work area is the folder ``SOHOA_WORK_DIR``, which the workers of a
 
 With it set, ``SOHOA_WORK_DIR`` is each machine's scratch copy, and every task pulls the part of its batch it
 works on before it runs and pushes what it changed after (``sohoa.storage.mirror``), also when it fails, so
-that a retry on another machine starts from what this try finished."""
+that a retry on another machine starts from what this try finished. Scratch copies of batches no task of the
+machine used for ``[sohoa] scratch_idle_hours`` are removed."""
 
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def work_mirror() -> WorkMirror | None:
     return WorkMirror(storage, work_root())
 
 
+def scratch_idle() -> float:
+    """Seconds after which a machine removes its scratch copy of a batch no task of it used since: ``[sohoa]
+    scratch_idle_hours`` (24 by default; longer than any task runs)."""
+    from airflow.configuration import conf
+
+    return 3600 * conf.getfloat("sohoa", "scratch_idle_hours", fallback=24.0)
+
+
 def batch_of(mirror: WorkMirror, work: str) -> str:
     """The batch id of a work path, which must lie in this machine's scratch copy."""
     path = Path(work)
@@ -66,6 +75,7 @@ def mirrored(work: str, scope: Scope, *, writes: bool = True, locked: bool = Fal
         yield
         return
     batch_id = batch_of(mirror, work)
+    mirror.evict(scratch_idle())
     with mirror.lock(batch_id) if locked else nullcontext():
         since = mirror.pull(batch_id, scope)
         try:

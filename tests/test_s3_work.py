@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,11 @@ def test_a_task_pushes_what_it_changed_and_nothing_else(s3: dict[str, Any], tmp_
     assert not (one.local / "lô/dossiers/A/clean/0001.jpg").exists()
     assert (one.local / "lô/.release.lock").exists() and (one.local / "lô/out/lô/report.json").exists()
     assert one.batches() == ["lô"]
+    # a scratch copy no task used for a day goes; the batch pulled a moment ago stays
+    write_tree(one.local / "lô_cũ", {"batch.json": b"{}"})
+    os.utime(one.local / "lô_cũ", (time.time() - 2 * 86400,) * 2)
+    assert one.evict(86400) == ["lô_cũ"]
+    assert sorted(p.name for p in one.local.iterdir()) == ["lô"]
     assert one.inputs_of("lô", [str(one.local / "lô/input/A/1.tif"), "/elsewhere/2.tif"]) == {"input/A/1.tif"}
 
 

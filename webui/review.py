@@ -47,10 +47,11 @@ async def _login_first(request: Request, exc: HTTPException) -> Response:
 def _pulled(batch_id: str, code: str | None = None) -> None:
     """From an S3 work area ([sohoa] work_uri), the api-server's scratch copy of what a page shows: the batch's
     files and its dossiers' descriptions, or one dossier whole (its pages, its draft)."""
-    from operators.workarea import work_mirror
+    from operators.workarea import scratch_idle, work_mirror
     from sohoa.storage.mirror import Scope, chunk_scope
 
     if (mirror := work_mirror()) is not None:
+        mirror.evict(scratch_idle())
         mirror.pull(batch_id, chunk_scope([code]) if code else Scope(whole_dossiers=False))
 
 

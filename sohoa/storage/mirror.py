@@ -20,6 +20,8 @@ import hashlib
 import logging
 import os
 import re
+import shutil
+import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -95,7 +97,7 @@ class WorkMirror:
         """Make the scratch copy of ``scope`` of the batch what S3 holds. Returns what the scratch copy then holds
         (for ``push``)."""
         remote = self._listing(batch_id)
-        root = self.local / batch_id
+        root = self._used(batch_id)
         fetched = 0
         for key, etag in remote.items():
             if scope.pulls(key) and not self._same(root / key, f"{batch_id}/{key}", etag):
@@ -117,7 +119,7 @@ class WorkMirror:
         None: make S3 hold exactly what the scratch copy of ``scope`` holds (a batch's import). Returns how many
         files went up."""
         remote = self._listing(batch_id)
-        root = self.local / batch_id
+        root = self._used(batch_id)
         sent, kept, encryption = 0, set(), None
         for key, path in self._scratch(root):
             if not scope.holds(key):
@@ -152,6 +154,28 @@ class WorkMirror:
     def push_file(self, batch_id: str, key: str) -> None:
         """Upload one scratch file of the batch."""
         self._upload(self.local / batch_id / key, f"{batch_id}/{key}", self.storage._encryption())
+
+    def evict(self, idle: float) -> list[str]:
+        """Remove this machine's scratch copies of the batches no task here has pulled or pushed for ``idle``
+        seconds (S3 holds them), so that a worker's disk does not fill with every batch it ever saw; their ids."""
+        if not self.local.is_dir():
+            return []
+        gone = []
+        for folder in sorted(self.local.iterdir()):
+            if folder.is_dir() and folder.stat().st_mtime < time.time() - idle:
+                shutil.rmtree(folder, ignore_errors=True)
+                gone.append(folder.name)
+        if gone:
+            log.info("scratch copies of %d batch(es) idle for %.0f h removed from %s: %s", len(gone), idle / 3600,
+                     self.local, ", ".join(gone))
+        return gone
+
+    def _used(self, batch_id: str) -> Path:
+        """The scratch copy of the batch, marked as used now (its folder's time, which ``evict`` reads)."""
+        root = self.local / batch_id
+        root.mkdir(parents=True, exist_ok=True)
+        os.utime(root)
+        return root
 
     def inputs_of(self, batch_id: str, planned: Iterable[str]) -> frozenset[str]:
         """The keys (``input/...``) of the input files ``planned`` (absolute scratch paths) names."""
