@@ -9,6 +9,7 @@ machine used for ``[sohoa] scratch_idle_hours`` are removed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from sohoa.storage.mirror import Scope, WorkMirror
 
 AWS_CONN_ID = "aws_default"
+log = logging.getLogger(__name__)
 
 
 def work_uri() -> str:
@@ -80,9 +82,15 @@ def mirrored(work: str, scope: Scope, *, writes: bool = True, locked: bool = Fal
         since = mirror.pull(batch_id, scope)
         try:
             yield
-        finally:
-            if writes:
-                mirror.push(batch_id, scope, since)
+        except BaseException:
+            if writes:  # what the task finished before it failed, for the retry; never in place of its error
+                try:
+                    mirror.push(batch_id, scope, since)
+                except Exception:
+                    log.exception("the work area of batch %s could not be pushed after the task failed", batch_id)
+            raise
+        if writes:
+            mirror.push(batch_id, scope, since)
 
 
 def pull_inputs(dossiers: Sequence[str]) -> None:

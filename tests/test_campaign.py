@@ -19,10 +19,9 @@ from sohoa.campaign.inbox import ready_batches
 from sohoa.campaign.progress import TerminalProgress, pages, stage_times, timed
 from sohoa.ingest import scan_batch
 from sohoa.storage import LocalStorage, S3Storage
-from tests import test_end_to_end, test_s3
+from tests import test_end_to_end
 
 env, run = test_end_to_end.env, test_end_to_end.run  # one real batch through `sohoa run`, shared fixtures
-s3 = test_s3.s3  # a SeaweedFS server
 
 
 def _batch(inbox: Path, name: str, catalogue: str | None = None, ready: str | None = "") -> None:
