@@ -199,3 +199,26 @@ def test_a_batch_runs_with_every_task_on_an_empty_scratch(s3: dict[str, Any], tm
     assert [e["package_id"] for e in report("s3")["ledger"]] == [
         d["dossier_code"] for d in on_s3["dossiers"] if d["status"] == "delivered"] + [held]
     assert f"work/lô_w/dossiers/{held}/review.json" in listed(client, "work/lô_w/")
+
+
+def test_an_answer_kept_on_one_machine_is_found_on_another(s3: dict[str, Any], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the api-server does with an answer it takes (plugins/sohoa_answers.py) and what a retried form task
+    looks for (operators/review.py), with the work area on S3 and each machine's scratch copy emptied between."""
+    from operators.review import kept_answer
+    from operators.workarea import pull_file, push_file
+    from sohoa.workspace import read_json, write_json
+
+    scratch = tmp_path / "scratch"
+    for key, value in {"AIRFLOW__SOHOA__WORK_URI": "s3://archive/work-answers", "SOHOA_WORK_DIR": str(scratch),
+                       "AIRFLOW_CONN_AWS_DEFAULT": s3["env"]["AIRFLOW_CONN_AWS_DEFAULT"]}.items():
+        monkeypatch.setenv(key, value)
+    conf = {"work": str(scratch / "lô_a"), "dossier_code": "H49.1"}
+    kept = kept_answer(conf, "review__H49.1__1", 0)
+    write_json(kept, {"chosen_options": ["Approve"], "params_input": {"subject": "về việc số hóa"}})
+    push_file(kept)
+    assert "work-answers/lô_a/dossiers/H49.1/answers/review__H49.1__1.0.json" in listed(s3["client"], "work-answers/")
+    shutil.rmtree(scratch)
+    assert pull_file(kept)
+    assert read_json(kept)["params_input"] == {"subject": "về việc số hóa"}
+    assert not pull_file(kept_answer(conf, "review__H49.1__2", 0))  # none taken for that run
