@@ -97,10 +97,11 @@ def test_every_airflow_service_takes_the_shared_settings(compose: dict[str, Any]
     assert {k: plan["env"][k] for k in settings} == settings
     compose_env = set(compose["x-airflow-common"]["environment"]) | set(settings)
     script_env = set(plan["env"]) - MACHINE_LOCAL
-    # compose only adds the scheduler's health endpoint and optional connections
+    # compose only adds the scheduler's health endpoint, optional connections and the optional S3 work area
+    # (its caller sets them on scale-out.sh as in the environment: tests/test_scale_out_s3.py)
     assert script_env <= compose_env
     assert compose_env - script_env == {"AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "AIRFLOW_CONN_SOHOA_SIGNING",
-                                        "AIRFLOW_CONN_AWS_DEFAULT"}
+                                        "AIRFLOW_CONN_AWS_DEFAULT", "AIRFLOW__SOHOA__WORK_URI"}
 
 
 def test_the_same_database_broker_and_secrets(compose: dict[str, Any], plan: dict[str, Any]) -> None:
