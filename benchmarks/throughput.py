@@ -59,7 +59,7 @@ from ocr import measured  # noqa: E402  (wall s, CPU s and peak RSS MiB of a com
 
 from sohoa.pipeline import CHUNK_PAGES  # noqa: E402
 from sohoa.synth import degrade, random_document, render_with_text  # noqa: E402
-from tests.cluster import clean_environ, finish, running, session_cpu, trigger  # noqa: E402
+from tests.cluster import clean_environ, finish, running, session_cpu, task_instances, trigger  # noqa: E402
 from tests.seaweed import seaweedfs  # noqa: E402
 
 IDLE = 30  # seconds the cluster is watched idle, before the measured runs
@@ -158,12 +158,35 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
             run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
             total, service = (b - a for a, b in zip(before, cpu(), strict=True))
             service_cpu += service
-            wall = datetime.fromisoformat(run["end_date"].replace("Z", "+00:00")).timestamp() - started
+            wall = _when(run["end_date"]) - started
             results.append(((wall, total, None), page_states(out, batch.name)))
+            print(timeline(batch.name, started, task_instances(cluster["api"], run["dag_run_id"])), file=sys.stderr)
     pages = sum(len(states) for _, states in results)
     return results, (f"celery×{workers}: the services (PostgreSQL, Redis, api-server, scheduler, dag-processor, "
                      f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs; idle, the cluster takes "
                      f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
+
+
+def _when(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def timeline(name: str, started: float, tasks: list[dict[str, Any]]) -> str:
+    """Where a Celery run's wall time went, per task: how many, from the trigger to the first one queued, started
+    and to the last one ended (s), their run time added up, and their mean wait from queued to started."""
+    lines = [f"{name}: task, n, first queued, first started, last ended, run s, mean wait s"]
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for ti in tasks:
+        if ti.get("start_date") and ti.get("end_date"):
+            by_task.setdefault(ti["task_id"], []).append(ti)
+    for task, tis in sorted(by_task.items(), key=lambda kv: min(_when(t["start_date"]) for t in kv[1])):
+        queued = [_when(t["queued_when"]) for t in tis if t.get("queued_when")]
+        waits = [_when(t["start_date"]) - _when(t["queued_when"]) for t in tis if t.get("queued_when")]
+        lines.append(f"  {task:<16} {len(tis):>3} {min(queued, default=started) - started:>7.1f} "
+                     f"{min(_when(t['start_date']) for t in tis) - started:>7.1f} "
+                     f"{max(_when(t['end_date']) for t in tis) - started:>7.1f} "
+                     f"{sum(t['duration'] or 0 for t in tis):>7.1f} {sum(waits) / max(len(waits), 1):>6.2f}")
+    return "\n".join(lines)
 
 
 def run_s3_work(embedded: list[tuple[Any, ...]], batches: list[Path], root: Path, env: dict[str, str]
@@ -219,6 +242,8 @@ def main() -> int:
     parser.add_argument("--chunk-pages", type=int, help="[sohoa] chunk_pages of both executors (default: the DAG's)")
     parser.add_argument("--worker-concurrency", type=int, help="task slots of each Celery worker (the CPU pool has "
                         "workers x this many); default: scripts/scale-out.env's")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of both executors' runs (repeat for more), e.g. SOHOA_WORKERS=2")
     parser.add_argument("--s3-work", action="store_true", help="also the embedded default with its work area on S3 "
                         "(SeaweedFS on this machine)")
     parser.add_argument("--quick", action="store_true", help="6 pages, to check that the benchmark runs")
@@ -240,6 +265,7 @@ def main() -> int:
             settings["AIRFLOW__SOHOA__CHUNK_PAGES"] = str(args.chunk_pages)
         if args.worker_concurrency:
             settings["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(args.worker_concurrency)
+        settings |= dict(item.split("=", 1) for item in args.env)
         pages, env = prepared(root, max(counts), args.seed, settings)
         for n in counts:
             raw = run_raw(pages[:n], root / f"raw{n}", cores)
@@ -259,7 +285,7 @@ def main() -> int:
     print(f"{started}, {cores} cores, load average {load:.1f} at the start; light pages (seed {args.seed}), "
           f"{len(pages)} generated; chunk_pages {args.chunk_pages or CHUNK_PAGES}"
           + (f"; Celery task slots per worker {args.worker_concurrency or 'of scripts/scale-out.env'}"
-             if args.celery else ""))
+             if args.celery else "") + "".join(f"; {item}" for item in args.env))
     print_rows(rows, cores)
     for note in notes:
         print(note)
