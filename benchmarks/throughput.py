@@ -146,6 +146,10 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
         def cpu() -> tuple[float, float]:  # CPU s so far: the whole cluster's, the services'
             return session_cpu(every), session_cpu(services)
 
+        def each() -> dict[str, float]:  # CPU s so far of each service
+            return {name: session_cpu([sid]) for name, sid in cluster["sessions"].items()
+                    if not name.startswith("worker-")}
+
         # the review runs the batches ask for wait, as under `sohoa run`: only the batches' own work is measured
         cluster["api"].send("PATCH", "/dags/review_dossier", {"is_paused": True})
         finish(cluster["api"], trigger(cluster["api"], warm, out, warm.name), timeout=3600, every=1)
@@ -153,17 +157,21 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
         time.sleep(IDLE)
         idle = [b - a for a, b in zip(before, cpu(), strict=True)]
         service_cpu = 0.0
+        by_service: Counter[str] = Counter()
         for batch in batches:
-            before, started = cpu(), time.time()
+            before, started, services_before = cpu(), time.time(), each()
             run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
             total, service = (b - a for a, b in zip(before, cpu(), strict=True))
+            by_service.update({name: spent - services_before[name] for name, spent in each().items()})
             service_cpu += service
             wall = _when(run["end_date"]) - started
             results.append(((wall, total, None), page_states(out, batch.name)))
             print(timeline(batch.name, started, task_instances(cluster["api"], run["dag_run_id"])), file=sys.stderr)
     pages = sum(len(states) for _, states in results)
     return results, (f"celery×{workers}: the services (PostgreSQL, Redis, api-server, scheduler, dag-processor, "
-                     f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs; idle, the cluster takes "
+                     f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs ("
+                     + ", ".join(f"{name} {spent / pages:.3f}" for name, spent in by_service.most_common())
+                     + f"); idle, the cluster takes "
                      f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
 
 
