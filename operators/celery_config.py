@@ -30,6 +30,7 @@ def load_what_every_task_loads(**_: Any) -> None:
     its operators: Airflow's task runner, the listeners, sohoa's operators, and the libraries the batch's
     quality checks and packages import."""
     import airflow.sdk.execution_time.task_runner  # noqa: F401
+    import pyhanko.sign  # noqa: F401
     from airflow.sdk.listener import get_listener_manager
 
     import operators.audit
@@ -37,9 +38,6 @@ def load_what_every_task_loads(**_: Any) -> None:
     import operators.campaign
     import operators.ingest
     import operators.review  # noqa: F401
-
-    import pyhanko.sign  # noqa: F401
-
     from sohoa.quality import import_gx
 
     get_listener_manager()
