@@ -140,39 +140,35 @@ def run_celery(workers: int, warm: Path, batches: list[Path], root: Path, settin
     state.mkdir(mode=0o755)  # PostgreSQL runs as its own user, who must reach its data folder in there
     results: list[Run] = []
     with running(workers, state, clean_environ(**settings)) as cluster:
-        every = list(cluster["sessions"].values())
-        services = [sid for name, sid in cluster["sessions"].items() if not name.startswith("worker-")]
+        def spent(since: dict[str, float]) -> Counter[str]:  # CPU s of each process of the cluster since a reading
+            return Counter({name: session_cpu([sid]) - since.get(name, 0.0)
+                            for name, sid in cluster["sessions"].items()})
 
-        def cpu() -> tuple[float, float]:  # CPU s so far: the whole cluster's, the services'
-            return session_cpu(every), session_cpu(services)
-
-        def each() -> dict[str, float]:  # CPU s so far of each service
-            return {name: session_cpu([sid]) for name, sid in cluster["sessions"].items()
-                    if not name.startswith("worker-")}
+        def services(cpu: Counter[str]) -> Counter[str]:
+            return Counter({name: v for name, v in cpu.items() if not name.startswith("worker-")})
 
         # the review runs the batches ask for wait, as under `sohoa run`: only the batches' own work is measured
         cluster["api"].send("PATCH", "/dags/review_dossier", {"is_paused": True})
         finish(cluster["api"], trigger(cluster["api"], warm, out, warm.name), timeout=3600, every=1)
-        before = cpu()
+        before = spent({})
         time.sleep(IDLE)
-        idle = [b - a for a, b in zip(before, cpu(), strict=True)]
-        service_cpu = 0.0
-        by_service: Counter[str] = Counter()
+        idle = spent(before)
+        by_process: Counter[str] = Counter()
         for batch in batches:
-            before, started, services_before = cpu(), time.time(), each()
+            before, started = spent({}), time.time()
             run = finish(cluster["api"], trigger(cluster["api"], batch, out, batch.name), timeout=3600, every=1)
-            total, service = (b - a for a, b in zip(before, cpu(), strict=True))
-            by_service.update({name: spent - services_before[name] for name, spent in each().items()})
-            service_cpu += service
+            cpu = spent(before)
+            by_process.update(cpu)
             wall = _when(run["end_date"]) - started
-            results.append(((wall, total, None), page_states(out, batch.name)))
+            results.append(((wall, cpu.total(), None), page_states(out, batch.name)))
             print(timeline(batch.name, started, task_instances(cluster["api"], run["dag_run_id"])), file=sys.stderr)
     pages = sum(len(states) for _, states in results)
+    by_service = services(by_process)
     return results, (f"celery×{workers}: the services (PostgreSQL, Redis, api-server, scheduler, dag-processor, "
-                     f"triggerer) took {service_cpu / pages:.2f} CPU s per page of the runs ("
-                     + ", ".join(f"{name} {spent / pages:.3f}" for name, spent in by_service.most_common())
-                     + f"); idle, the cluster takes "
-                     f"{60 * idle[0] / IDLE:.1f} CPU s per minute, its services {60 * idle[1] / IDLE:.1f}")
+                     f"triggerer) took {by_service.total() / pages:.2f} CPU s per page of the runs ("
+                     + ", ".join(f"{name} {v / pages:.3f}" for name, v in by_service.most_common())
+                     + f"); idle, the cluster takes {60 * idle.total() / IDLE:.1f} CPU s per minute, its services "
+                     f"{60 * services(idle).total() / IDLE:.1f}")
 
 
 def _when(stamp: str) -> float:
